@@ -1,0 +1,22 @@
+#pragma once
+
+#include "cli_args.h"
+#include "encoding.h"
+#include "reward_model.h"
+
+#include <memory>
+#include <string>
+
+namespace polar::cli {
+
+// --model DIR --device --dtype, with a message on stderr while loading.
+std::unique_ptr<RewardModel> loadModel(const Args &args);
+// --max-length --max-response-length --cut-side
+EncodeOptions encodeOptions(const Args &args);
+CutSide parseCutSide(const std::string &s);
+
+int runScore(const std::vector<std::string> &argv);
+int runInspect(const std::vector<std::string> &argv);
+int runParity(const std::vector<std::string> &argv);
+
+} // namespace polar::cli

@@ -1,0 +1,69 @@
+// polar-cli inspect: what a model directory holds, without running it.
+#include "cli_common.h"
+
+#include "error.h"
+#include "tokenizer.h"
+
+#include <cstdio>
+
+namespace polar::cli {
+
+namespace {
+
+const char *ropeName(RopeScaling::Type t)
+{
+    switch (t) {
+    case RopeScaling::Type::Linear: return "linear";
+    case RopeScaling::Type::Dynamic: return "dynamic";
+    default: return "none";
+    }
+}
+
+std::string tokenLabel(const Tokenizer &tok, int id)
+{
+    return id < 0 ? std::string("(none)") : std::to_string(id) + " " + tok.piece(id);
+}
+
+} // namespace
+
+int runInspect(const std::vector<std::string> &argv)
+{
+    Args args(argv, {}, {"model", "device", "dtype"});
+    auto model = loadModel(args);
+    const ModelConfig &c = model->config();
+    const ModelInfo &info = model->info();
+    const Tokenizer &tok = model->tokenizer();
+
+    std::printf("model           %s\n", info.directory.c_str());
+    std::printf("architecture    %s (model_type %s)\n", c.architecture.c_str(), c.modelType.c_str());
+    std::printf("hidden_size     %lld\n", (long long)c.hiddenSize);
+    std::printf("layers          %lld\n", (long long)c.numLayers);
+    std::printf("heads           %lld query, %lld key/value (head_dim %lld)\n", (long long)c.numHeads,
+                (long long)c.numKvHeads, (long long)c.headDim());
+    std::printf("intermediate    %lld\n", (long long)c.intermediateSize);
+    std::printf("vocab_size      %lld (tokenizer: %d pieces)\n", (long long)c.vocabSize, tok.vocabSize());
+    std::printf("max_positions   %lld\n", (long long)c.maxPositionEmbeddings);
+    std::printf("rope            theta %g, scaling %s x%g\n", c.ropeTheta, ropeName(c.ropeScaling.type), c.ropeScaling.factor);
+    std::printf("rms_norm_eps    %g\n", c.rmsNormEps);
+    std::printf("bias            %s\n", c.bias ? "yes" : "no");
+    std::printf("parameters      %lld (%.3f B)\n", (long long)info.parameterCount, double(info.parameterCount) / 1e9);
+    std::printf("stored dtype    %s\n", info.storedDtype.c_str());
+    std::printf("compute         %s on %s\n", info.dtype.c_str(), info.device.c_str());
+    std::printf("weight memory   %.2f MiB%s\n", double(info.weightBytes) / (1024.0 * 1024.0),
+                info.zeroCopy ? " (mapped from the files, no copy)" : "");
+    std::printf("weight files    ");
+    for (size_t i = 0; i < info.weightFiles.size(); ++i)
+        std::printf("%s%s", i ? ", " : "", info.weightFiles[i].c_str());
+    std::printf("\n");
+    std::printf("special tokens  bos %s, eos %s, unk %s, pad %s\n", tokenLabel(tok, tok.bosId()).c_str(),
+                tokenLabel(tok, tok.eosId()).c_str(), tokenLabel(tok, tok.unkId()).c_str(),
+                tokenLabel(tok, tok.padId()).c_str());
+    std::printf("reward token    %s (reward_token_id)\n", tokenLabel(tok, int(c.rewardTokenId)).c_str());
+    std::printf("added tokens   ");
+    for (const auto &t : tok.addedTokens())
+        std::printf(" %s=%d", t.content.c_str(), t.id);
+    std::printf("\n");
+    return 0;
+}
+
+} // namespace polar::cli

@@ -1,0 +1,122 @@
+// polar-cli parity: checks a model against golden cases computed with the
+// official Python code. The Qt-less GPU build runs its CUDA parity through this.
+#include "cli_common.h"
+
+#include "error.h"
+#include "file_util.h"
+#include "jsonl_file.h"
+#include "scorer.h"
+#include "text_field.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace polar::cli {
+
+namespace {
+
+struct Tally
+{
+    int passed = 0, failed = 0;
+    void check(bool ok, const std::string &name, const std::string &detail)
+    {
+        ok ? ++passed : ++failed;
+        std::printf("%s %s%s%s\n", ok ? "PASS" : "FAIL", name.c_str(), detail.empty() ? "" : ": ", detail.c_str());
+    }
+};
+
+EncodeOptions caseOptions(const Json &c)
+{
+    EncodeOptions o;
+    o.maxLength = c.value("max_length", o.maxLength);
+    o.maxResponseLength = c.value("max_response_length", o.maxResponseLength);
+    o.cutSide = parseCutSide(c.value("response_cut_side", std::string("left")));
+    return o;
+}
+
+void checkCases(const RewardModel &model, const std::string &path, const std::string &field, double atol, Tally &tally)
+{
+    for (const auto &line : readJsonl(path)) {
+        const std::string where = path + ":" + std::to_string(line.number);
+        if (!line.ok())
+            throw Error(where + ": " + line.error);
+        const auto &c = line.value;
+        const std::string name = c.value("name", where);
+        const PolarInput in = model.encoder().encode(textFieldFromJson(c["prompt"], where + ".prompt"),
+                                                     textFieldFromJson(c["reference"], where + ".reference"),
+                                                     textFieldFromJson(c["output"], where + ".output"), caseOptions(c));
+        const bool textOk = in.text == c["encoded_text"].get<std::string>();
+        const bool idsOk = in.ids == c["input_ids"].get<std::vector<int>>();
+        if (!textOk || !idsOk) {
+            tally.check(false, name, textOk ? "input_ids differ" : "encoded_text differs");
+            continue;
+        }
+        if (!c.contains(field)) {
+            tally.check(true, name, "encoding only");
+            continue;
+        }
+        const auto r = scoreSequences(model, {in.ids});
+        const double want = c[field].get<double>();
+        const double diff = r[0].ok ? std::fabs(double(r[0].reward) - want) : INFINITY;
+        char detail[160];
+        std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.0e)", r[0].reward,
+                      field.c_str(), want, diff, atol);
+        bool ok = diff <= atol;
+        if (ok && c.contains("per_position") && field == "reward") {
+            const auto values = model.forwardPerPosition(in.ids);
+            const auto golden = c["per_position"].get<std::vector<double>>();
+            double worst = golden.size() == values.size() ? 0.0 : INFINITY;
+            for (size_t i = 0; i < values.size() && i < golden.size(); ++i)
+                worst = std::max(worst, std::fabs(double(values[i]) - golden[i]));
+            ok = worst <= atol;
+            std::snprintf(detail + std::strlen(detail), sizeof detail - std::strlen(detail), "; per-position max %.2e",
+                          worst);
+        }
+        tally.check(ok, name, detail);
+    }
+}
+
+void checkBatch(const RewardModel &model, const std::string &path, double atol, Tally &tally)
+{
+    Json j;
+    try {
+        j = Json::parse(readWholeFile(path));
+    } catch (const Json::exception &e) {
+        throw Error(path + ": not valid JSON (" + e.what() + ")");
+    }
+    std::vector<std::vector<int>> rows;
+    const auto lengths = j["lengths"].get<std::vector<int>>();
+    const auto ids = j["input_ids"].get<std::vector<std::vector<int>>>();
+    for (size_t i = 0; i < ids.size(); ++i)
+        rows.emplace_back(ids[i].begin(), ids[i].begin() + lengths[i]);
+    const auto batched = model.forwardRewards(rows);
+    const auto single = j["rewards_single"].get<std::vector<double>>();
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const double diff = std::fabs(double(batched[i]) - single[i]);
+        char detail[128];
+        std::snprintf(detail, sizeof detail, "batched %.6f vs single %.6f, |diff| %.2e (atol %.0e)", batched[i],
+                      single[i], diff, atol);
+        tally.check(diff <= atol, "batch[" + std::to_string(i) + "] " + j["names"][i].get<std::string>(), detail);
+    }
+}
+
+} // namespace
+
+int runParity(const std::vector<std::string> &argv)
+{
+    Args args(argv, {}, {"model", "device", "dtype", "golden", "field", "atol", "batch", "batch-atol"});
+    if (!args.has("golden") && !args.has("batch"))
+        throw Error("usage: polar-cli parity --model DIR --golden CASES.jsonl [--field reward] [--atol 1e-4] "
+                    "[--batch BATCH.json --batch-atol 1e-5] [--device --dtype]");
+    auto model = loadModel(args);
+    Tally tally;
+    if (args.has("golden"))
+        checkCases(*model, args.value("golden"), args.value("field", "reward"), args.number("atol", 1e-4), tally);
+    if (args.has("batch"))
+        checkBatch(*model, args.value("batch"), args.number("batch-atol", 1e-5), tally);
+    std::printf("%d passed, %d failed\n", tally.passed, tally.failed);
+    return tally.failed ? 1 : 0;
+}
+
+} // namespace polar::cli

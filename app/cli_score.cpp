@@ -1,0 +1,141 @@
+// polar-cli score: rewards for every record of a JSONL file.
+#include "cli_common.h"
+
+#include "error.h"
+#include "file_util.h"
+#include "jsonl_file.h"
+#include "progress_bar.h"
+#include "score_records.h"
+#include "scorer.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace polar::cli {
+
+namespace {
+
+struct Job
+{
+    size_t record;  // index into the output records
+    size_t output;  // index into that record's outputs
+    size_t line;    // line number in the input file
+};
+
+Json explainJson(const PolarInput &in)
+{
+    Json e = {{"encoded_text", in.text}, {"token_count", in.ids.size()}};
+    if (in.truncation.any())
+        e["truncation"] = in.truncation.describe();
+    return e;
+}
+
+} // namespace
+
+int runScore(const std::vector<std::string> &argv)
+{
+    Args args(argv, {"explain"},
+              {"model", "device", "dtype", "batch-tokens", "max-length", "max-response-length", "cut-side", "output"});
+    if (args.positional().size() != 1)
+        throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
+    const std::string inPath = args.positional()[0];
+    const EncodeOptions encOpts = encodeOptions(args);
+    ScoreOptions scoreOpts;
+    scoreOpts.batchTokens = args.integer("batch-tokens", scoreOpts.batchTokens);
+    if (scoreOpts.batchTokens < 1)
+        throw Error("--batch-tokens must be positive");
+    const bool explain = args.has("explain");
+
+    const std::vector<JsonlLine> lines = readJsonl(inPath);
+    auto model = loadModel(args);
+
+    std::vector<Json> out;
+    std::vector<ScoreRecord> records;
+    std::vector<PolarInput> inputs;
+    std::vector<Job> jobs;
+    size_t failures = 0;
+    auto fail = [&](const std::string &where, const std::string &why) {
+        std::fprintf(stderr, "%s: %s\n", where.c_str(), why.c_str());
+        ++failures;
+    };
+
+    for (const auto &line : lines) {
+        const std::string where = inPath + ":" + std::to_string(line.number);
+        if (!line.ok()) {
+            fail(where, line.error);
+            out.push_back({{"line", line.number}, {"error", line.error}});
+            continue;
+        }
+        try {
+            ScoreRecord rec = parseScoreRecord(line.value, where);
+            std::vector<PolarInput> encoded;
+            for (const auto &o : rec.outputs)
+                encoded.push_back(model->encoder().encode(rec.prompt, rec.reference, o, encOpts));
+            for (size_t i = 0; i < encoded.size(); ++i) {
+                if (encoded[i].truncation.any())
+                    std::fprintf(stderr, "%s: truncated: %s\n", where.c_str(), encoded[i].truncation.describe().c_str());
+                jobs.push_back({out.size(), i, line.number});
+                inputs.push_back(std::move(encoded[i]));
+            }
+            out.push_back(line.value);
+            records.push_back(std::move(rec));
+        } catch (const Error &e) {
+            // parseScoreRecord's message already names the line.
+            const std::string msg = e.what();
+            std::fprintf(stderr, "%s\n", (msg.rfind(where, 0) == 0 ? msg : where + ": " + msg).c_str());
+            ++failures;
+            Json bad = line.value.is_object() ? line.value : Json{{"value", line.value}};
+            bad["error"] = msg;
+            out.push_back(bad);
+        }
+    }
+
+    std::vector<std::vector<int>> seqs;
+    for (const auto &in : inputs)
+        seqs.push_back(in.ids);
+    ProgressBar bar("scoring", seqs.size());
+    scoreOpts.progress = [&bar](size_t done, size_t) { bar.update(done); };
+    ScoreStats stats;
+    const auto results = scoreSequences(*model, seqs, scoreOpts, &stats);
+    bar.finish();
+
+    // Put rewards back into their records, in input order.
+    for (size_t j = 0; j < jobs.size(); ++j) {
+        Json &rec = out[jobs[j].record];
+        const bool many = rec.contains("outputs");
+        const ScoreResult &r = results[j];
+        const Json reward = r.ok ? Json(r.reward) : Json(nullptr);
+        if (!r.ok) {
+            fail(inPath + ":" + std::to_string(jobs[j].line) + ": output " + std::to_string(jobs[j].output), r.error);
+            rec["error"] = r.error;
+        }
+        if (many) {
+            if (!rec.contains("rewards"))
+                rec["rewards"] = Json::array();
+            rec["rewards"].push_back(reward);
+            if (explain) {
+                if (!rec.contains("explain"))
+                    rec["explain"] = Json::array();
+                rec["explain"].push_back(explainJson(inputs[j]));
+            }
+        } else {
+            rec["reward"] = reward;
+            if (explain)
+                rec["explain"] = explainJson(inputs[j]);
+        }
+    }
+    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%)%s\n", seqs.size(),
+                 records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(),
+                 failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
+
+    if (args.has("output")) {
+        writeJsonlAtomically(args.value("output"), out);
+    } else {
+        for (const auto &o : out)
+            std::cout << o.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+        std::cout.flush();
+    }
+    return failures ? 1 : 0;
+}
+
+} // namespace polar::cli

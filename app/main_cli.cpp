@@ -1,0 +1,46 @@
+// polar-cli: the headless entry point over the same core as the app.
+#include "cli_common.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *const kUsage =
+    "usage: polar-cli COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  score    --model DIR [--device cpu|cuda|auto] [--dtype fp32|fp16|bf16|auto] [--batch-tokens N]\n"
+    "           [--max-length N --max-response-length N --cut-side left|right] [--explain] IN.jsonl [-o OUT.jsonl]\n"
+    "  inspect  --model DIR [--device ...] [--dtype ...]\n"
+    "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
+    "\n"
+    "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        std::fputs(kUsage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> rest(argv + 2, argv + argc);
+    try {
+        if (command == "score")
+            return polar::cli::runScore(rest);
+        if (command == "inspect")
+            return polar::cli::runInspect(rest);
+        if (command == "parity")
+            return polar::cli::runParity(rest);
+        std::fprintf(stderr, "polar-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+        return 2;
+    } catch (const std::exception &e) {
+        // The one place errors from core (and torch) end up.
+        std::fprintf(stderr, "polar-cli %s: error: %s\n", command.c_str(), e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace polar::cli {
+
+// A one-line progress bar on stderr (items/s, ETA); silent when stderr is not a terminal.
+class ProgressBar
+{
+public:
+    ProgressBar(std::string label, size_t total);
+    ~ProgressBar();
+    void update(size_t done);
+    void finish();
+
+private:
+    std::string m_label;
+    size_t m_total;
+    bool m_enabled;
+    bool m_finished = false;
+    std::chrono::steady_clock::time_point m_start, m_lastDraw;
+};
+
+} // namespace polar::cli

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "compute_options.h"
+#include "error.h"
+#include "encoding.h"
+#include "model_config.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+class Tokenizer;
+
+// The device or host ran out of memory for one forward pass; the scorer
+// catches it and retries with fewer rows.
+class OutOfMemory : public Error
+{
+public:
+    using Error::Error;
+};
+
+struct LoadOptions
+{
+    Device device = Device::Auto;
+    DType dtype = DType::Auto;
+    // Called as each tensor is placed: (done, total). Optional.
+    std::function<void(int done, int total)> progress;
+    // Checked between tensors; raising it makes load() throw polar::Cancelled.
+    const std::atomic_bool *cancel = nullptr;
+};
+
+struct ModelInfo
+{
+    std::string directory;
+    std::string name;            // the directory's last component
+    int64_t parameterCount = 0;
+    std::string device;          // "cpu", "cuda:0"
+    std::string dtype;           // compute dtype: "fp32", "bf16", "fp16"
+    std::string storedDtype;     // config.json torch_dtype
+    uint64_t weightBytes = 0;    // as placed on the device
+    bool zeroCopy = false;       // weights used straight from the mapped files
+    std::vector<std::string> weightFiles;
+    double loadSeconds = 0;
+};
+
+// A loaded POLAR reward model: config, tokenizer, encoder and InternLM2 weights.
+// Torch stays behind the pimpl. Forward calls are safe from any one thread at
+// a time per call site; they take c10::InferenceMode themselves.
+class RewardModel
+{
+public:
+    // Throws polar::Error naming the file and the problem, or polar::Cancelled.
+    static std::unique_ptr<RewardModel> load(const std::string &dir, const LoadOptions &options = {});
+    ~RewardModel();
+
+    const ModelConfig &config() const;
+    const Tokenizer &tokenizer() const;
+    std::shared_ptr<const Tokenizer> sharedTokenizer() const;
+    const PolarEncoder &encoder() const;
+    const ModelInfo &info() const;
+
+    // One padded forward over `rows` (no batching policy): the v_head value at
+    // each row's last token. Throws OutOfMemory when the pass does not fit.
+    std::vector<float> forwardRewards(const std::vector<std::vector<int>> &rows) const;
+    // The v_head value at every position of one sequence.
+    std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
+
+    // For core's attribution code: the torch module behind the pimpl.
+    struct Impl;
+    Impl &impl() const { return *d; }
+
+private:
+    RewardModel();
+    std::unique_ptr<Impl> d;
+};
+
+bool cudaAvailable();
+
+} // namespace polar

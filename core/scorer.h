@@ -1,0 +1,56 @@
+#pragma once
+
+#include "encoding.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+class RewardModel;
+
+struct ScoreOptions
+{
+    // Padded tokens (rows x longest row) one forward pass may hold.
+    int64_t batchTokens = 16384;
+    // Sort by length so rows of one pass have similar lengths (less padding).
+    bool bucketByLength = true;
+    const std::atomic_bool *cancel = nullptr;
+    std::function<void(size_t done, size_t total)> progress;
+};
+
+struct ScoreResult
+{
+    bool ok = false;
+    float reward = 0.f;
+    std::string error;  // set when !ok
+};
+
+struct ScoreStats
+{
+    size_t forwardPasses = 0;
+    size_t oomRetries = 0;
+    int64_t realTokens = 0;
+    int64_t paddedTokens = 0;
+    double paddingRatio() const { return paddedTokens ? 1.0 - double(realTokens) / double(paddedTokens) : 0.0; }
+};
+
+// Scores token sequences in batches sized to the token budget. A pass that runs
+// out of memory is split in half and retried; a row that cannot fit alone gets
+// an error and the others are still scored. Results are in input order and do
+// not depend on how the rows were batched. Throws polar::Cancelled.
+std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &sequences,
+                                        const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Encodes each (prompt, reference, output) and scores it.
+struct ScoreRequest
+{
+    TextField prompt, reference, output;
+};
+std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vector<ScoreRequest> &requests,
+                                       const EncodeOptions &encodeOptions);
+
+} // namespace polar
