@@ -43,6 +43,13 @@ std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const st
 std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &seqs,
                                         const ScoreOptions &options, ScoreStats *stats)
 {
+    return scoreSequencesWith([&model](const std::vector<std::vector<int>> &rows) { return model.forwardRewards(rows); },
+                              seqs, options, stats);
+}
+
+std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &seqs,
+                                            const ScoreOptions &options, ScoreStats *stats)
+{
     std::vector<ScoreResult> results(seqs.size());
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
@@ -68,7 +75,7 @@ std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vec
             real += int64_t(seqs[idx].size());
         }
         try {
-            const std::vector<float> rewards = model.forwardRewards(rows);
+            const std::vector<float> rewards = forward(rows);
             for (size_t i = 0; i < pass.rows.size(); ++i)
                 results[pass.rows[i]] = {true, rewards[i], {}};
             ++st.forwardPasses;

@@ -45,6 +45,12 @@ struct ScoreStats
 std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &sequences,
                                         const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
+// The same policy over any forward pass (rows in, one reward per row out;
+// throws OutOfMemory), so the batching and retry logic can be tested alone.
+using ForwardFn = std::function<std::vector<float>(const std::vector<std::vector<int>> &rows)>;
+std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &sequences,
+                                            const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
 // Encodes each (prompt, reference, output) and scores it.
 struct ScoreRequest
 {

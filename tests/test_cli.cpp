@@ -1,0 +1,112 @@
+// polar-cli as a user runs it: good and bad lines, exit codes, atomic output.
+#include "test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+namespace {
+
+struct Run
+{
+    int code;
+    QString out, err;
+};
+
+Run cli(const QStringList &args)
+{
+    QProcess p;
+    p.start(POLAR_CLI_PATH, args);
+    p.waitForFinished(120000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString model() { return QString::fromStdString(testdata::tinyModel()); }
+
+void write(const QString &path, const QByteArray &data)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(data);
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void scoresAndReportsBadLines()
+    {
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.jsonl"), out = dir.filePath("out.jsonl");
+        write(in, R"({"prompt": "What is the capital of China?", "reference": "Beijing.", "output": "Beijing.", "id": 7}
+this is not json
+{"prompt": "p", "output": "o"}
+{"prompt": [{"role": "user", "content": "What is the capital of China?"}], "reference": [{"role": "assistant", "content": "Beijing."}], "outputs": ["Beijing.", "Shanghai."]}
+{"prompt": "p", "reference": 5, "output": "o"}
+)");
+        const Run r = cli({"score", "--model", model(), "--device", "cpu", in, "-o", out, "--explain"});
+        QCOMPARE(r.code, 1); // something failed
+        QVERIFY2(r.err.contains(in + ":2: not valid JSON"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(in + ":3: missing field 'reference'"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(in + ":5: field 'reference'"), qPrintable(r.err));
+        const auto lines = testdata::readGoldenLines(out.toStdString());
+        QCOMPARE(lines.size(), size_t(5)); // same order, nothing dropped
+        QCOMPARE(lines[0]["id"].get<int>(), 7);
+        QVERIFY(lines[0].contains("reward"));
+        QVERIFY(lines[1].contains("error"));
+        QVERIFY(lines[2].contains("error"));
+        QCOMPARE(lines[3]["rewards"].size(), size_t(2));
+        // The messages form of the fixture case scores the same as the golden value.
+        QVERIFY(std::fabs(lines[3]["rewards"][0].get<double>() - 4.338293552398682) < 1e-4);
+        QVERIFY(lines[3]["rewards"][0].get<double>() > lines[3]["rewards"][1].get<double>());
+        QVERIFY(lines[0]["explain"]["encoded_text"].get<std::string>().find("<|reward|>") != std::string::npos);
+        QVERIFY(QDir(dir.path()).entryList({"*.tmp-*"}, QDir::Files).isEmpty());
+    }
+
+    void allGoodExitsZero()
+    {
+        const Run r = cli({"score", "--model", model(), QString::fromStdString(testdata::sourceDir()) + "/datasets/strawberry.jsonl"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out.count('\n'), 1);
+        QVERIFY(r.out.contains("\"rewards\""));
+    }
+
+    void unusableInputExitsTwoAndWritesNothing()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("out.jsonl");
+        Run r = cli({"score", "--model", dir.path(), "/nonexistent.jsonl", "-o", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("/nonexistent.jsonl: cannot open"), qPrintable(r.err));
+        write(dir.filePath("in.jsonl"), "{}\n");
+        r = cli({"score", "--model", dir.path(), dir.filePath("in.jsonl"), "-o", out});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("config.json: missing"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(out));
+        r = cli({"score", "--model", model(), "--dtype", "fp64", dir.filePath("in.jsonl")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--dtype: 'fp64'"), qPrintable(r.err));
+        r = cli({"frobnicate"});
+        QCOMPARE(r.code, 2);
+    }
+
+    void inspectPrintsTheModel()
+    {
+        const Run r = cli({"inspect", "--model", model()});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("InternLM2ForRewardModel"));
+        QVERIFY(r.out.contains("150400"));
+        QVERIFY(r.out.contains("993 [UNUSED_TOKEN_130]"));
+        QVERIFY(r.out.contains("<|reward|>=990"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

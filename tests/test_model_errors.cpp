@@ -1,0 +1,180 @@
+// Every way a model directory can be wrong gets one clear polar::Error that
+// names the file and what is wrong.
+#include "error.h"
+#include "reward_model.h"
+#include "safetensors_reader.h"
+#include "test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+#include <functional>
+
+using namespace polar;
+
+namespace {
+
+struct RawTensor
+{
+    std::string name, dtype;
+    std::vector<int64_t> shape;
+    std::string bytes;
+};
+
+std::vector<RawTensor> readTensors(const std::string &path)
+{
+    auto f = SafetensorsFile::open(path);
+    std::vector<RawTensor> out;
+    for (const auto &[name, t] : f->tensors())
+        out.push_back({name, dtypeName(t.dtype), t.shape, std::string(reinterpret_cast<const char *>(t.data), t.nbytes)});
+    return out;
+}
+
+void writeTensors(const QString &path, const std::vector<RawTensor> &tensors)
+{
+    Json header = Json::object();
+    std::string data;
+    for (const auto &t : tensors) {
+        header[t.name] = {{"dtype", t.dtype}, {"shape", t.shape}, {"data_offsets", {data.size(), data.size() + t.bytes.size()}}};
+        data += t.bytes;
+    }
+    std::string h = header.dump();
+    h.resize((h.size() + 7) / 8 * 8, ' ');
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i)
+        out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xFF);
+    std::ofstream(path.toStdString(), std::ios::binary) << out << h << data;
+}
+
+// A writable copy of a fixture model directory.
+void copyModel(const QString &from, const QString &to)
+{
+    for (const QString &f : QDir(from).entryList(QDir::Files))
+        QFile::copy(from + "/" + f, to + "/" + f);
+    for (const QString &f : QDir(to).entryList(QDir::Files))
+        QFile::setPermissions(to + "/" + f, QFile::ReadOwner | QFile::WriteOwner);
+}
+
+void editFile(const QString &path, const std::function<void(std::string &)> &edit)
+{
+    std::string s;
+    {
+        std::ifstream in(path.toStdString(), std::ios::binary);
+        s.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    edit(s);
+    std::ofstream(path.toStdString(), std::ios::binary | std::ios::trunc) << s;
+}
+
+} // namespace
+
+class TestModelErrors : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void badDirectories_data()
+    {
+        QTest::addColumn<QString>("breakage");
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("no config") << "rm config.json" << "config.json" << "missing";
+        QTest::newRow("not a model dir") << "empty" << "config.json" << "not a Hugging Face model directory";
+        QTest::newRow("architecture") << "arch" << "config.json" << "unsupported architecture 'InternLM2ForCausalLM'";
+        QTest::newRow("model_type") << "model_type" << "config.json" << "unsupported model_type 'llama'";
+        QTest::newRow("no tokenizer") << "rm tokenizer.model" << "tokenizer.model" << "missing";
+        QTest::newRow("no tokenizer config") << "rm tokenizer_config.json" << "tokenizer_config.json" << "missing";
+        QTest::newRow("no reward added token") << "no reward token" << "tokenizer.model" << "'<|reward|>'";
+        QTest::newRow("no weights") << "rm model.safetensors" << "tiny" << "no model.safetensors";
+        QTest::newRow("tensor missing") << "drop v_head" << "model.safetensors" << "tensor 'v_head.weight' is missing (expected shape [1, 64])";
+        QTest::newRow("wrong shape") << "transpose wqkv" << "model.safetensors"
+                                     << "'model.layers.1.attention.wqkv.weight' has shape [64, 128], expected [128, 64]";
+        QTest::newRow("wrong dtype") << "int embeddings" << "model.safetensors" << "'model.norm.weight' has dtype I32";
+        QTest::newRow("unexpected tensor") << "extra tensor" << "model.safetensors" << "unexpected tensor 'model.layers.7.extra.weight'";
+        QTest::newRow("truncated file") << "truncate" << "model.safetensors" << "truncated";
+        QTest::newRow("corrupt header") << "corrupt header" << "model.safetensors" << "header";
+        QTest::newRow("shard absent") << "rm shard 2" << "model.safetensors.index.json"
+                                      << "shard 'model-00002-of-00002.safetensors' is listed";
+        QTest::newRow("vocab mismatch") << "small vocab" << "tokenizer.model" << "has 1000 pieces but config.json vocab_size is 995";
+    }
+
+    void badDirectories()
+    {
+        QFETCH(QString, breakage);
+        QFETCH(QString, file);
+        QFETCH(QString, mentions);
+        QTemporaryDir tmp;
+        const QString dir = tmp.path() + "/tiny";
+        QDir().mkpath(dir);
+        const bool sharded = breakage == "rm shard 2";
+        if (breakage != "empty")
+            copyModel(QString::fromStdString(sharded ? testdata::tinyShardedModel() : testdata::tinyModel()), dir);
+        const QString weights = dir + "/model.safetensors";
+        auto editTensors = [&](const std::function<void(std::vector<RawTensor> &)> &edit) {
+            auto tensors = readTensors(weights.toStdString());
+            edit(tensors);
+            writeTensors(weights, tensors);
+        };
+
+        if (breakage.startsWith("rm "))
+            QFile::remove(dir + "/" + (sharded ? "model-00002-of-00002.safetensors" : breakage.mid(3)));
+        else if (breakage == "arch")
+            editFile(dir + "/config.json", [](std::string &s) { s.replace(s.find("InternLM2ForRewardModel"), 23, "InternLM2ForCausalLM"); });
+        else if (breakage == "model_type")
+            editFile(dir + "/config.json", [](std::string &s) { s.replace(s.find("\"internlm2\""), 11, "\"llama\""); });
+        else if (breakage == "small vocab")
+            editFile(dir + "/config.json", [](std::string &s) { s.replace(s.find("\"vocab_size\": 1000"), 18, "\"vocab_size\": 995"); });
+        else if (breakage == "no reward token")
+            editFile(dir + "/tokenizer_config.json", [](std::string &s) { s.replace(s.find("<|reward|>"), 10, "<|rewardX|>"); });
+        else if (breakage == "drop v_head")
+            editTensors([](auto &t) { t.erase(std::remove_if(t.begin(), t.end(), [](auto &x) { return x.name == "v_head.weight"; }), t.end()); });
+        else if (breakage == "transpose wqkv")
+            editTensors([](auto &t) { for (auto &x : t) if (x.name == "model.layers.1.attention.wqkv.weight") x.shape = {64, 128}; });
+        else if (breakage == "int embeddings")
+            editTensors([](auto &t) { for (auto &x : t) if (x.name == "model.norm.weight") x.dtype = "I32"; });
+        else if (breakage == "extra tensor")
+            editTensors([](auto &t) { t.push_back({"model.layers.7.extra.weight", "F32", {1}, std::string(4, '\0')}); });
+        else if (breakage == "truncate")
+            editFile(weights, [](std::string &s) { s.resize(s.size() / 2); });
+        else if (breakage == "corrupt header")
+            editFile(weights, [](std::string &s) { s.replace(8, 4, "%%%%"); });
+
+        try {
+            RewardModel::load(dir.toStdString());
+            QFAIL("loaded a broken model directory");
+        } catch (const Error &e) {
+            const QString msg = QString::fromUtf8(e.what());
+            QVERIFY2(msg.contains(file), qPrintable(msg));
+            QVERIFY2(msg.contains(mentions), qPrintable(msg));
+        }
+    }
+
+    void cudaRequestWithoutCudaIsAnError()
+    {
+        if (cudaAvailable())
+            QSKIP("this machine has CUDA");
+        LoadOptions o;
+        o.device = Device::Cuda;
+        QVERIFY_THROWS_EXCEPTION(Error, RewardModel::load(testdata::tinyModel(), o));
+    }
+
+    void cancelStopsLoading()
+    {
+        std::atomic_bool cancel{true};
+        LoadOptions o;
+        o.cancel = &cancel;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, RewardModel::load(testdata::tinyModel(), o));
+        int calls = 0, total = 0;
+        LoadOptions p;
+        p.progress = [&](int done, int all) { calls = done; total = all; };
+        RewardModel::load(testdata::tinyModel(), p);
+        QCOMPARE(calls, total);
+        QCOMPARE(size_t(total), SafetensorsCheckpoint::openDirectory(testdata::tinyModel()).tensors().size());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestModelErrors)
+#include "test_model_errors.moc"

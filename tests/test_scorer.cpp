@@ -1,0 +1,117 @@
+// The batching policy alone, over a fake forward pass that runs out of memory
+// above a token budget.
+#include "reward_model.h"
+#include "scorer.h"
+
+#include <QtTest>
+
+using namespace polar;
+
+namespace {
+
+std::vector<std::vector<int>> sequences(std::initializer_list<int> lengths)
+{
+    std::vector<std::vector<int>> out;
+    for (int n : lengths)
+        out.push_back(std::vector<int>(size_t(n), n)); // reward = length, so results are checkable
+    return out;
+}
+
+struct FakeForward
+{
+    int64_t memory;          // padded tokens one pass can hold
+    std::vector<size_t> passSizes;
+    std::vector<float> operator()(const std::vector<std::vector<int>> &rows)
+    {
+        size_t longest = 0;
+        for (const auto &r : rows)
+            longest = std::max(longest, r.size());
+        if (int64_t(longest * rows.size()) > memory)
+            throw OutOfMemory("fake: out of memory");
+        passSizes.push_back(rows.size());
+        std::vector<float> out;
+        for (const auto &r : rows)
+            out.push_back(float(r.size()));
+        return out;
+    }
+};
+
+} // namespace
+
+class TestScorer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void budgetLimitsPaddedTokens()
+    {
+        FakeForward fake{1000000, {}};
+        ScoreOptions o;
+        o.batchTokens = 100;
+        ScoreStats stats;
+        const auto seqs = sequences({10, 50, 20, 30, 40, 10, 10});
+        const auto r = scoreSequencesWith(std::ref(fake), seqs, o, &stats);
+        for (size_t i = 0; i < seqs.size(); ++i) {
+            QVERIFY(r[i].ok);
+            QCOMPARE(r[i].reward, float(seqs[i].size())); // back in input order
+        }
+        // Sorted longest first: [50,40] [30,20,20?]... every pass within budget.
+        QCOMPARE(stats.oomRetries, size_t(0));
+        QVERIFY(stats.paddedTokens <= int64_t(stats.forwardPasses) * 100);
+        QCOMPARE(stats.realTokens, int64_t(170));
+    }
+
+    void outOfMemorySplitsAndIsolatesTheRowThatCannotFit()
+    {
+        FakeForward fake{120, {}};
+        ScoreOptions o;
+        o.batchTokens = 10000; // far more than fits: the scorer must discover it
+        ScoreStats stats;
+        size_t lastDone = 0;
+        o.progress = [&](size_t done, size_t total) {
+            QVERIFY(done >= lastDone && done <= total);
+            lastDone = done;
+        };
+        const auto seqs = sequences({30, 500, 20, 40, 30, 10});
+        const auto r = scoreSequencesWith(std::ref(fake), seqs, o, &stats);
+        QVERIFY(!r[1].ok);
+        QVERIFY2(QString::fromStdString(r[1].error).contains("single input of 500 tokens"), r[1].error.c_str());
+        for (size_t i : {0, 2, 3, 4, 5}) {
+            QVERIFY(r[i].ok);
+            QCOMPARE(r[i].reward, float(seqs[i].size()));
+        }
+        QVERIFY(stats.oomRetries > 0);
+        QCOMPARE(lastDone, seqs.size());
+    }
+
+    void otherErrorsFailTheirPassOnly()
+    {
+        int calls = 0;
+        ForwardFn flaky = [&](const std::vector<std::vector<int>> &rows) {
+            if (++calls == 1)
+                throw Error("device lost");
+            return std::vector<float>(rows.size(), 1.f);
+        };
+        ScoreOptions o;
+        o.batchTokens = 20; // two rows of 10 per pass
+        const auto r = scoreSequencesWith(flaky, sequences({10, 10, 10, 10}), o);
+        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const ScoreResult &x) { return !x.ok; })), 2);
+        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const ScoreResult &x) { return x.ok; })), 2);
+    }
+
+    void cancelStopsBetweenPasses()
+    {
+        std::atomic_bool cancel{false};
+        ForwardFn forward = [&](const std::vector<std::vector<int>> &rows) {
+            cancel = true; // raised during the first pass
+            return std::vector<float>(rows.size(), 0.f);
+        };
+        ScoreOptions o;
+        o.batchTokens = 10;
+        o.cancel = &cancel;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, scoreSequencesWith(forward, sequences({10, 10, 10}), o));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestScorer)
+#include "test_scorer.moc"

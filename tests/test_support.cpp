@@ -1,0 +1,26 @@
+#include "test_support.h"
+
+#include "jsonl_file.h"
+
+#include <stdexcept>
+
+namespace testdata {
+
+std::string sourceDir() { return POLAR_SOURCE_DIR; }
+std::string tinyModel() { return sourceDir() + "/resources/models/tiny-polar"; }
+std::string tinyShardedModel() { return sourceDir() + "/tests/data/tiny-polar-sharded"; }
+std::string internlm2Tokenizer() { return sourceDir() + "/tests/data/internlm2"; }
+std::string golden(const std::string &name) { return sourceDir() + "/tests/data/golden/" + name; }
+
+std::vector<polar::Json> readGoldenLines(const std::string &path)
+{
+    std::vector<polar::Json> out;
+    for (const auto &line : polar::readJsonl(path)) {
+        if (!line.ok())
+            throw std::runtime_error(path + ":" + std::to_string(line.number) + ": " + line.error);
+        out.push_back(line.value);
+    }
+    return out;
+}
+
+} // namespace testdata

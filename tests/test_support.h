@@ -1,0 +1,18 @@
+#pragma once
+
+#include "json.h"
+
+#include <string>
+#include <vector>
+
+// Paths of the shipped model and the golden fixtures (copies of ../shared/fixtures).
+namespace testdata {
+
+std::string sourceDir();
+std::string tinyModel();         // resources/models/tiny-polar (the app's embedded default)
+std::string tinyShardedModel();  // tests/data/tiny-polar-sharded
+std::string internlm2Tokenizer(); // tests/data/internlm2
+std::string golden(const std::string &name); // tests/data/golden/NAME
+std::vector<polar::Json> readGoldenLines(const std::string &path);
+
+} // namespace testdata
