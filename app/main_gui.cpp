@@ -1,0 +1,76 @@
+// polar-studio: the desktop app. Parses the command line, builds the window,
+// hands over to Qt.
+#include "main_window.h"
+#include "engine_controller.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QMessageBox>
+#include <QTableView>
+#include <QTimer>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("PolarStudio");
+    QApplication::setApplicationName("polar-studio");
+    QApplication::setApplicationDisplayName("Polar Studio");
+    QApplication::setWindowIcon(QIcon(":/icons/polar-studio.svg"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Workbench for POLAR reference-based reward models");
+    parser.addHelpOption();
+    QCommandLineOption modelOpt("model", "Open this POLAR model directory.", "DIR");
+    QCommandLineOption sessionOpt("session", "Open this session file.", "FILE");
+    QCommandLineOption scoreOpt("score", "Score once the model is loaded.");
+    QCommandLineOption shotOpt("screenshot", "Render the window to FILE.png when ready, then exit.", "FILE");
+    QCommandLineOption recoveryOpt("recovery-file", "Autosave to FILE instead of the app data folder.", "FILE");
+    parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, recoveryOpt});
+    parser.process(app);
+
+    MainWindow window(parser.value(recoveryOpt));
+    const QString screenshot = parser.value(shotOpt);
+    const bool scripted = !screenshot.isEmpty();
+
+    // After a crash the recovery file is still there: offer it back.
+    bool restored = false;
+    if (window.hasRecovery() && !scripted && !parser.isSet(sessionOpt)) {
+        const auto answer = QMessageBox::question(nullptr, "Polar Studio",
+                                                  "Polar Studio did not close normally. Restore the unsaved work?",
+                                                  QMessageBox::Yes | QMessageBox::No);
+        restored = answer == QMessageBox::Yes && window.restoreRecovery();
+    }
+    if (parser.isSet(sessionOpt))
+        restored = window.openSession(parser.value(sessionOpt));
+    if (!restored && !parser.isSet(sessionOpt))
+        window.loadSeedExample();
+
+    auto finish = [&] {
+        if (!scripted)
+            return;
+        // Let queued view updates (the chart follows the table) land first.
+        QTimer::singleShot(300, &window, [&] {
+            window.grab().save(screenshot);
+            window.discardRecovery();
+            QApplication::quit();
+        });
+    };
+    QObject::connect(&window, &MainWindow::modelReady, &window, [&](bool ok) {
+        if (ok && parser.isSet(scoreOpt))
+            window.score();
+        else
+            finish();
+    });
+    QObject::connect(&window, &MainWindow::scoringDone, &window, [&] {
+        window.resultsTable()->selectRow(0);
+        finish();
+    });
+
+    if (parser.isSet(modelOpt))
+        window.loadModel(parser.value(modelOpt));
+    else if (window.engine()->busy() == false && !window.engine()->hasModel())
+        window.loadDefaultModel();
+    window.show();
+    return app.exec();
+}

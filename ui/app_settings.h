@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QSettings>
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+// A setting's key and default, declared once (qBittorrent's SettingValue).
+template <typename T>
+class SettingValue
+{
+public:
+    SettingValue(const char *key, T fallback) : m_key(key), m_default(std::move(fallback)) {}
+    T get() const { return QSettings().value(m_key, QVariant::fromValue(m_default)).template value<T>(); }
+    void set(const T &v) const { QSettings().setValue(m_key, QVariant::fromValue(v)); }
+
+private:
+    const char *m_key;
+    T m_default;
+};
+
+namespace AppSettings {
+inline SettingValue<QStringList> recentModels{"models/recent", {}};
+inline SettingValue<QStringList> recentSessions{"sessions/recent", {}};
+inline SettingValue<QString> lastExportFile{"export/lastFile", {}};
+inline SettingValue<QByteArray> windowGeometry{"window/geometry", {}};
+inline SettingValue<QByteArray> windowState{"window/state", {}};
+inline SettingValue<QByteArray> mainSplitter{"window/mainSplitter", {}};
+inline SettingValue<QString> annotator{"annotation/annotator", {}};
+
+// Puts `item` first in a most-recently-used list of at most 10.
+void remember(const SettingValue<QStringList> &list, const QString &item);
+} // namespace AppSettings

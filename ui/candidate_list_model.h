@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QAbstractListModel>
+
+class WorkspaceDocument;
+
+// The candidates of the workspace, in the user's order, for the editing list.
+class CandidateListModel : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum Role { IdRole = Qt::UserRole, FullTextRole, MarkRole };
+
+    explicit CandidateListModel(WorkspaceDocument *doc, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    int64_t idAt(int row) const;
+
+private:
+    WorkspaceDocument *m_doc;
+};

@@ -1,0 +1,86 @@
+#include "engine_controller.h"
+
+EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(new QThread)
+{
+    qRegisterMetaType<ScoreJob>();
+    qRegisterMetaType<ScoreOutcome>();
+    qRegisterMetaType<polar::ModelInfo>();
+    m_thread->setObjectName("polar-engine");
+    m_worker = new EngineWorker;
+    m_worker->moveToThread(m_thread.get());
+    connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
+
+    connect(m_worker, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
+    connect(m_worker, &EngineWorker::scoreProgress, this, &EngineController::scoreProgress);
+    // Only the newest request's answer is passed on; a superseded job ends
+    // (usually as cancelled) while a newer one is still queued.
+    connect(m_worker, &EngineWorker::modelLoaded, this, [this](const polar::ModelInfo &info) {
+        m_info = info;
+        m_hasModel = true;
+        if (finishOne(m_pendingLoads))
+            Q_EMIT modelLoaded(info);
+    });
+    connect(m_worker, &EngineWorker::modelLoadFailed, this, [this](const QString &e) {
+        if (finishOne(m_pendingLoads))
+            Q_EMIT modelLoadFailed(e);
+    });
+    connect(m_worker, &EngineWorker::scoreFinished, this, [this](const ScoreOutcome &o) {
+        if (finishOne(m_pendingScores))
+            Q_EMIT scoreFinished(o);
+    });
+    connect(m_worker, &EngineWorker::scoreFailed, this, [this](const QString &e) {
+        if (finishOne(m_pendingScores))
+            Q_EMIT scoreFailed(e);
+    });
+    m_thread->start();
+}
+
+EngineController::~EngineController()
+{
+    cancel(); // a running job stops at its next check before the thread is joined
+}
+
+bool EngineController::finishOne(int &pending)
+{
+    const bool newest = --pending == 0;
+    setBusy(m_pendingLoads + m_pendingScores > 0);
+    return newest;
+}
+
+void EngineController::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void EngineController::loadModel(const QString &dir, polar::Device device, polar::DType dtype)
+{
+    cancel(); // scores of the old model are moot
+    m_loadCancel = std::make_shared<std::atomic_bool>(false);
+    ++m_pendingLoads;
+    setBusy(true);
+    // Runs on the engine thread, in order with the other requests.
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, dir, device, dtype, flag = m_loadCancel] { w->loadModel(dir, int(device), int(dtype), flag); },
+        Qt::QueuedConnection);
+}
+
+void EngineController::score(ScoreJob job)
+{
+    if (m_scoreCancel)
+        *m_scoreCancel = true; // a newer job supersedes a running one
+    m_scoreCancel = std::make_shared<std::atomic_bool>(false);
+    job.cancel = m_scoreCancel;
+    ++m_pendingScores;
+    setBusy(true);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->score(job); }, Qt::QueuedConnection);
+}
+
+void EngineController::cancel()
+{
+    for (const auto &flag : {m_loadCancel, m_scoreCancel})
+        if (flag)
+            *flag = true;
+}
