@@ -13,8 +13,9 @@ struct DiffPiece
     std::string text;
 };
 
-// Pieces that turn `from` into `to`: Same and Removed rebuild `from`, Same and
-// Added rebuild `to`.
+// Pieces that turn `from` into `to`: Same and Added rebuild `to` exactly;
+// Same and Removed rebuild `from` up to the whitespace after shared words
+// (a Same piece carries `to`'s).
 std::vector<DiffPiece> wordDiff(const std::string &from, const std::string &to);
 
 } // namespace polar

@@ -58,7 +58,7 @@ QVariant CandidateListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString mark = c.mark == Mark::Chosen ? QStringLiteral("✔ ") : c.mark == Mark::Rejected ? QStringLiteral("✘ ") : QString();
-        return QStringLiteral("%1#%2  %3").arg(mark).arg(index.row() + 1).arg(preview(c.text.flattened()));
+        return mark + preview(c.text.flattened()); // the view adds the position number
     }
     case Qt::ToolTipRole:
         return QString::fromStdString(c.text.flattened()).left(2000);
@@ -77,4 +77,10 @@ QVariant CandidateListModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+void NumberedItemDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    option->text = QStringLiteral("#%1  %2").arg(index.row() + 1).arg(option->text);
 }

@@ -21,3 +21,15 @@ public:
 private:
     WorkspaceDocument *m_doc;
 };
+
+// Shows each row's 1-based position before its text. The number is the
+// view's business: it changes with every insert above, the item does not.
+#include <QStyledItemDelegate>
+class NumberedItemDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
+};

@@ -51,6 +51,11 @@
 
 namespace {
 
+QString plural(int n, const QString &one, const QString &many)
+{
+    return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
+}
+
 QString defaultRecoveryFile()
 {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
@@ -105,6 +110,7 @@ void MainWindow::createWidgets()
 
     m_candidateList = new QListView;
     m_candidateList->setModel(m_candidates);
+    m_candidateList->setItemDelegate(new NumberedItemDelegate(m_candidateList));
     m_candidateList->setSelectionMode(QAbstractItemView::SingleSelection);
     m_candidateList->setUniformItemSizes(true);
     m_candidateList->setAlternatingRowColors(true);
@@ -606,7 +612,7 @@ void MainWindow::score()
     m_scoreProgress->setRange(0, 0);
     m_scoreProgress->setVisible(true);
     m_scoreCancel->setVisible(true);
-    statusBar()->showMessage(tr("Scoring %n candidate(s)…", nullptr, int(job.candidates.size())));
+    statusBar()->showMessage(tr("Scoring %1…").arg(plural(int(job.candidates.size()), tr("candidate"), tr("candidates"))));
     m_engine->score(std::move(job));
     updateActions();
 }
@@ -859,7 +865,7 @@ void MainWindow::pasteCandidates()
         return;
     }
     m_undo->push(new AddCandidatesCommand(m_doc, m_doc->candidateCount(), cands,
-                                          tr("Paste %n candidate(s)", nullptr, int(cands.size()))));
+                                          tr("Paste %1").arg(plural(int(cands.size()), tr("candidate"), tr("candidates")))));
 }
 
 void MainWindow::importRecord()
@@ -973,7 +979,7 @@ int MainWindow::exportPairsTo(const QString &path, bool useModelRanking)
     }
     try {
         const size_t n = polar::appendPairs(path.toStdString(), pairs, polar::PairFormat::Polar);
-        showMessage(tr("Wrote %n pair(s) to %1", nullptr, int(n)).arg(path), false);
+        showMessage(tr("Wrote %1 to %2").arg(plural(int(n), tr("pair"), tr("pairs")), path), false);
         return int(n);
     } catch (const std::exception &e) {
         showMessage(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));

@@ -1,0 +1,265 @@
+// The app as a user drives it: load the fixture model, type, score (Ctrl+Enter),
+// compare with core, undo/redo, sessions, exports and error paths. No fixed
+// sleeps: every wait is on a signal.
+#include "candidate_list_model.h"
+#include "engine_controller.h"
+#include "jsonl_file.h"
+#include "main_window.h"
+#include "results_model.h"
+#include "reward_model.h"
+#include "scorer.h"
+#include "test_support.h"
+#include "text_field_editor.h"
+
+#include <QAction>
+#include <QListView>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace polar;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<MainWindow> m_window;
+
+    MainWindow &w() { return *m_window; }
+
+    void loadTinyModel(MainWindow &win)
+    {
+        QSignalSpy ready(&win, &MainWindow::modelReady);
+        win.loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(ready.first().first().toBool(), true);
+    }
+
+    bool scoreAndWait(MainWindow &win)
+    {
+        QSignalSpy done(&win, &MainWindow::scoringDone);
+        // Ctrl+Enter, as a user presses it.
+        QTest::keyClick(&win, Qt::Key_Return, Qt::ControlModifier);
+        if (done.isEmpty() && !done.wait(30000))
+            return false;
+        return done.first().first().toBool();
+    }
+
+    void typeInto(TextFieldEditor *editor, const QString &text)
+    {
+        editor->textEdit()->setFocus();
+        editor->textEdit()->selectAll();
+        QTest::keyClicks(editor->textEdit(), text);
+    }
+
+    std::vector<float> coreRewards(const std::string &prompt, const std::string &reference,
+                                   const std::vector<std::string> &outputs)
+    {
+        auto model = RewardModel::load(testdata::tinyModel());
+        std::vector<std::vector<int>> seqs;
+        for (const auto &o : outputs)
+            seqs.push_back(model->encoder()
+                               .encode(TextField::fromString(prompt), TextField::fromString(reference), TextField::fromString(o))
+                               .ids);
+        std::vector<float> out;
+        for (const auto &r : scoreSequences(*model, seqs))
+            out.push_back(r.reward);
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName("PolarStudioTests");
+        QCoreApplication::setApplicationName("test_main_window");
+    }
+
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>(m_tmp.filePath("recovery.json"));
+        m_window->show();
+        loadTinyModel(w());
+    }
+
+    void cleanup()
+    {
+        m_window->discardRecovery();
+        m_window.reset();
+    }
+
+    void typedInputsScoreLikeCore()
+    {
+        typeInto(w().promptEditor(), "What is the capital of China?");
+        typeInto(w().referenceEditor(), "Beijing.");
+        const std::vector<std::string> outputs = {"Beijing.", "Shanghai.", "It is Beijing, the capital."};
+        for (const auto &o : outputs) {
+            w().action("addCandidate")->trigger();
+            typeInto(w().candidateEditor(), QString::fromStdString(o));
+        }
+        QCOMPARE(w().document()->candidateCount(), 3);
+        QVERIFY(scoreAndWait(w()));
+
+        const auto expected = coreRewards("What is the capital of China?", "Beijing.", outputs);
+        ResultsModel *results = w().resultsModel();
+        QCOMPARE(results->rowCount(), 4); // three candidates and the reference anchor
+        for (int i = 0; i < 3; ++i) {
+            const double got = results->index(i, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+            QVERIFY2(std::fabs(got - expected[size_t(i)]) < 1e-5, qPrintable(QString("row %1: %2 vs %3").arg(i).arg(got).arg(expected[size_t(i)])));
+        }
+        // The reference anchor is the reference scored as an output.
+        const auto anchor = coreRewards("What is the capital of China?", "Beijing.", {"Beijing."});
+        QVERIFY(std::fabs(results->index(3, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble() - anchor[0]) < 1e-5);
+        // The table shows the best first; its ranks agree with the rewards.
+        QSortFilterProxyModel *sorted = w().sortedResults();
+        double previous = 1e9;
+        for (int r = 0; r < 3; ++r) {
+            const double v = sorted->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+            QVERIFY(v <= previous);
+            QCOMPARE(sorted->index(r, ResultsModel::Rank).data().toString(), QString::number(r + 1));
+            previous = v;
+        }
+    }
+
+    void rescoringScoresOnlyWhatChanged()
+    {
+        w().loadSeedExample();
+        QSignalSpy finished(w().engine(), &EngineController::scoreFinished);
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(finished.size(), 1);
+        auto first = finished.takeFirst().first().value<ScoreOutcome>();
+        QCOMPARE(first.computed, 8); // 7 candidates and the reference
+        w().selectCandidate(w().document()->candidateAt(2).id);
+        typeInto(w().candidateEditor(), "Edited answer.");
+        QVERIFY(scoreAndWait(w()));
+        auto second = finished.takeFirst().first().value<ScoreOutcome>();
+        QCOMPARE(second.computed, 1);
+        QCOMPARE(second.fromCache, 7);
+    }
+
+    void undoRedoEveryEdit()
+    {
+        w().loadSeedExample();
+        QUndoStack *undo = w().undoStack();
+        const auto original = w().document()->workspace();
+        typeInto(w().promptEditor(), "New prompt");
+        QCOMPARE(QString::fromStdString(w().document()->workspace().prompt.text), QString("New prompt"));
+        QTest::keyClick(&w(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(w().document()->workspace().prompt.text, original.prompt.text);
+        QCOMPARE(w().promptEditor()->textEdit()->toPlainText().toStdString(), original.prompt.text);
+        QTest::keyClick(&w(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(QString::fromStdString(w().document()->workspace().prompt.text), QString("New prompt"));
+
+        const int64_t thirdId = w().document()->candidateAt(2).id;
+        w().selectCandidate(thirdId);
+        w().action("deleteCandidate")->trigger();
+        QCOMPARE(w().document()->candidateCount(), 6);
+        w().action("addCandidate")->trigger();
+        typeInto(w().candidateEditor(), "Brand new");
+        w().action("moveUp")->trigger();
+        QCOMPARE(w().document()->candidateCount(), 7);
+        while (undo->canUndo())
+            undo->undo();
+        QCOMPARE(QString::fromStdString(workspaceToJson(w().document()->workspace()).dump()),
+                 QString::fromStdString(workspaceToJson(original).dump()));
+        QCOMPARE(w().document()->candidateAt(2).id, thirdId);
+        while (undo->canRedo())
+            undo->redo();
+        QCOMPARE(w().document()->candidateCount(), 7);
+        QCOMPARE(w().document()->rowOf(thirdId), -1);
+    }
+
+    void sessionRoundTrip()
+    {
+        w().loadSeedExample();
+        w().selectCandidate(w().document()->candidateAt(0).id);
+        w().action("markChosen")->trigger();
+        QVERIFY(scoreAndWait(w()));
+        const QString path = m_tmp.filePath("session.polar.json");
+        QVERIFY(w().saveSessionTo(path));
+        QVERIFY(w().undoStack()->isClean());
+
+        MainWindow other(m_tmp.filePath("other-recovery.json"));
+        QVERIFY(other.openSession(path));
+        Json a = workspaceToJson(w().document()->workspace());
+        Json b = workspaceToJson(other.document()->workspace());
+        QCOMPARE(QString::fromStdString(b.dump()), QString::fromStdString(a.dump()));
+        QCOMPARE(other.resultsModel()->rowCount(), 8); // scores came back too
+        other.discardRecovery();
+    }
+
+    void exportsPolarPairs()
+    {
+        w().loadSeedExample();
+        const auto &doc = *w().document();
+        w().selectCandidate(doc.candidateAt(0).id);
+        w().action("markChosen")->trigger();
+        for (int row : {5, 6}) {
+            w().selectCandidate(doc.candidateAt(row).id);
+            w().action("markRejected")->trigger();
+        }
+        const QString path = m_tmp.filePath("train.jsonl");
+        QCOMPARE(w().exportPairsTo(path, false), 2);
+        QCOMPARE(w().exportPairsTo(path, false), 2); // appends
+        const auto lines = readJsonl(path.toStdString());
+        QCOMPARE(lines.size(), size_t(4));
+        const Json &j = lines[0].value;
+        QCOMPARE(j["prompt"][0]["role"].get<std::string>(), std::string("user"));
+        QCOMPARE(j["chosen"][0]["content"].get<std::string>(), doc.candidateAt(0).text.text);
+        QCOMPARE(j["rejected"][0]["content"].get<std::string>(), doc.candidateAt(5).text.text);
+        QCOMPARE(j["reference"][0]["role"].get<std::string>(), std::string("assistant"));
+        QVERIFY(w().lastMessage().contains("Wrote 2 pairs"));
+
+        // With no marks, the model's ranking gives every ordered pair.
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(w().exportPairsTo(m_tmp.filePath("ranked.jsonl"), true), 21); // 7 distinct rewards
+    }
+
+    void badInputIsReportedAndNothingIsLost()
+    {
+        // Empty prompt: a message, no scoring.
+        w().loadSeedExample();
+        typeInto(w().promptEditor(), "");
+        QTest::keyClick(w().promptEditor()->textEdit(), Qt::Key_Backspace);
+        QVERIFY(!scoreAndWait(w()));
+        QVERIFY2(w().lastMessage().contains("enter a prompt"), qPrintable(w().lastMessage()));
+        QCOMPARE(w().document()->candidateCount(), 7);
+
+        // An unreadable session leaves the workspace as it was.
+        const Json before = workspaceToJson(w().document()->workspace());
+        QVERIFY(!w().openSession(m_tmp.filePath("missing.json")));
+        QVERIFY2(w().lastMessage().contains("missing.json"), qPrintable(w().lastMessage()));
+        QCOMPARE(QString::fromStdString(workspaceToJson(w().document()->workspace()).dump()), QString::fromStdString(before.dump()));
+
+        // A directory that is not a POLAR model: the error from core, and the
+        // loaded model keeps working.
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        w().loadModel(m_tmp.path());
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(ready.first().first().toBool(), false);
+        QVERIFY2(w().lastMessage().contains("config.json"), qPrintable(w().lastMessage()));
+        typeInto(w().promptEditor(), "How many r's in strawberry?");
+        QVERIFY(scoreAndWait(w()));
+    }
+
+    void everyActionHasAShortcut()
+    {
+        for (const char *name : {"score", "undo", "redo", "save", "openSession", "addCandidate", "deleteCandidate",
+                                 "markChosen", "markRejected", "exportPairs", "shortcuts", "openModel"}) {
+            QAction *a = w().action(name);
+            QVERIFY2(a, name);
+            QVERIFY2(!a->shortcut().isEmpty(), name);
+        }
+        QCOMPARE(w().action("score")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Return));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

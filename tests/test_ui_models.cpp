@@ -1,0 +1,124 @@
+// The item models the views render, checked by QAbstractItemModelTester.
+#include "candidate_list_model.h"
+#include "candidate_split.h"
+#include "commands.h"
+#include "results_model.h"
+#include "token_table_model.h"
+#include "workspace_document.h"
+
+#include <QAbstractItemModelTester>
+#include <QSortFilterProxyModel>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace polar;
+
+namespace {
+
+CandidateScore score(float r)
+{
+    CandidateScore s;
+    s.reward = r;
+    s.tokens = 10;
+    return s;
+}
+
+} // namespace
+
+class TestUiModels : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void resultsRankAndMargins()
+    {
+        WorkspaceDocument doc;
+        ResultsModel results(&doc);
+        QAbstractItemModelTester tester(&results, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Workspace ws;
+        ws.prompt = TextField::fromString("p");
+        ws.reference = TextField::fromString("r");
+        for (const char *t : {"a", "b", "c"})
+            ws.addCandidate(TextField::fromString(t));
+        doc.reset(ws);
+        QCOMPARE(results.rowCount(), 3); // unscored candidates, no reference row yet
+        doc.setScores({{1, score(1.0f)}, {2, score(3.0f)}, {3, score(1.0f)}}, score(2.0f));
+        QCOMPARE(results.rowCount(), 4);
+        auto cell = [&](int row, int col) { return results.index(row, col).data().toString(); };
+        QCOMPARE(cell(1, ResultsModel::Rank), QString("1"));
+        QCOMPARE(cell(0, ResultsModel::Rank), QString("2")); // tie with row 2
+        QCOMPARE(cell(2, ResultsModel::Rank), QString("2"));
+        QCOMPARE(cell(0, ResultsModel::MarginToBest), QString("−2.000"));
+        QCOMPARE(cell(1, ResultsModel::MarginToReference), QString("+1.000"));
+        QCOMPARE(cell(3, ResultsModel::Rank), QString("ref"));
+        QVERIFY(results.index(3, 0).data(ResultsModel::IsReferenceRole).toBool());
+
+        // Sorting on the raw values puts the best first and the reference last.
+        QSortFilterProxyModel sorted;
+        sorted.setSourceModel(&results);
+        sorted.setSortRole(ResultsModel::UnderlyingDataRole);
+        sorted.sort(ResultsModel::Rank);
+        QCOMPARE(sorted.index(0, ResultsModel::Reward).data().toString(), QString("3.000"));
+        QCOMPARE(sorted.index(3, ResultsModel::Rank).data().toString(), QString("ref"));
+
+        // Editing a candidate drops its stale score.
+        doc.setCandidateText(2, TextField::fromString("b2"));
+        QCOMPARE(cell(1, ResultsModel::Reward), QString("–"));
+    }
+
+    void candidateListFollowsCommands()
+    {
+        WorkspaceDocument doc;
+        CandidateListModel list(&doc);
+        QAbstractItemModelTester tester(&list, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QUndoStack undo;
+        std::vector<Candidate> three(3);
+        three[0].text = TextField::fromString("first");
+        three[1].text = TextField::fromString("second");
+        three[2].text = TextField::fromString("third");
+        undo.push(new AddCandidatesCommand(&doc, 0, three, "add"));
+        QCOMPARE(list.rowCount(), 3);
+        const int64_t secondId = list.idAt(1);
+        undo.push(new MoveCandidateCommand(&doc, secondId, 2));
+        QCOMPARE(list.index(2).data(CandidateListModel::FullTextRole).toString(), QString("second"));
+        undo.push(new RemoveCandidateCommand(&doc, list.idAt(0)));
+        QCOMPARE(list.rowCount(), 2);
+        undo.push(new SetMarksCommand(&doc, {{secondId, Candidate::Mark::Chosen}}, "mark"));
+        QVERIFY(list.index(1).data().toString().startsWith("✔"));
+        QCOMPARE(list.index(1).data(CandidateListModel::MarkRole).toInt(), int(Candidate::Mark::Chosen));
+        undo.undo(); // mark
+        undo.undo(); // remove
+        QCOMPARE(list.index(0).data(CandidateListModel::FullTextRole).toString(), QString("first"));
+        undo.undo(); // move
+        QCOMPARE(list.index(1).data(CandidateListModel::FullTextRole).toString(), QString("second"));
+        QCOMPARE(list.idAt(1), secondId);
+        undo.undo(); // add
+        QCOMPARE(list.rowCount(), 0);
+        undo.redo();
+        QCOMPARE(list.idAt(1), secondId); // ids survive undo/redo
+    }
+
+    void tokenTable()
+    {
+        TokenTableModel tokens;
+        QAbstractItemModelTester tester(&tokens, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        PolarInput in;
+        in.text = "ab\n";
+        in.ids = {1, 5, 6};
+        in.tokens = {{1, Segment::Special, 0, 0, -1, -1}, {5, Segment::Prompt, 0, 2, 0, 2}, {6, Segment::Special, 2, 3, -1, -1}};
+        tokens.setInput(in, {"<s>", "ab", "\n"});
+        QCOMPARE(tokens.rowCount(), 3);
+        QCOMPARE(tokens.index(1, TokenTableModel::Segment).data().toString(), QString("prompt"));
+        QCOMPARE(tokens.index(2, TokenTableModel::Text).data().toString(), QString("⏎"));
+    }
+
+    void splitsPastedCandidates()
+    {
+        QCOMPARE(splitCandidates("one\n\ntwo\n  \nthree\n"), (QStringList{"one", "two", "three"}));
+        QCOMPARE(splitCandidates("para 1\n\npara 2\n---\nsecond\n---\n"), (QStringList{"para 1\n\npara 2", "second"}));
+        QCOMPARE(splitCandidates("  \n\n "), QStringList{});
+    }
+};
+
+QTEST_MAIN(TestUiModels)
+#include "test_ui_models.moc"
