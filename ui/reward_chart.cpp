@@ -129,6 +129,7 @@ void RewardChart::refresh()
     m_categories->setCategories(labels);
     const double pad = std::max(0.5, (hi - lo) * 0.08);
     m_values->setRange(std::floor(lo - (lo < 0 ? pad : 0)), std::ceil(hi + pad));
+    m_values->applyNiceNumbers();
     QList<int> selected;
     if (m_selection)
         for (const QModelIndex &i : m_selection->selectedRows())

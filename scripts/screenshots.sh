@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Regenerates the screenshots in docs/ with the app's --screenshot option under Xvfb.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+app=${POLAR_STUDIO:-$root/build/bin/polar-studio}
+command -v xvfb-run >/dev/null || { echo "needs xvfb-run (apt-get install xvfb xauth)" >&2; exit 2; }
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+run() { HOME=$home XDG_CONFIG_HOME=$home/config XDG_CACHE_HOME=$home/cache XDG_DATA_HOME=$home/data \
+        XDG_RUNTIME_DIR=$home xvfb-run -a -s "-screen 0 1600x1000x24" "$app" "$@"; }
+run --screenshot "$root/docs/main-window.png"
+run --score --screenshot "$root/docs/main-window-scored.png"
+echo "wrote docs/main-window.png and docs/main-window-scored.png"
