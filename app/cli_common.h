@@ -18,5 +18,6 @@ CutSide parseCutSide(const std::string &s);
 int runScore(const std::vector<std::string> &argv);
 int runInspect(const std::vector<std::string> &argv);
 int runParity(const std::vector<std::string> &argv);
+int runAttribute(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -15,6 +15,8 @@ const char *const kUsage =
     "  score    --model DIR [--device cpu|cuda|auto] [--dtype fp32|fp16|bf16|auto] [--batch-tokens N]\n"
     "           [--max-length N --max-response-length N --cut-side left|right] [--explain] IN.jsonl [-o OUT.jsonl]\n"
     "  inspect  --model DIR [--device ...] [--dtype ...]\n"
+    "  attribute --model DIR --method grad|ig|occlusion|curve [--steps N] [--baseline zero|pad]\n"
+    "           [--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]\n"
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
             return polar::cli::runInspect(rest);
         if (command == "parity")
             return polar::cli::runParity(rest);
+        if (command == "attribute")
+            return polar::cli::runAttribute(rest);
         std::fprintf(stderr, "polar-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const std::exception &e) {

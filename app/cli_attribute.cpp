@@ -1,0 +1,134 @@
+// polar-cli attribute: which tokens (words, sentences) moved each reward.
+#include "cli_common.h"
+
+#include "attribution.h"
+#include "error.h"
+#include "jsonl_file.h"
+#include "progress_bar.h"
+#include "score_records.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace polar::cli {
+
+namespace {
+
+Json spanJson(const AttributionSpan &s, const ScoreRecord &rec, const TextField &output)
+{
+    const std::string field = s.segment == Segment::Reference ? rec.reference.flattened()
+        : s.segment == Segment::Output                        ? output.flattened()
+                                                              : rec.prompt.flattened();
+    Json span = nullptr;
+    if (s.segment != Segment::Special && s.fieldBegin >= 0)
+        span = Json::array({utf8CodepointOffset(field, s.fieldBegin), utf8CodepointOffset(field, s.fieldEnd)});
+    return {{"text", s.text}, {"segment", segmentName(s.segment)}, {"span", span}, {"value", s.value}};
+}
+
+Json resultJson(const AttributionResult &r, const PolarInput &in, const ScoreRecord &rec, const TextField &output,
+                Granularity granularity)
+{
+    Json j = {{"reward", r.reward}, {"method", attributionMethodName(r.method)}};
+    Json units = Json::array();
+    if (r.method == AttributionMethod::Occlusion) {
+        j["granularity"] = granularityName(granularity);
+        for (const auto &u : r.occludedUnits)
+            units.push_back(spanJson(u, rec, output));
+    } else {
+        j["granularity"] = granularityName(granularity);
+        for (const auto &s : aggregateAttribution(in, r.tokenValues, granularity))
+            units.push_back(spanJson(s, rec, output));
+    }
+    j["units"] = units;
+    if (r.method == AttributionMethod::IntegratedGradients)
+        j["completeness"] = {{"sum_of_contributions", r.contributionSum},
+                             {"reward_minus_baseline", double(r.reward) - double(r.baselineReward)},
+                             {"baseline_reward", r.baselineReward},
+                             {"relative_error", r.completenessError}};
+    if (r.method == AttributionMethod::RewardCurve) {
+        Json curve = Json::array();
+        for (size_t k = 0; k < r.prefixRewards.size(); ++k)
+            curve.push_back({{"output_tokens", k}, {"reward", r.prefixRewards[k]}});
+        j["curve"] = curve;
+    }
+    j["seconds"] = r.seconds;
+    return j;
+}
+
+} // namespace
+
+int runAttribute(const std::vector<std::string> &argv)
+{
+    Args args(argv, {}, {"model", "device", "dtype", "method", "steps", "granularity", "baseline", "batch-tokens",
+                         "max-length", "max-response-length", "cut-side", "output"});
+    if (args.positional().size() != 1)
+        throw Error("usage: polar-cli attribute --model DIR --method grad|ig|occlusion|curve [--steps N] "
+                    "[--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]");
+    const std::string inPath = args.positional()[0];
+    AttributionOptions o;
+    o.method = parseAttributionMethod(args.value("method", "grad"));
+    o.steps = int(args.integer("steps", 32));
+    if (o.steps < 1)
+        throw Error("--steps must be positive");
+    const Granularity granularity = parseGranularity(args.value("granularity", o.method == AttributionMethod::Occlusion ? "word" : "token"));
+    o.occlusionUnit = granularity;
+    const std::string baseline = args.value("baseline", "pad");
+    if (baseline != "zero" && baseline != "pad")
+        throw Error("--baseline: '" + baseline + "' is not zero or pad");
+    o.baseline = baseline == "pad" ? IgBaseline::PadEmbedding : IgBaseline::Zero;
+    o.batchTokens = args.integer("batch-tokens", o.batchTokens);
+    o.encode = encodeOptions(args);
+
+    const auto lines = readJsonl(inPath);
+    auto model = loadModel(args);
+    std::vector<Json> out;
+    size_t failures = 0, outputsDone = 0, outputsTotal = 0;
+    for (const auto &line : lines)
+        if (line.ok() && line.value.is_object())
+            outputsTotal += line.value.contains("outputs") && line.value["outputs"].is_array() ? line.value["outputs"].size() : 1;
+    ProgressBar bar("attributing", outputsTotal);
+    for (const auto &line : lines) {
+        const std::string where = inPath + ":" + std::to_string(line.number);
+        if (!line.ok()) {
+            std::fprintf(stderr, "%s: %s\n", where.c_str(), line.error.c_str());
+            out.push_back({{"line", line.number}, {"error", line.error}});
+            ++failures;
+            continue;
+        }
+        Json rec = line.value;
+        try {
+            const ScoreRecord r = parseScoreRecord(line.value, where);
+            Json results = Json::array();
+            for (const auto &output : r.outputs) {
+                const PolarInput in = model->encoder().encode(r.prompt, r.reference, output, o.encode);
+                if (in.truncation.any())
+                    std::fprintf(stderr, "%s: truncated: %s\n", where.c_str(), in.truncation.describe().c_str());
+                results.push_back(resultJson(attribute(*model, in, r.prompt, r.reference, output, o), in, r, output, granularity));
+                bar.update(++outputsDone);
+            }
+            if (r.manyOutputs)
+                rec["attributions"] = results;
+            else
+                rec["attribution"] = results[0];
+        } catch (const Cancelled &) {
+            throw;
+        } catch (const std::exception &e) {
+            const std::string msg = e.what();
+            std::fprintf(stderr, "%s\n", (msg.rfind(where, 0) == 0 ? msg : where + ": " + msg).c_str());
+            if (!rec.is_object())
+                rec = Json{{"value", rec}};
+            rec["error"] = msg;
+            ++failures;
+        }
+        out.push_back(rec);
+    }
+    bar.finish();
+    if (args.has("output"))
+        writeJsonlAtomically(args.value("output"), out);
+    else
+        for (const auto &j : out)
+            std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    return failures ? 1 : 0;
+}
+
+} // namespace polar::cli
