@@ -1,6 +1,7 @@
 // polar-studio: the desktop app. Parses the command line, builds the window,
 // hands over to Qt.
 #include "main_window.h"
+#include "attribution_view.h"
 #include "engine_controller.h"
 
 #include <QApplication>
@@ -9,6 +10,8 @@
 #include <QMessageBox>
 #include <QTableView>
 #include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char **argv)
 {
@@ -25,8 +28,10 @@ int main(int argc, char **argv)
     QCommandLineOption sessionOpt("session", "Open this session file.", "FILE");
     QCommandLineOption scoreOpt("score", "Score once the model is loaded.");
     QCommandLineOption shotOpt("screenshot", "Render the window to FILE.png when ready, then exit.", "FILE");
+    QCommandLineOption explainOpt("explain", "After scoring, explain the best candidate with METHOD (grad, ig, occlusion, curve).",
+                                  "METHOD");
     QCommandLineOption recoveryOpt("recovery-file", "Autosave to FILE instead of the app data folder.", "FILE");
-    parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, recoveryOpt});
+    parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, explainOpt, recoveryOpt});
     parser.process(app);
 
     MainWindow window(parser.value(recoveryOpt));
@@ -64,8 +69,18 @@ int main(int argc, char **argv)
     });
     QObject::connect(&window, &MainWindow::scoringDone, &window, [&] {
         window.resultsTable()->selectRow(0);
-        finish();
+        if (!parser.isSet(explainOpt)) {
+            finish();
+            return;
+        }
+        try {
+            window.attributionView()->setMethod(polar::parseAttributionMethod(parser.value(explainOpt).toStdString()));
+        } catch (const std::exception &e) {
+            std::fprintf(stderr, "polar-studio: %s\n", e.what());
+        }
+        window.action("explain")->trigger();
     });
+    QObject::connect(window.attributionView(), &AttributionView::finished, &window, [&] { finish(); });
 
     if (parser.isSet(modelOpt))
         window.loadModel(parser.value(modelOpt));

@@ -10,4 +10,6 @@ run() { HOME=$home XDG_CONFIG_HOME=$home/config XDG_CACHE_HOME=$home/cache XDG_D
         XDG_RUNTIME_DIR=$home xvfb-run -a -s "-screen 0 1600x1000x24" "$app" "$@"; }
 run --screenshot "$root/docs/main-window.png"
 run --score --screenshot "$root/docs/main-window-scored.png"
-echo "wrote docs/main-window.png and docs/main-window-scored.png"
+run --score --explain grad --screenshot "$root/docs/token-contributions.png"
+run --score --explain curve --screenshot "$root/docs/reward-curve.png"
+echo "wrote docs/main-window.png, main-window-scored.png, token-contributions.png, reward-curve.png"

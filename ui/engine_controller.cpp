@@ -5,6 +5,7 @@ EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(
     qRegisterMetaType<ScoreJob>();
     qRegisterMetaType<ScoreOutcome>();
     qRegisterMetaType<polar::ModelInfo>();
+    qRegisterMetaType<AttributionOutcome>();
     m_thread->setObjectName("polar-engine");
     m_worker = new EngineWorker;
     m_worker->moveToThread(m_thread.get());
@@ -12,6 +13,15 @@ EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(
 
     connect(m_worker, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
     connect(m_worker, &EngineWorker::scoreProgress, this, &EngineController::scoreProgress);
+    connect(m_worker, &EngineWorker::attributionProgress, this, &EngineController::attributionProgress);
+    connect(m_worker, &EngineWorker::attributionFinished, this, [this](const AttributionOutcome &o) {
+        if (finishOne(m_pendingAttributions))
+            Q_EMIT attributionFinished(o);
+    });
+    connect(m_worker, &EngineWorker::attributionFailed, this, [this](const QString &e) {
+        if (finishOne(m_pendingAttributions))
+            Q_EMIT attributionFailed(e);
+    });
     // Only the newest request's answer is passed on; a superseded job ends
     // (usually as cancelled) while a newer one is still queued.
     connect(m_worker, &EngineWorker::modelLoaded, this, [this](const polar::ModelInfo &info) {
@@ -43,7 +53,7 @@ EngineController::~EngineController()
 bool EngineController::finishOne(int &pending)
 {
     const bool newest = --pending == 0;
-    setBusy(m_pendingLoads + m_pendingScores > 0);
+    setBusy(m_pendingLoads + m_pendingScores + m_pendingAttributions > 0);
     return newest;
 }
 
@@ -78,9 +88,20 @@ void EngineController::score(ScoreJob job)
     QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->score(job); }, Qt::QueuedConnection);
 }
 
+void EngineController::attribute(AttributionJob job)
+{
+    if (m_attributionCancel)
+        *m_attributionCancel = true;
+    m_attributionCancel = std::make_shared<std::atomic_bool>(false);
+    job.cancel = m_attributionCancel;
+    ++m_pendingAttributions;
+    setBusy(true);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->attribute(job); }, Qt::QueuedConnection);
+}
+
 void EngineController::cancel()
 {
-    for (const auto &flag : {m_loadCancel, m_scoreCancel})
+    for (const auto &flag : {m_loadCancel, m_scoreCancel, m_attributionCancel})
         if (flag)
             *flag = true;
 }

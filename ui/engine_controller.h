@@ -18,6 +18,7 @@ public:
 
     void loadModel(const QString &dir, polar::Device device, polar::DType dtype);
     void score(ScoreJob job);
+    void attribute(AttributionJob job);
     void cancel();
     bool busy() const { return m_busy; }
     bool hasModel() const { return m_hasModel; }
@@ -31,6 +32,9 @@ Q_SIGNALS:
     void scoreProgress(int done, int total);
     void scoreFinished(const ScoreOutcome &outcome);
     void scoreFailed(const QString &error);
+    void attributionProgress(int done, int total);
+    void attributionFinished(const AttributionOutcome &outcome);
+    void attributionFailed(const QString &error);
     void busyChanged(bool busy);
 
 private:
@@ -48,8 +52,8 @@ private:
     };
     std::unique_ptr<QThread, ThreadStopper> m_thread;
     EngineWorker *m_worker = nullptr; // deleted on the thread's finished()
-    std::shared_ptr<std::atomic_bool> m_loadCancel, m_scoreCancel;
-    int m_pendingLoads = 0, m_pendingScores = 0;
+    std::shared_ptr<std::atomic_bool> m_loadCancel, m_scoreCancel, m_attributionCancel;
+    int m_pendingLoads = 0, m_pendingScores = 0, m_pendingAttributions = 0;
     bool m_busy = false;
     bool m_hasModel = false;
     polar::ModelInfo m_info;

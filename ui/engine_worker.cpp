@@ -87,3 +87,36 @@ void EngineWorker::score(const ScoreJob &job)
         Q_EMIT scoreFailed(QString::fromUtf8(e.what()));
     }
 }
+
+void EngineWorker::attribute(const AttributionJob &job)
+{
+    if (!m_model) {
+        Q_EMIT attributionFailed(tr("No model is loaded."));
+        return;
+    }
+    try {
+        AttributionOutcome out;
+        polar::AttributionOptions o = job.options;
+        o.cancel = job.cancel.get();
+        const int parts = job.compareId ? 2 : 1;
+        auto run = [&](int64_t id, const polar::TextField &output, int part) {
+            o.progress = [this, part, parts](size_t done, size_t total) {
+                Q_EMIT attributionProgress(int(part * total + done), int(parts * total));
+            };
+            AttributedCandidate c;
+            c.id = id;
+            c.input = m_model->encoder().encode(job.prompt, job.reference, output, o.encode);
+            c.result = polar::attribute(*m_model, c.input, job.prompt, job.reference, output, o);
+            return c;
+        };
+        out.options = job.options;
+        out.main = run(job.id, job.output, 0);
+        if (job.compareId)
+            out.compare = run(job.compareId, job.compareOutput, 1);
+        Q_EMIT attributionFinished(out);
+    } catch (const polar::Cancelled &) {
+        Q_EMIT attributionFailed(tr("Attribution was cancelled."));
+    } catch (const std::exception &e) {
+        Q_EMIT attributionFailed(QString::fromUtf8(e.what()));
+    }
+}

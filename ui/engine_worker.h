@@ -1,5 +1,6 @@
 #pragma once
 
+#include "attribution.h"
 #include "encoding.h"
 #include "reward_model.h"
 #include "workspace.h"
@@ -42,7 +43,34 @@ struct ScoreOutcome
     double seconds = 0;
 };
 
+// Token-level contributions for one candidate, or two to compare.
+struct AttributionJob
+{
+    polar::TextField prompt, reference;
+    int64_t id = 0;
+    polar::TextField output;
+    int64_t compareId = 0; // 0: no comparison
+    polar::TextField compareOutput;
+    polar::AttributionOptions options; // cancel and progress are set by the worker
+    std::shared_ptr<std::atomic_bool> cancel;
+};
+
+struct AttributedCandidate
+{
+    int64_t id = 0;
+    polar::PolarInput input;
+    polar::AttributionResult result;
+};
+
+struct AttributionOutcome
+{
+    polar::AttributionOptions options;
+    AttributedCandidate main;
+    std::optional<AttributedCandidate> compare;
+};
+
 Q_DECLARE_METATYPE(ScoreJob)
+Q_DECLARE_METATYPE(AttributionOutcome)
 Q_DECLARE_METATYPE(ScoreOutcome)
 Q_DECLARE_METATYPE(polar::ModelInfo)
 
@@ -62,6 +90,7 @@ public:
 public Q_SLOTS:
     void loadModel(const QString &dir, int device, int dtype, std::shared_ptr<std::atomic_bool> cancel);
     void score(const ScoreJob &job);
+    void attribute(const AttributionJob &job);
 
 Q_SIGNALS:
     void loadProgress(int done, int total);
@@ -70,6 +99,9 @@ Q_SIGNALS:
     void scoreProgress(int done, int total);
     void scoreFinished(const ScoreOutcome &outcome);
     void scoreFailed(const QString &error);
+    void attributionProgress(int done, int total);
+    void attributionFinished(const AttributionOutcome &outcome);
+    void attributionFailed(const QString &error);
 
 private:
     std::shared_ptr<polar::RewardModel> m_model;

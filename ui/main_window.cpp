@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "app_settings.h"
+#include "attribution_view.h"
 #include "candidate_list_model.h"
 #include "candidate_split.h"
 #include "commands.h"
@@ -154,6 +155,8 @@ void MainWindow::createWidgets()
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_encodedView, tr("What the model sees"));
     m_tabs->addTab(m_diffView, tr("Compare with reference"));
+    m_attribution = new AttributionView(m_doc, m_engine);
+    m_tabs->addTab(m_attribution, tr("Token contributions"));
 
     auto *right = new QSplitter(Qt::Vertical);
     right->addWidget(m_resultsTable);
@@ -229,6 +232,11 @@ void MainWindow::createActions()
 
     make("score", tr("&Score"), [this] { score(); }, tr("Score every candidate against the reference"));
     make("cancel", tr("&Cancel"), [this] { cancel(); });
+    make("explain", tr("E&xplain the selected candidate"), [this] {
+        m_tabs->setCurrentWidget(m_attribution);
+        m_attribution->run();
+    }, tr("Token-level contributions: which tokens of the output and of the reference moved the reward"));
+    action("explain")->setIconText(tr("Explain"));
     make("markChosen", tr("Mark as &chosen"), [this] { markSelected(polar::Candidate::Mark::Chosen); });
     make("markRejected", tr("Mark as &rejected"), [this] { markSelected(polar::Candidate::Mark::Rejected); });
     make("clearMark", tr("C&lear mark"), [this] { markSelected(polar::Candidate::Mark::None); });
@@ -263,6 +271,7 @@ void MainWindow::createKeyboardShortcuts()
         {"moveDown", QKeySequence(Qt::ALT | Qt::Key_Down)},
         {"pasteCandidates", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V)},
         {"score", QKeySequence(Qt::CTRL | Qt::Key_Return)},
+        {"explain", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return)},
         {"cancel", QKeySequence(Qt::Key_Escape)},
         {"markChosen", QKeySequence(Qt::CTRL | Qt::Key_1)},
         {"markRejected", QKeySequence(Qt::CTRL | Qt::Key_2)},
@@ -291,7 +300,7 @@ void MainWindow::createMenus()
                                           "importRecord", "exportPairs", nullptr, "quit"});
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate",
                                           "deleteCandidate", "moveUp", "moveDown", "pasteCandidates"});
-    add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", nullptr, "markChosen", "markRejected", "clearMark",
+    add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark",
                                            "acceptRanking"});
     add(menuBar()->addMenu(tr("&Help")), {"shortcuts", "about"});
 }
@@ -302,7 +311,7 @@ void MainWindow::createToolBar()
     tb->setObjectName("mainToolBar");
     tb->setMovable(false);
     tb->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    const char *const items[] = {"openSession", "save", nullptr, "score", "cancel", nullptr, "addCandidate",
+    const char *const items[] = {"openSession", "save", nullptr, "score", "explain", "cancel", nullptr, "addCandidate",
                                  "duplicateCandidate", "deleteCandidate", "pasteCandidates", nullptr, "markChosen",
                                  "markRejected", "exportPairs"};
     for (const char *n : items) {
@@ -471,6 +480,7 @@ void MainWindow::updateActions()
     const bool busy = m_engine->busy();
     const bool hasCandidate = currentCandidateId() > 0;
     action("score")->setEnabled(!busy && m_engine->hasModel());
+    action("explain")->setEnabled(!busy && m_engine->hasModel() && hasCandidate);
     action("cancel")->setEnabled(busy);
     for (const char *n : {"duplicateCandidate", "deleteCandidate", "moveUp", "moveDown", "markChosen", "markRejected", "clearMark"})
         action(n)->setEnabled(hasCandidate);
@@ -522,6 +532,7 @@ void MainWindow::refreshCandidateViews()
             title = tr("Candidate #%1").arg(m_doc->rowOf(id) + 1);
         }
     }
+    m_attribution->setCandidate(id > 0 ? id : 0, item && id > 0 ? &item->input : nullptr);
     if (item)
         m_encodedView->setInput(item->input, item->pieces, title);
     else

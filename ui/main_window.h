@@ -7,6 +7,7 @@
 
 #include <map>
 
+class AttributionView;
 class CandidateListModel;
 class DiffView;
 class EncodedView;
@@ -46,6 +47,7 @@ public:
     TextFieldEditor *referenceEditor() const { return m_referenceEditor; }
     TextFieldEditor *candidateEditor() const { return m_candidateEditor; }
     QListView *candidateList() const { return m_candidateList; }
+    AttributionView *attributionView() const { return m_attribution; }
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
     QString lastMessage() const { return m_lastMessage; }
@@ -129,6 +131,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     EncodedView *m_encodedView = nullptr;
     DiffView *m_diffView = nullptr;
+    AttributionView *m_attribution = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QProgressBar *m_scoreProgress = nullptr;
     QPushButton *m_scoreCancel = nullptr;
