@@ -19,5 +19,9 @@ int runScore(const std::vector<std::string> &argv);
 int runInspect(const std::vector<std::string> &argv);
 int runParity(const std::vector<std::string> &argv);
 int runAttribute(const std::vector<std::string> &argv);
+int runPairs(const std::vector<std::string> &argv);
+int runEval(const std::vector<std::string> &argv);
+int runScoreDataset(const std::vector<std::string> &argv);
+int runExportAnnotated(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -17,6 +17,11 @@ const char *const kUsage =
     "  inspect  --model DIR [--device ...] [--dtype ...]\n"
     "  attribute --model DIR --method grad|ig|occlusion|curve [--steps N] [--baseline zero|pad]\n"
     "           [--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]\n"
+    "  score-dataset --model DIR DATASET.jsonl     rewards into the dataset's project (resumable)\n"
+    "  pairs    (PROJECT | ANNOTATED.jsonl) -o train.jsonl --strategy all|best-vs-rest|adjacent|best-vs-worst\n"
+    "           [--format polar|polar-strings|trl] [--min-margin X] [--hard-only]\n"
+    "  eval     (PROJECT | ANNOTATED.jsonl) [--second OTHER]   agreement with the model (and between annotators)\n"
+    "  export-annotated PROJECT -o ANNOTATED.jsonl\n"
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
@@ -40,6 +45,14 @@ int main(int argc, char **argv)
             return polar::cli::runParity(rest);
         if (command == "attribute")
             return polar::cli::runAttribute(rest);
+        if (command == "score-dataset")
+            return polar::cli::runScoreDataset(rest);
+        if (command == "pairs")
+            return polar::cli::runPairs(rest);
+        if (command == "eval")
+            return polar::cli::runEval(rest);
+        if (command == "export-annotated")
+            return polar::cli::runExportAnnotated(rest);
         std::fprintf(stderr, "polar-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const std::exception &e) {

@@ -1,0 +1,89 @@
+#include "preference_dataset.h"
+
+#include "error.h"
+#include "file_util.h"
+
+namespace polar {
+
+DatasetRecord parseDatasetRecord(const Json &j, const std::string &where)
+{
+    if (!j.is_object())
+        throw Error(where + ": expected a JSON object, found " + std::string(j.type_name()));
+    for (const char *key : {"prompt", "reference"})
+        if (!j.contains(key))
+            throw Error(where + ": missing field '" + key + "'");
+    DatasetRecord r;
+    r.prompt = textFieldFromJson(j["prompt"], where + ": field 'prompt'");
+    r.reference = textFieldFromJson(j["reference"], where + ": field 'reference'");
+    const bool many = j.contains("outputs"), one = j.contains("output"), pair = j.contains("chosen") || j.contains("rejected");
+    if (int(many) + int(one) + int(pair) != 1)
+        throw Error(where + ": needs exactly one of 'outputs', 'output', or 'chosen' + 'rejected'");
+    Json extra = Json::object();
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (it.key() != "prompt" && it.key() != "reference" && it.key() != "outputs" && it.key() != "output"
+            && it.key() != "chosen" && it.key() != "rejected")
+            extra[it.key()] = it.value();
+    r.extraFields = extra.dump();
+    if (many) {
+        r.kind = DatasetRecord::Kind::Outputs;
+        const Json &arr = j["outputs"];
+        if (!arr.is_array() || arr.empty())
+            throw Error(where + ": field 'outputs' must be a non-empty list");
+        for (size_t i = 0; i < arr.size(); ++i)
+            r.outputs.push_back(textFieldFromJson(arr[i], where + ": field 'outputs[" + std::to_string(i) + "]'"));
+    } else if (one) {
+        r.kind = DatasetRecord::Kind::Output;
+        r.outputs.push_back(textFieldFromJson(j["output"], where + ": field 'output'"));
+    } else {
+        if (!j.contains("chosen") || !j.contains("rejected"))
+            throw Error(where + ": has '" + std::string(j.contains("chosen") ? "chosen" : "rejected") + "' without '"
+                        + (j.contains("chosen") ? "rejected" : "chosen") + "'");
+        r.kind = DatasetRecord::Kind::ChosenRejected;
+        r.outputs.push_back(textFieldFromJson(j["chosen"], where + ": field 'chosen'"));
+        r.outputs.push_back(textFieldFromJson(j["rejected"], where + ": field 'rejected'"));
+    }
+    return r;
+}
+
+DatasetImport importDataset(const std::string &path)
+{
+    DatasetImport out;
+    out.path = path;
+    const std::string data = readWholeFile(path);
+    size_t pos = 0, number = 0;
+    while (pos < data.size()) {
+        size_t end = data.find('\n', pos);
+        if (end == std::string::npos)
+            end = data.size();
+        ++number;
+        const char *b = data.data() + pos;
+        size_t len = end - pos;
+        pos = end + 1;
+        if (len && b[len - 1] == '\r')
+            --len;
+        bool blank = true;
+        for (size_t i = 0; i < len && blank; ++i)
+            blank = b[i] == ' ' || b[i] == '\t';
+        if (blank)
+            continue;
+        const std::string where = path + ":" + std::to_string(number);
+        try {
+            const Json j = Json::parse(b, b + len);
+            DatasetRecord r = parseDatasetRecord(j, where);
+            r.line = number;
+            out.records.push_back(std::move(r));
+        } catch (const Json::parse_error &e) {
+            std::string why = e.what();
+            const size_t at = why.find("parse error");
+            out.invalid.push_back({number, "not valid JSON (" + (at == std::string::npos ? why : why.substr(at)) + ")"});
+        } catch (const Error &e) {
+            std::string why = e.what();
+            if (why.rfind(where + ": ", 0) == 0)
+                why = why.substr(where.size() + 2);
+            out.invalid.push_back({number, why});
+        }
+    }
+    return out;
+}
+
+} // namespace polar

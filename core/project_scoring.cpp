@@ -1,0 +1,59 @@
+#include "project_scoring.h"
+
+#include "error.h"
+#include "preference_project.h"
+#include "reward_model.h"
+#include "scorer.h"
+
+namespace polar {
+
+size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &o)
+{
+    const size_t n = project.size();
+    auto hasRewards = [&](size_t i) { return project.item(i).rewards.size() == project.candidates(i).size(); };
+    size_t done = 0;
+    for (size_t i = 0; i < n; ++i)
+        done += hasRewards(i);
+    size_t scored = 0;
+    size_t next = 0;
+    while (next < n) {
+        if (o.cancel && o.cancel->load())
+            throw Cancelled();
+        // The next chunk of items still missing rewards.
+        std::vector<size_t> chunk;
+        for (; next < n && chunk.size() < o.chunkItems; ++next)
+            if (!hasRewards(next))
+                chunk.push_back(next);
+        if (chunk.empty())
+            break;
+        std::vector<std::vector<int>> seqs;
+        std::vector<size_t> owner;
+        for (size_t i : chunk) {
+            const DatasetRecord &r = project.record(i);
+            for (const auto &c : project.candidates(i)) {
+                seqs.push_back(model.encoder().encode(r.prompt, r.reference, c, o.encode).ids);
+                owner.push_back(i);
+            }
+        }
+        ScoreOptions so;
+        so.batchTokens = o.batchTokens;
+        so.cancel = o.cancel;
+        const auto results = scoreSequences(model, seqs, so);
+        std::vector<std::pair<size_t, std::vector<float>>> batch;
+        for (size_t k = 0; k < results.size(); ++k) {
+            if (!results[k].ok)
+                throw Error(project.dataset().path + ":" + std::to_string(project.record(owner[k]).line) + ": " + results[k].error);
+            if (batch.empty() || batch.back().first != owner[k])
+                batch.emplace_back(owner[k], std::vector<float>{});
+            batch.back().second.push_back(results[k].reward);
+        }
+        project.setRewards(batch, model.info().name);
+        scored += chunk.size();
+        done += chunk.size();
+        if (o.progress)
+            o.progress(done, n);
+    }
+    return scored;
+}
+
+} // namespace polar
