@@ -26,7 +26,7 @@ bool isProjectFile(const std::string &path)
 std::vector<AnnotatedItem> loadItems(const std::string &path)
 {
     if (isProjectFile(path))
-        return PreferenceProject::open(path)->annotatedItems();
+        return PreferenceProject::open(path, PreferenceProject::Mode::ReadOnly)->annotatedItems();
     return readAnnotatedJsonl(path);
 }
 

@@ -2,6 +2,7 @@
 // hands over to Qt.
 #include "main_window.h"
 #include "attribution_view.h"
+#include "dataset_window.h"
 #include "engine_controller.h"
 
 #include <QApplication>
@@ -30,8 +31,10 @@ int main(int argc, char **argv)
     QCommandLineOption shotOpt("screenshot", "Render the window to FILE.png when ready, then exit.", "FILE");
     QCommandLineOption explainOpt("explain", "After scoring, explain the best candidate with METHOD (grad, ig, occlusion, curve).",
                                   "METHOD");
+    QCommandLineOption datasetOpt("dataset", "Open this JSONL dataset for annotation (with --score: score it, and "
+                                             "--screenshot renders the dataset window).", "FILE");
     QCommandLineOption recoveryOpt("recovery-file", "Autosave to FILE instead of the app data folder.", "FILE");
-    parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, explainOpt, recoveryOpt});
+    parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, explainOpt, datasetOpt, recoveryOpt});
     parser.process(app);
 
     MainWindow window(parser.value(recoveryOpt));
@@ -51,17 +54,27 @@ int main(int argc, char **argv)
     if (!restored && !parser.isSet(sessionOpt))
         window.loadSeedExample();
 
+    DatasetWindow *datasetWindow = nullptr;
     auto finish = [&] {
         if (!scripted)
             return;
         // Let queued view updates (the chart follows the table) land first.
         QTimer::singleShot(300, &window, [&] {
-            window.grab().save(screenshot);
+            (datasetWindow ? static_cast<QWidget *>(datasetWindow) : static_cast<QWidget *>(&window))->grab().save(screenshot);
             window.discardRecovery();
             QApplication::quit();
         });
     };
     QObject::connect(&window, &MainWindow::modelReady, &window, [&](bool ok) {
+        if (parser.isSet(datasetOpt)) {
+            datasetWindow = window.openDatasetWindow(parser.value(datasetOpt));
+            QObject::connect(datasetWindow, &DatasetWindow::scoringStopped, &window, [&] { finish(); });
+            if (ok && parser.isSet(scoreOpt))
+                datasetWindow->startScoring();
+            else
+                finish();
+            return;
+        }
         if (ok && parser.isSet(scoreOpt))
             window.score();
         else

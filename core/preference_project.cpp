@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace polar {
@@ -103,13 +104,20 @@ std::unique_ptr<PreferenceProject> PreferenceProject::openForDataset(const std::
     return open(projectPath);
 }
 
-std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &projectPath)
+std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &projectPath, Mode mode)
 {
     std::unique_ptr<PreferenceProject> p(new PreferenceProject);
     p->m_path = projectPath;
+    if (mode == Mode::ReadWrite) {
+        p->m_fd = ::open(projectPath.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (p->m_fd < 0)
+            throw Error(projectPath + ": cannot open for writing (" + std::strerror(errno) + ")");
+        if (::flock(p->m_fd, LOCK_EX | LOCK_NB) != 0)
+            throw Error(projectPath + ": the project is open in another window or process");
+    }
     const std::string data = readWholeFile(projectPath);
     std::vector<std::pair<size_t, std::string>> lines;
-    size_t pos = 0, number = 0;
+    size_t pos = 0, number = 0, complete = 0;
     bool tornTail = false;
     while (pos < data.size()) {
         size_t end = data.find('\n', pos);
@@ -121,6 +129,7 @@ std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &pr
         }
         lines.emplace_back(number, data.substr(pos, end - pos));
         pos = end + 1;
+        complete = pos;
     }
     if (lines.empty())
         throw Error(projectPath + ": empty project file (no header line)");
@@ -150,11 +159,9 @@ std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &pr
         }
         p->apply(ev, where);
     }
-    if (tornTail || lines.size() > 1)
-        p->compact();
-    p->m_fd = ::open(projectPath.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (p->m_fd < 0)
-        throw Error(projectPath + ": cannot open for writing (" + std::strerror(errno) + ")");
+    // Cut the torn line in place (same file, so no other reader is left on an old copy).
+    if (tornTail && mode == Mode::ReadWrite && ::ftruncate(p->m_fd, off_t(complete)) != 0)
+        throw Error(projectPath + ": cannot repair the torn last line (" + std::strerror(errno) + ")");
     return p;
 }
 
@@ -193,11 +200,21 @@ void PreferenceProject::compact()
         if (!(m_items[i].annotation == Annotation{}))
             out += Json({{"op", "annotation"}, {"item", i}, {"annotation", annotationToJson(m_items[i].annotation)}}).dump() + "\n";
     }
+    if (m_fd < 0)
+        throw Error(m_path + ": opened read-only");
     writeFileAtomically(m_path, out);
+    // The lock and the appends must follow the new file.
+    const int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0)
+        throw Error(m_path + ": cannot reopen after compaction");
+    ::close(m_fd);
+    m_fd = fd;
 }
 
 void PreferenceProject::append(const std::vector<Json> &events)
 {
+    if (m_fd < 0)
+        throw Error(m_path + ": opened read-only");
     std::string out;
     for (const auto &e : events)
         out += e.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";

@@ -56,16 +56,21 @@ struct AnnotatedItem
 // A dataset and its annotations. The annotations live in an append-only
 // journal beside the dataset (DATASET.polar-project.jsonl): every change is one
 // JSON line, written and fsync'ed before the call returns, so a decision shown
-// as saved survives a kill at any moment. Opening replays the journal (a torn
-// last line, never acknowledged, is dropped) and compacts it.
+// as saved survives a kill at any moment. Opening replays the journal; a torn
+// last line (a write that never finished, so never acknowledged) is cut off.
 class PreferenceProject
 {
 public:
+    // ReadWrite holds an exclusive lock on the journal: a second writer (another
+    // window, another process) is refused rather than left to lose writes.
+    enum class Mode { ReadWrite, ReadOnly };
     static std::string defaultProjectPath(const std::string &datasetPath);
     // Opens the project beside `datasetPath`, creating it when absent.
     static std::unique_ptr<PreferenceProject> openForDataset(const std::string &datasetPath);
     // Opens an existing project file; its header names the dataset.
-    static std::unique_ptr<PreferenceProject> open(const std::string &projectPath);
+    static std::unique_ptr<PreferenceProject> open(const std::string &projectPath, Mode mode = Mode::ReadWrite);
+    // Rewrites the journal as one event per item (temp file + rename).
+    void compact();
     ~PreferenceProject();
 
     const std::string &path() const { return m_path; }
@@ -89,7 +94,6 @@ private:
     PreferenceProject() = default;
     void append(const std::vector<Json> &events);
     void apply(const Json &event, const std::string &where);
-    void compact();
 
     std::string m_path;
     DatasetImport m_dataset;

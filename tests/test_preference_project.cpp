@@ -111,6 +111,7 @@ private Q_SLOTS:
             p->setAnnotation(1, skip);
         }
         auto p = PreferenceProject::open(PreferenceProject::defaultProjectPath(path));
+        QVERIFY_THROWS_EXCEPTION(Error, PreferenceProject::open(p->path())); // one writer at a time
         QCOMPARE(p->status(0), ItemStatus::Annotated);
         QCOMPARE(p->status(1), ItemStatus::Skipped);
         QCOMPARE(p->item(0).rewards, (std::vector<float>{0.1f, 0.9f, 0.5f}));
@@ -148,7 +149,7 @@ private Q_SLOTS:
             if (line.startsWith("saved "))
                 lastSaved = line.mid(6).toInt();
         QVERIFY(lastSaved >= 40);
-        auto p = PreferenceProject::open(PreferenceProject::defaultProjectPath(path));
+        auto p = PreferenceProject::open(PreferenceProject::defaultProjectPath(path), PreferenceProject::Mode::ReadOnly);
         // Every decision the child reported saved is there (k cycles over items).
         const Annotation &a = p->item(size_t((lastSaved - 1) % 3)).annotation;
         QVERIFY(a.decided);

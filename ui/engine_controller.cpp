@@ -6,6 +6,7 @@ EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(
     qRegisterMetaType<ScoreOutcome>();
     qRegisterMetaType<polar::ModelInfo>();
     qRegisterMetaType<AttributionOutcome>();
+    qRegisterMetaType<ItemScoreOutcome>();
     m_thread->setObjectName("polar-engine");
     m_worker = new EngineWorker;
     m_worker->moveToThread(m_thread.get());
@@ -17,6 +18,14 @@ EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(
     connect(m_worker, &EngineWorker::attributionFinished, this, [this](const AttributionOutcome &o) {
         if (finishOne(m_pendingAttributions))
             Q_EMIT attributionFinished(o);
+    });
+    connect(m_worker, &EngineWorker::itemsScored, this, [this](const ItemScoreOutcome &o) {
+        finishOne(m_pendingItems);
+        Q_EMIT itemsScored(o); // every chunk counts: each is saved
+    });
+    connect(m_worker, &EngineWorker::itemsScoreFailed, this, [this](const QString &e) {
+        if (finishOne(m_pendingItems))
+            Q_EMIT itemsScoreFailed(e);
     });
     connect(m_worker, &EngineWorker::attributionFailed, this, [this](const QString &e) {
         if (finishOne(m_pendingAttributions))
@@ -53,7 +62,7 @@ EngineController::~EngineController()
 bool EngineController::finishOne(int &pending)
 {
     const bool newest = --pending == 0;
-    setBusy(m_pendingLoads + m_pendingScores + m_pendingAttributions > 0);
+    setBusy(m_pendingLoads + m_pendingScores + m_pendingAttributions + m_pendingItems > 0);
     return newest;
 }
 
@@ -99,9 +108,25 @@ void EngineController::attribute(AttributionJob job)
     QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->attribute(job); }, Qt::QueuedConnection);
 }
 
+void EngineController::scoreItems(ItemScoreJob job)
+{
+    if (!m_itemsCancel || *m_itemsCancel)
+        m_itemsCancel = std::make_shared<std::atomic_bool>(false);
+    job.cancel = m_itemsCancel;
+    ++m_pendingItems;
+    setBusy(true);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->scoreItems(job); }, Qt::QueuedConnection);
+}
+
+void EngineController::cancelItemScoring()
+{
+    if (m_itemsCancel)
+        *m_itemsCancel = true;
+}
+
 void EngineController::cancel()
 {
-    for (const auto &flag : {m_loadCancel, m_scoreCancel, m_attributionCancel})
+    for (const auto &flag : {m_loadCancel, m_scoreCancel, m_attributionCancel, m_itemsCancel})
         if (flag)
             *flag = true;
 }

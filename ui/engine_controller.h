@@ -19,6 +19,8 @@ public:
     void loadModel(const QString &dir, polar::Device device, polar::DType dtype);
     void score(ScoreJob job);
     void attribute(AttributionJob job);
+    void scoreItems(ItemScoreJob job);
+    void cancelItemScoring();
     void cancel();
     bool busy() const { return m_busy; }
     bool hasModel() const { return m_hasModel; }
@@ -35,6 +37,8 @@ Q_SIGNALS:
     void attributionProgress(int done, int total);
     void attributionFinished(const AttributionOutcome &outcome);
     void attributionFailed(const QString &error);
+    void itemsScored(const ItemScoreOutcome &outcome);
+    void itemsScoreFailed(const QString &error);
     void busyChanged(bool busy);
 
 private:
@@ -52,8 +56,8 @@ private:
     };
     std::unique_ptr<QThread, ThreadStopper> m_thread;
     EngineWorker *m_worker = nullptr; // deleted on the thread's finished()
-    std::shared_ptr<std::atomic_bool> m_loadCancel, m_scoreCancel, m_attributionCancel;
-    int m_pendingLoads = 0, m_pendingScores = 0, m_pendingAttributions = 0;
+    std::shared_ptr<std::atomic_bool> m_loadCancel, m_scoreCancel, m_attributionCancel, m_itemsCancel;
+    int m_pendingLoads = 0, m_pendingScores = 0, m_pendingAttributions = 0, m_pendingItems = 0;
     bool m_busy = false;
     bool m_hasModel = false;
     polar::ModelInfo m_info;

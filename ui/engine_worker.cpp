@@ -120,3 +120,40 @@ void EngineWorker::attribute(const AttributionJob &job)
         Q_EMIT attributionFailed(QString::fromUtf8(e.what()));
     }
 }
+
+void EngineWorker::scoreItems(const ItemScoreJob &job)
+{
+    const auto started = std::chrono::steady_clock::now();
+    if (!m_model) {
+        Q_EMIT itemsScoreFailed(tr("No model is loaded."));
+        return;
+    }
+    try {
+        std::vector<std::vector<int>> seqs;
+        std::vector<size_t> owner;
+        for (size_t k = 0; k < job.items.size(); ++k)
+            for (const auto &c : job.candidates[k]) {
+                seqs.push_back(m_model->encoder().encode(job.prompts[k], job.references[k], c, job.encode).ids);
+                owner.push_back(k);
+            }
+        polar::ScoreOptions so;
+        so.batchTokens = job.batchTokens;
+        so.cancel = job.cancel.get();
+        const auto results = polar::scoreSequences(*m_model, seqs, so);
+        ItemScoreOutcome out;
+        out.model = m_model->info().name;
+        for (size_t k = 0; k < job.items.size(); ++k)
+            out.rewards.emplace_back(job.items[k], std::vector<float>{});
+        for (size_t j = 0; j < results.size(); ++j) {
+            if (!results[j].ok)
+                throw polar::Error("item " + std::to_string(job.items[owner[j]] + 1) + ": " + results[j].error);
+            out.rewards[owner[j]].second.push_back(results[j].reward);
+        }
+        out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        Q_EMIT itemsScored(out);
+    } catch (const polar::Cancelled &) {
+        Q_EMIT itemsScoreFailed(tr("Scoring was paused."));
+    } catch (const std::exception &e) {
+        Q_EMIT itemsScoreFailed(QString::fromUtf8(e.what()));
+    }
+}

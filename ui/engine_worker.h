@@ -69,7 +69,26 @@ struct AttributionOutcome
     std::optional<AttributedCandidate> compare;
 };
 
+// Rewards for dataset items, a chunk at a time (the GUI saves each chunk).
+struct ItemScoreJob
+{
+    std::vector<size_t> items;
+    std::vector<polar::TextField> prompts, references;
+    std::vector<std::vector<polar::TextField>> candidates;
+    polar::EncodeOptions encode;
+    int64_t batchTokens = 16384;
+    std::shared_ptr<std::atomic_bool> cancel;
+};
+
+struct ItemScoreOutcome
+{
+    std::vector<std::pair<size_t, std::vector<float>>> rewards;
+    std::string model;
+    double seconds = 0;
+};
+
 Q_DECLARE_METATYPE(ScoreJob)
+Q_DECLARE_METATYPE(ItemScoreOutcome)
 Q_DECLARE_METATYPE(AttributionOutcome)
 Q_DECLARE_METATYPE(ScoreOutcome)
 Q_DECLARE_METATYPE(polar::ModelInfo)
@@ -91,6 +110,7 @@ public Q_SLOTS:
     void loadModel(const QString &dir, int device, int dtype, std::shared_ptr<std::atomic_bool> cancel);
     void score(const ScoreJob &job);
     void attribute(const AttributionJob &job);
+    void scoreItems(const ItemScoreJob &job);
 
 Q_SIGNALS:
     void loadProgress(int done, int total);
@@ -102,6 +122,8 @@ Q_SIGNALS:
     void attributionProgress(int done, int total);
     void attributionFinished(const AttributionOutcome &outcome);
     void attributionFailed(const QString &error);
+    void itemsScored(const ItemScoreOutcome &outcome);
+    void itemsScoreFailed(const QString &error);
 
 private:
     std::shared_ptr<polar::RewardModel> m_model;

@@ -5,6 +5,7 @@
 #include "candidate_list_model.h"
 #include "candidate_split.h"
 #include "commands.h"
+#include "dataset_window.h"
 #include "diff_view.h"
 #include "embedded_model.h"
 #include "encoded_view.h"
@@ -210,6 +211,11 @@ void MainWindow::createActions()
     make("saveAs", tr("Save session &as…"), [this] { saveAs(); });
     make("openModel", tr("Open &model…"), [this] { m_modelPanel->browse(); }, tr("Choose a POLAR model directory"));
     make("importRecord", tr("&Import from JSONL record…"), [this] { importRecord(); });
+    make("openDataset", tr("Open &dataset for annotation…"), [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset"), {}, tr("JSON Lines (*.jsonl)"));
+        if (!path.isEmpty())
+            openDatasetWindow(path);
+    }, tr("Rank many prompts' candidates and export a fine-tuning set"));
     make("exportPairs", tr("&Export pairs to train.jsonl…"), [this] { exportPairsDialog(); },
          tr("Append chosen/rejected pairs in the POLAR fine-tuning format"));
     make("quit", tr("&Quit"), [this] { close(); });
@@ -260,6 +266,7 @@ void MainWindow::createKeyboardShortcuts()
         {"saveAs", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S)},
         {"openModel", QKeySequence(Qt::CTRL | Qt::Key_L)},
         {"importRecord", QKeySequence(Qt::CTRL | Qt::Key_I)},
+        {"openDataset", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O)},
         {"exportPairs", QKeySequence(Qt::CTRL | Qt::Key_E)},
         {"quit", QKeySequence(Qt::CTRL | Qt::Key_Q)},
         {"undo", QKeySequence::Undo},
@@ -297,7 +304,7 @@ void MainWindow::createMenus()
         }
     };
     add(menuBar()->addMenu(tr("&File")), {"newWorkspace", "openSession", "save", "saveAs", nullptr, "openModel",
-                                          "importRecord", "exportPairs", nullptr, "quit"});
+                                          "importRecord", "openDataset", "exportPairs", nullptr, "quit"});
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate",
                                           "deleteCandidate", "moveUp", "moveDown", "pasteCandidates"});
     add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark",
@@ -1021,6 +1028,18 @@ void MainWindow::exportPairsDialog()
         return;
     AppSettings::lastExportFile.set(path);
     exportPairsTo(path, useRanking);
+}
+
+DatasetWindow *MainWindow::openDatasetWindow(const QString &path)
+{
+    if (!m_datasetWindow)
+        m_datasetWindow = new DatasetWindow(m_engine, this);
+    m_datasetWindow->setWindowFlag(Qt::Window);
+    m_datasetWindow->show();
+    m_datasetWindow->raise();
+    if (!path.isEmpty())
+        m_datasetWindow->openDataset(path);
+    return m_datasetWindow;
 }
 
 void MainWindow::showShortcuts()

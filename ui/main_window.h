@@ -9,6 +9,7 @@
 
 class AttributionView;
 class CandidateListModel;
+class DatasetWindow;
 class DiffView;
 class EncodedView;
 class EngineController;
@@ -65,6 +66,8 @@ public:
     // Exports chosen/rejected pairs; returns how many were written (-1 on error).
     int exportPairsTo(const QString &path, bool useModelRanking);
     void selectCandidate(int64_t id);
+    // The dataset annotation window (created on first use), with `path` opened if given.
+    DatasetWindow *openDatasetWindow(const QString &path = {});
 
 public Q_SLOTS:
     void score();
@@ -132,6 +135,7 @@ private:
     EncodedView *m_encodedView = nullptr;
     DiffView *m_diffView = nullptr;
     AttributionView *m_attribution = nullptr;
+    DatasetWindow *m_datasetWindow = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QProgressBar *m_scoreProgress = nullptr;
     QPushButton *m_scoreCancel = nullptr;

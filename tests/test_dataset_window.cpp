@@ -1,0 +1,161 @@
+// Annotating a dataset as a user does: open (with invalid lines), filter,
+// rank with the keyboard, undo, batch-score, export.
+#include "annotation_model.h"
+#include "dataset_item_model.h"
+#include "dataset_window.h"
+#include "engine_controller.h"
+#include "file_util.h"
+#include "jsonl_file.h"
+#include "main_window.h"
+#include "test_support.h"
+
+#include <QAbstractItemModelTester>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+using namespace polar;
+
+class TestDatasetWindow : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    std::unique_ptr<MainWindow> m_main;
+
+    QString freshDataset(const QString &name, const QByteArray &extra = {})
+    {
+        const QString path = m_tmp.filePath(name);
+        writeFileAtomically(path.toStdString(), readWholeFile(testdata::sourceDir() + "/datasets/preferences.jsonl") + extra.toStdString());
+        return path;
+    }
+
+    static std::unique_ptr<PreferenceProject> reopen(const QString &dataset)
+    {
+        return PreferenceProject::open(PreferenceProject::defaultProjectPath(dataset.toStdString()), PreferenceProject::Mode::ReadOnly);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        m_main = std::make_unique<MainWindow>(m_tmp.filePath("recovery.json"));
+        QSignalSpy ready(m_main.get(), &MainWindow::modelReady);
+        m_main->loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+    }
+
+    void cleanupTestCase()
+    {
+        m_main->discardRecovery();
+        m_main.reset();
+    }
+
+    void invalidLinesNeedConsent()
+    {
+        const QString path = freshDataset("invalid.jsonl", "{\"prompt\": \"no reference\", \"output\": \"x\"}\nnot json\n");
+        const std::string before = readWholeFile(path.toStdString());
+        DatasetWindow w(m_main->engine());
+        std::vector<InvalidLine> shown;
+        QVERIFY(!w.openDataset(path, [&](const auto &invalid) { shown = invalid; return false; }));
+        QCOMPARE(shown.size(), size_t(2));
+        QCOMPARE(shown[0].line, size_t(10));
+        QVERIFY(QString::fromStdString(shown[0].reason).contains("reference"));
+        QVERIFY(w.lastMessage().contains("invalid lines"));
+        QVERIFY(w.openDataset(path, [](const auto &) { return true; }));
+        QCOMPARE(w.itemModel()->rowCount(), 9);
+        QCOMPARE(readWholeFile(path.toStdString()), before); // the dataset is never touched
+    }
+
+    void keyboardAnnotationIsSavedAndUndoable()
+    {
+        const QString path = freshDataset("keys.jsonl");
+        DatasetWindow w(m_main->engine());
+        QAbstractItemModelTester items(w.itemModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester candidates(w.annotationModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(w.openDataset(path));
+        w.show();
+        QCOMPARE(w.currentItem(), size_t(0));
+        QTableView *table = w.candidateTable();
+        table->setFocus();
+        // Candidate #3 first, #1 second, #2 tied with #1; then submit.
+        table->setCurrentIndex(w.annotationModel()->index(2, 0));
+        QTest::keyClick(table, Qt::Key_1);
+        table->setCurrentIndex(w.annotationModel()->index(w.annotationModel()->rowOf(0), 0));
+        QTest::keyClick(table, Qt::Key_2);
+        table->setCurrentIndex(w.annotationModel()->index(w.annotationModel()->rowOf(1), 0));
+        QTest::keyClick(table, Qt::Key_T);
+        QCOMPARE(w.project()->item(0).annotation.ranks, (std::vector<int>{2, 2, 1, 0, 0, 0, 0}));
+        QTest::keyClick(table, Qt::Key_Return);
+        QCOMPARE(w.currentItem(), size_t(1)); // moved on
+        QCOMPARE(w.project()->status(0), ItemStatus::Annotated);
+        // The decision is on disk already.
+        QCOMPARE(reopen(path)->item(0).annotation.ranks, (std::vector<int>{2, 2, 1, 0, 0, 0, 0}));
+        QVERIFY(reopen(path)->item(0).annotation.decided);
+
+        // S skips, F flags.
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_S);
+        QCOMPARE(w.project()->status(1), ItemStatus::Skipped);
+        QTest::keyClick(table, Qt::Key_F);
+        QCOMPARE(w.project()->status(2), ItemStatus::Flagged);
+
+        // Undo walks back across items, and the journal follows.
+        QUndoStack *undo = w.undoStack();
+        undo->undo(); // flag
+        undo->undo(); // skip
+        QCOMPARE(reopen(path)->status(1), ItemStatus::New);
+        undo->undo(); // submit
+        QCOMPARE(w.project()->status(0), ItemStatus::New);
+        QVERIFY(!reopen(path)->item(0).annotation.decided);
+        undo->redo();
+        QCOMPARE(reopen(path)->status(0), ItemStatus::Annotated);
+    }
+
+    void filtersNarrowTheList()
+    {
+        const QString path = freshDataset("filters.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.searchField()->setText("strawberry");
+        QCOMPARE(w.filterModel()->rowCount(), 2); // the seed question, and a chat that mentions it
+        w.searchField()->setText("HAIKU ABOUT AUTUMN"); // case-insensitive
+        QCOMPARE(w.filterModel()->rowCount(), 1);
+        w.searchField()->setText("");
+        w.filterModel()->setStatus(int(ItemStatus::New));
+        QCOMPARE(w.filterModel()->rowCount(), 9);
+        w.filterModel()->setStatus(int(ItemStatus::Annotated));
+        QCOMPARE(w.filterModel()->rowCount(), 0);
+    }
+
+    void batchScoringThenExport()
+    {
+        const QString path = freshDataset("scored.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        QCOMPARE(stopped.first().first().toBool(), true);
+        auto project = reopen(path);
+        for (size_t i = 0; i < project->size(); ++i)
+            QCOMPARE(project->item(i).rewards.size(), project->candidates(i).size());
+        QVERIFY2(w.agreementText().contains("pairwise accuracy"), qPrintable(w.agreementText()));
+        // Chosen/rejected items give pairs without annotation; disagreement filter works on them.
+        w.filterModel()->setDisagreementOnly(true);
+        const int disagreeing = w.filterModel()->rowCount();
+        QVERIFY(disagreeing <= 2);
+        const QString train = m_tmp.filePath("train.jsonl");
+        ExportOptions o;
+        const ExportSummary s = w.exportPairsTo(train, o);
+        QCOMPARE(s.pairs, size_t(2));
+        QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
+    }
+};
+
+QTEST_MAIN(TestDatasetWindow)
+#include "test_dataset_window.moc"
