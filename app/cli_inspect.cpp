@@ -51,6 +51,7 @@ int runInspect(const std::vector<std::string> &argv)
     std::printf("compute         %s on %s\n", info.dtype.c_str(), info.device.c_str());
     std::printf("weight memory   %.2f MiB%s\n", double(info.weightBytes) / (1024.0 * 1024.0),
                 info.zeroCopy ? " (mapped from the files, no copy)" : "");
+    std::printf("load            %.3f s (%.2f GB/s of weights)\n", info.loadSeconds, info.loadGBps());
     std::printf("weight files    ");
     for (size_t i = 0; i < info.weightFiles.size(); ++i)
         std::printf("%s%s", i ? ", " : "", info.weightFiles[i].c_str());

@@ -34,7 +34,7 @@ Json explainJson(const PolarInput &in)
 
 int runScore(const std::vector<std::string> &argv)
 {
-    Args args(argv, {"explain"},
+    Args args(argv, {"explain", "no-prefix-sharing"},
               {"model", "device", "dtype", "batch-tokens", "max-length", "max-response-length", "cut-side", "output"});
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
@@ -90,14 +90,22 @@ int runScore(const std::vector<std::string> &argv)
         }
     }
 
-    std::vector<std::vector<int>> seqs;
-    for (const auto &in : inputs)
-        seqs.push_back(in.ids);
-    ProgressBar bar("scoring", seqs.size());
+    // One group per record: a record's outputs share its prompt and reference.
+    std::vector<std::vector<PolarInput>> groups;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+        if (j == 0 || jobs[j].record != jobs[j - 1].record)
+            groups.emplace_back();
+        groups.back().push_back(inputs[j]);
+    }
+    ProgressBar bar("scoring", inputs.size());
     scoreOpts.progress = [&bar](size_t done, size_t) { bar.update(done); };
+    scoreOpts.sharePrefix = !args.has("no-prefix-sharing");
     ScoreStats stats;
-    const auto results = scoreSequences(*model, seqs, scoreOpts, &stats);
+    std::vector<ScoreResult> results;
+    for (auto &g : scoreGroups(*model, groups, scoreOpts, &stats))
+        results.insert(results.end(), g.begin(), g.end());
     bar.finish();
+    const size_t scoredCount = inputs.size();
 
     // Put rewards back into their records, in input order.
     for (size_t j = 0; j < jobs.size(); ++j) {
@@ -124,8 +132,8 @@ int runScore(const std::vector<std::string> &argv)
                 rec["explain"] = explainJson(inputs[j]);
         }
     }
-    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%)%s\n", seqs.size(),
-                 records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(),
+    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix)%s\n", scoredCount,
+                 records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
 
     if (args.has("output")) {

@@ -272,6 +272,19 @@ torch::Tensor InternLM2RewardModelImpl::rewards(const ForwardBatch &batch)
     return rewardsFromEmbeddings(embed(batch.ids), batch);
 }
 
+torch::Tensor InternLM2RewardModelImpl::rewardsWithPrefix(const torch::Tensor &prefixIds, const ForwardBatch &suffixes)
+{
+    const int64_t P = prefixIds.size(1);
+    std::vector<LayerCache> cache;
+    decode(embed(prefixIds), {P}, /*positionOffset=*/0, nullptr, &cache); // keys/values of the prefix, per layer
+    std::vector<int64_t> fullLengths;
+    for (int64_t len : suffixes.hostLengths)
+        fullLengths.push_back(P + len);
+    auto h = decode(embed(suffixes.ids), fullLengths, P, &cache); // [B, T, H]
+    auto rows = torch::arange(h.size(0), torch::TensorOptions().dtype(torch::kLong).device(h.device()));
+    return valueHead(h.index({rows, suffixes.lengths - 1})); // [B]
+}
+
 torch::Tensor InternLM2RewardModelImpl::perPosition(const ForwardBatch &batch)
 {
     return valueHead(decode(embed(batch.ids), batch.hostLengths)); // [B, T]

@@ -90,6 +90,9 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     torch::Tensor rewards(const ForwardBatch &batch);
     // Same from given input embeddings (attribution differentiates through them).
     torch::Tensor rewardsFromEmbeddings(const torch::Tensor &embeddings, const ForwardBatch &batch);
+    // Rewards of rows that continue one shared prefix [1, P]: the prefix runs
+    // once and its keys/values serve every row. Rows are right-padded.
+    torch::Tensor rewardsWithPrefix(const torch::Tensor &prefixIds, const ForwardBatch &suffixes);
     // v_head at every position: [B, T] float32.
     torch::Tensor perPosition(const ForwardBatch &batch);
     torch::Tensor valueHead(const torch::Tensor &hidden);

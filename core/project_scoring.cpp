@@ -26,26 +26,25 @@ size_t scoreProject(const RewardModel &model, PreferenceProject &project, const 
                 chunk.push_back(next);
         if (chunk.empty())
             break;
-        std::vector<std::vector<int>> seqs;
-        std::vector<size_t> owner;
+        std::vector<std::vector<PolarInput>> groups;
         for (size_t i : chunk) {
             const DatasetRecord &r = project.record(i);
-            for (const auto &c : project.candidates(i)) {
-                seqs.push_back(model.encoder().encode(r.prompt, r.reference, c, o.encode).ids);
-                owner.push_back(i);
-            }
+            groups.emplace_back();
+            for (const auto &c : project.candidates(i))
+                groups.back().push_back(model.encoder().encode(r.prompt, r.reference, c, o.encode));
         }
         ScoreOptions so;
         so.batchTokens = o.batchTokens;
         so.cancel = o.cancel;
-        const auto results = scoreSequences(model, seqs, so);
+        const auto results = scoreGroups(model, groups, so);
         std::vector<std::pair<size_t, std::vector<float>>> batch;
-        for (size_t k = 0; k < results.size(); ++k) {
-            if (!results[k].ok)
-                throw Error(project.dataset().path + ":" + std::to_string(project.record(owner[k]).line) + ": " + results[k].error);
-            if (batch.empty() || batch.back().first != owner[k])
-                batch.emplace_back(owner[k], std::vector<float>{});
-            batch.back().second.push_back(results[k].reward);
+        for (size_t k = 0; k < chunk.size(); ++k) {
+            batch.emplace_back(chunk[k], std::vector<float>{});
+            for (const auto &r : results[k]) {
+                if (!r.ok)
+                    throw Error(project.dataset().path + ":" + std::to_string(project.record(chunk[k]).line) + ": " + r.error);
+                batch.back().second.push_back(r.reward);
+            }
         }
         project.setRewards(batch, model.info().name);
         scored += chunk.size();

@@ -122,7 +122,14 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
                          : torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype))).clone();
         // Norm weights multiply float32-normalised values cast back to the
         // compute dtype, exactly as the official module keeps them.
-        auto placed = t.to(d.device, d.dtype, /*non_blocking=*/false, /*copy=*/false);
+        torch::Tensor placed;
+        if (d.device.is_cuda()) {
+            // Through pinned host memory, so the copy to the GPU is a DMA that
+            // overlaps the next tensor's conversion; synchronized after the last.
+            placed = t.to(d.dtype).pin_memory().to(d.device, /*non_blocking=*/true);
+        } else {
+            placed = t.to(d.device, d.dtype, /*non_blocking=*/false, /*copy=*/false);
+        }
         allZeroCopy = allZeroCopy && aligned && placed.data_ptr() == t.data_ptr();
         placedBytes += uint64_t(placed.numel()) * placed.element_size();
         if (options.progress)
@@ -137,8 +144,11 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
         const std::string what = e.what();
         throw Error(dir + ": cannot place the weights on " + d.device.str() + ": " + what.substr(0, what.find('\n')));
     }
+    if (d.device.is_cuda())
+        torch::cuda::synchronize();
     d.model->eval();
     d.info.weightFiles = d.checkpoint->files();
+    d.info.fileBytes = d.checkpoint->totalBytes();
     if (!allZeroCopy)
         d.checkpoint.reset(); // every tensor was copied: the mapped files can go
 
@@ -176,6 +186,26 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
         auto v = d->model->perPosition(d->makeBatch({ids})).to(torch::kCPU).contiguous();
         return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
     });
+}
+
+} // namespace polar
+
+namespace polar {
+
+std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
+                                                         const std::vector<std::vector<int>> &rows) const
+{
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        const ForwardBatch prefixBatch = d->makeBatch({prefix});
+        auto r = d->model->rewardsWithPrefix(prefixBatch.ids, d->makeBatch(rows)).to(torch::kCPU).contiguous();
+        return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
+    });
+}
+
+bool RewardModel::canSharePrefix(size_t length) const
+{
+    return d->config.ropeScaling.type != RopeScaling::Type::Dynamic || int64_t(length) <= d->config.maxPositionEmbeddings;
 }
 
 } // namespace polar

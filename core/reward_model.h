@@ -44,7 +44,9 @@ struct ModelInfo
     uint64_t weightBytes = 0;    // as placed on the device
     bool zeroCopy = false;       // weights used straight from the mapped files
     std::vector<std::string> weightFiles;
-    double loadSeconds = 0;
+    double loadSeconds = 0;      // config, tokenizer, mapping, placing the weights
+    uint64_t fileBytes = 0;      // weight bytes read from the safetensors files
+    double loadGBps() const { return loadSeconds > 0 ? double(fileBytes) / loadSeconds / 1e9 : 0.0; }
 };
 
 // A loaded POLAR reward model: config, tokenizer, encoder and InternLM2 weights.
@@ -66,6 +68,12 @@ public:
     // One padded forward over `rows` (no batching policy): the v_head value at
     // each row's last token. Throws OutOfMemory when the pass does not fit.
     std::vector<float> forwardRewards(const std::vector<std::vector<int>> &rows) const;
+    // Rows that all continue `prefix`: the prefix runs once and its keys and
+    // values are reused for every row. Equal to forwardRewards on prefix+row.
+    std::vector<float> forwardRewardsWithPrefix(const std::vector<int> &prefix, const std::vector<std::vector<int>> &rows) const;
+    // Whether a sequence of `length` tokens may reuse a prefix: not when
+    // dynamic rotary scaling would change the base for it.
+    bool canSharePrefix(size_t length) const;
     // The v_head value at every position of one sequence.
     std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
 

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "reward_model.h"
+#include "tokenizer.h"
 
 #include <algorithm>
 #include <numeric>
@@ -114,6 +115,94 @@ std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vect
     out.reserve(requests.size());
     for (const auto &r : requests)
         out.push_back(model.encoder().encode(r.prompt, r.reference, r.output, encodeOptions));
+    return out;
+}
+
+} // namespace polar
+
+namespace polar {
+
+std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &input)
+{
+    const std::string prefixText = input.text.substr(0, input.segmentBegin[int(Segment::Output)]);
+    return model.tokenizer().encode(prefixText, true);
+}
+
+std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+                                         const ScoreOptions &options, ScoreStats *stats)
+{
+    ScoreStats local;
+    ScoreStats &st = stats ? *stats : local;
+    std::vector<ScoreResult> results(inputs.size());
+    if (inputs.empty())
+        return results;
+    std::vector<std::vector<int>> full, suffixes;
+    std::vector<size_t> fullIndex, suffixIndex;
+    std::vector<int> prefix;
+    if (options.sharePrefix && inputs.size() > 1)
+        prefix = sharedPrefixIds(model, inputs[0]);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const auto &ids = inputs[i].ids;
+        const bool shares = !prefix.empty() && ids.size() > prefix.size() && model.canSharePrefix(ids.size())
+            && std::equal(prefix.begin(), prefix.end(), ids.begin());
+        if (shares) {
+            suffixes.emplace_back(ids.begin() + long(prefix.size()), ids.end());
+            suffixIndex.push_back(i);
+        } else {
+            full.push_back(ids);
+            fullIndex.push_back(i);
+        }
+    }
+    if (!prefix.empty())
+        st.fallbackRows += full.size();
+    st.sharedRows += suffixes.size();
+    // A shared pass is a batch of suffixes; its budget counts the prefix once per pass.
+    ScoreOptions suffixOptions = options;
+    suffixOptions.batchTokens = std::max<int64_t>(1, options.batchTokens - int64_t(prefix.size()));
+    const auto shared = scoreSequencesWith(
+        [&](const std::vector<std::vector<int>> &rows) { return model.forwardRewardsWithPrefix(prefix, rows); }, suffixes,
+        suffixOptions, &st);
+    for (size_t k = 0; k < shared.size(); ++k)
+        results[suffixIndex[k]] = shared[k];
+    const auto plain = scoreSequences(model, full, options, &st);
+    for (size_t k = 0; k < plain.size(); ++k)
+        results[fullIndex[k]] = plain[k];
+    return results;
+}
+
+std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+                                                  const ScoreOptions &options, ScoreStats *stats)
+{
+    std::vector<std::vector<ScoreResult>> out(groups.size());
+    std::vector<std::vector<int>> pooled;
+    std::vector<std::pair<size_t, size_t>> pooledAt; // (group, candidate)
+    size_t done = 0, total = 0;
+    for (const auto &g : groups)
+        total += g.size();
+    ScoreOptions quiet = options;
+    quiet.progress = nullptr;
+    for (size_t g = 0; g < groups.size(); ++g) {
+        out[g].resize(groups[g].size());
+        if (options.sharePrefix && groups[g].size() >= std::max<size_t>(2, options.minGroupForSharing)) {
+            out[g] = scoreCandidates(model, groups[g], quiet, stats);
+            done += groups[g].size();
+            if (options.progress)
+                options.progress(done, total);
+        } else {
+            for (size_t c = 0; c < groups[g].size(); ++c) {
+                pooled.push_back(groups[g][c].ids);
+                pooledAt.emplace_back(g, c);
+            }
+        }
+    }
+    ScoreOptions pooledOptions = options;
+    pooledOptions.progress = [&](size_t d, size_t) {
+        if (options.progress)
+            options.progress(done + d, total);
+    };
+    const auto results = scoreSequences(model, pooled, pooledOptions, stats);
+    for (size_t k = 0; k < results.size(); ++k)
+        out[pooledAt[k].first][pooledAt[k].second] = results[k];
     return out;
 }
 

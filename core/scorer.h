@@ -18,6 +18,12 @@ struct ScoreOptions
     int64_t batchTokens = 16384;
     // Sort by length so rows of one pass have similar lengths (less padding).
     bool bucketByLength = true;
+    // scoreCandidates: run the prompt+reference prefix once for all candidates.
+    bool sharePrefix = true;
+    // scoreGroups: groups smaller than this are pooled and bucketed across
+    // prompts instead (a shared prefix saves little for two candidates, and
+    // batching across prompts keeps passes full).
+    size_t minGroupForSharing = 4;
     const std::atomic_bool *cancel = nullptr;
     std::function<void(size_t done, size_t total)> progress;
 };
@@ -35,6 +41,8 @@ struct ScoreStats
     size_t oomRetries = 0;
     int64_t realTokens = 0;
     int64_t paddedTokens = 0;
+    size_t sharedRows = 0;   // rows that reused a shared prefix
+    size_t fallbackRows = 0; // rows whose tokens did not start with the prefix (BPE merged across it)
     double paddingRatio() const { return paddedTokens ? 1.0 - double(realTokens) / double(paddedTokens) : 0.0; }
 };
 
@@ -50,6 +58,24 @@ std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vec
 using ForwardFn = std::function<std::vector<float>(const std::vector<std::vector<int>> &rows)>;
 std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &sequences,
                                             const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Scores the candidates of one prompt and reference. With sharePrefix, the
+// tokens of `{prompt}\n{reference}<|reward|>{prompt}\n` run once and each
+// candidate runs only its own tokens against their keys and values; a
+// candidate whose full encoding does not start with exactly those tokens
+// (BPE merged across the boundary, or truncation changed the prompt) is
+// scored on its full sequence. Rewards equal scoreSequences' within rounding.
+std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+                                         const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Many prompts, each with its candidates: large groups share their prefix,
+// small ones are pooled into length-bucketed passes. Results per group, in order.
+std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+                                                  const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// The ids the candidates of `input`'s prompt and reference share, when their
+// encodings start with them: the template up to the output, tokenized alone.
+std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &input);
 
 // Encodes each (prompt, reference, output) and scores it.
 struct ScoreRequest

@@ -153,6 +153,45 @@ private Q_SLOTS:
         }
     }
 
+    void sharedPrefixEqualsFullSequences()
+    {
+        // The seed example's candidates plus one starting with a newline, which
+        // BPE merges with the template's "\n": that one must fall back.
+        std::vector<PolarInput> inputs;
+        std::vector<std::vector<int>> full;
+        Json first;
+        for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar.jsonl")))
+            if (c["name"].get<std::string>().rfind("strawberry_", 0) == 0) {
+                inputs.push_back(encodeCase(*m_tiny, c));
+                first = c;
+            }
+        Json merged = first;
+        merged["output"] = "\nThere are 3.";
+        inputs.push_back(encodeCase(*m_tiny, merged));
+        for (const auto &in : inputs)
+            full.push_back(in.ids);
+        ScoreOptions shared, small;
+        small.batchTokens = 200; // several suffix passes reusing the one prefix
+        ScoreStats stats, smallStats;
+        const auto a = scoreCandidates(*m_tiny, inputs, shared, &stats);
+        const auto b = scoreCandidates(*m_tiny, inputs, small, &smallStats);
+        const auto reference = scoreSequences(*m_tiny, full);
+        QCOMPARE(stats.sharedRows, size_t(7));
+        QCOMPARE(stats.fallbackRows, size_t(1));
+        QVERIFY(smallStats.forwardPasses > 2);
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            QVERIFY(a[i].ok && b[i].ok);
+            QVERIFY2(std::fabs(a[i].reward - reference[i].reward) <= 1e-5,
+                     qPrintable(QString("candidate %1: shared %2, full %3").arg(i).arg(a[i].reward).arg(reference[i].reward)));
+            QVERIFY(std::fabs(b[i].reward - reference[i].reward) <= 1e-5);
+        }
+        ScoreOptions off;
+        off.sharePrefix = false;
+        ScoreStats offStats;
+        scoreCandidates(*m_tiny, inputs, off, &offStats);
+        QCOMPARE(offStats.sharedRows, size_t(0));
+    }
+
     void bf16StaysCloseAndKeepsOrder()
     {
         auto bf16 = loadCpu(testdata::tinyShardedModel(), DType::BF16);

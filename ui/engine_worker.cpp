@@ -41,7 +41,7 @@ void EngineWorker::score(const ScoreJob &job)
         std::vector<std::pair<int64_t, polar::TextField>> items = job.candidates;
         items.emplace_back(-1, job.reference);
         std::vector<ScoredItem> scored(items.size());
-        std::vector<std::vector<int>> todo;
+        std::vector<polar::PolarInput> todo;
         std::vector<size_t> todoIndex;
         for (size_t i = 0; i < items.size(); ++i) {
             ScoredItem &s = scored[i];
@@ -58,7 +58,7 @@ void EngineWorker::score(const ScoreJob &job)
                 s.score.reward = hit->second;
                 ++out.fromCache;
             } else {
-                todo.push_back(s.input.ids);
+                todo.push_back(s.input);
                 todoIndex.push_back(i);
             }
         }
@@ -66,7 +66,8 @@ void EngineWorker::score(const ScoreJob &job)
         so.batchTokens = job.batchTokens;
         so.cancel = job.cancel.get();
         so.progress = [this](size_t done, size_t total) { Q_EMIT scoreProgress(int(done), int(total)); };
-        const auto results = polar::scoreSequences(*m_model, todo, so);
+        // One prompt and reference: their tokens run once for every candidate.
+        const auto results = polar::scoreCandidates(*m_model, todo, so);
         for (size_t k = 0; k < results.size(); ++k) {
             ScoredItem &s = scored[todoIndex[k]];
             s.ok = results[k].ok;
@@ -129,25 +130,24 @@ void EngineWorker::scoreItems(const ItemScoreJob &job)
         return;
     }
     try {
-        std::vector<std::vector<int>> seqs;
-        std::vector<size_t> owner;
-        for (size_t k = 0; k < job.items.size(); ++k)
-            for (const auto &c : job.candidates[k]) {
-                seqs.push_back(m_model->encoder().encode(job.prompts[k], job.references[k], c, job.encode).ids);
-                owner.push_back(k);
-            }
         polar::ScoreOptions so;
         so.batchTokens = job.batchTokens;
         so.cancel = job.cancel.get();
-        const auto results = polar::scoreSequences(*m_model, seqs, so);
         ItemScoreOutcome out;
         out.model = m_model->info().name;
+        std::vector<std::vector<polar::PolarInput>> groups(job.items.size());
         for (size_t k = 0; k < job.items.size(); ++k)
-            out.rewards.emplace_back(job.items[k], std::vector<float>{});
-        for (size_t j = 0; j < results.size(); ++j) {
-            if (!results[j].ok)
-                throw polar::Error("item " + std::to_string(job.items[owner[j]] + 1) + ": " + results[j].error);
-            out.rewards[owner[j]].second.push_back(results[j].reward);
+            for (const auto &c : job.candidates[k])
+                groups[k].push_back(m_model->encoder().encode(job.prompts[k], job.references[k], c, job.encode));
+        const auto results = polar::scoreGroups(*m_model, groups, so);
+        for (size_t k = 0; k < job.items.size(); ++k) {
+            std::vector<float> rewards;
+            for (const auto &r : results[k]) {
+                if (!r.ok)
+                    throw polar::Error("item " + std::to_string(job.items[k] + 1) + ": " + r.error);
+                rewards.push_back(r.reward);
+            }
+            out.rewards.emplace_back(job.items[k], std::move(rewards));
         }
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         Q_EMIT itemsScored(out);
