@@ -23,5 +23,6 @@ int runPairs(const std::vector<std::string> &argv);
 int runEval(const std::vector<std::string> &argv);
 int runScoreDataset(const std::vector<std::string> &argv);
 int runExportAnnotated(const std::vector<std::string> &argv);
+int runBench(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

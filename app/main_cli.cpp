@@ -22,6 +22,9 @@ const char *const kUsage =
     "           [--format polar|polar-strings|trl] [--min-margin X] [--hard-only]\n"
     "  eval     (PROJECT | ANNOTATED.jsonl) [--second OTHER]   agreement with the model (and between annotators)\n"
     "  export-annotated PROJECT -o ANNOTATED.jsonl\n"
+    "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
+    "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
+    "           against a plain PyTorch forward\n"
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
             return polar::cli::runPairs(rest);
         if (command == "eval")
             return polar::cli::runEval(rest);
+        if (command == "bench")
+            return polar::cli::runBench(rest);
         if (command == "export-annotated")
             return polar::cli::runExportAnnotated(rest);
         std::fprintf(stderr, "polar-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);

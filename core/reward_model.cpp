@@ -7,6 +7,7 @@
 #include <torch/cuda.h>
 
 #include <chrono>
+#include <map>
 
 namespace polar {
 
@@ -39,6 +40,11 @@ std::string lastPathComponent(std::string dir)
 bool cudaAvailable()
 {
     return torch::cuda::is_available();
+}
+
+int computeThreads()
+{
+    return at::get_num_threads();
 }
 
 ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
@@ -206,6 +212,57 @@ std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> 
 bool RewardModel::canSharePrefix(size_t length) const
 {
     return d->config.ropeScaling.type != RopeScaling::Type::Dynamic || int64_t(length) <= d->config.maxPositionEmbeddings;
+}
+
+} // namespace polar
+
+namespace polar {
+
+std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config, const std::string &tokenizerDir,
+                                                       const LoadOptions &options, uint64_t seed)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<RewardModel> rm(new RewardModel);
+    Impl &d = *rm->d;
+    d.config = config;
+    d.tokenizer = Tokenizer::load(tokenizerDir);
+    d.encoder = std::make_unique<PolarEncoder>(d.tokenizer, int(config.rewardTokenId));
+    d.padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, d.tokenizer->padId());
+    const bool cuda = torch::cuda::is_available();
+    if (options.device == Device::Cuda && !cuda)
+        throw Error("--device cuda: no CUDA device is available");
+    const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
+    d.device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    d.dtype = options.dtype == DType::F16 ? torch::kFloat16
+        : options.dtype == DType::BF16    ? torch::kBFloat16
+        : options.dtype == DType::F32     ? torch::kFloat32
+        : useCuda                         ? torch::kBFloat16
+                                          : torch::kFloat32;
+    torch::manual_seed(seed);
+    torch::NoGradGuard noGrad;
+    std::map<std::string, std::vector<int64_t>> shapes;
+    for (const auto &e : expectedTensors(config))
+        shapes[e.name] = e.shape;
+    uint64_t bytes = 0;
+    WeightSource weights = [&](const std::string &name) {
+        const auto &shape = shapes.at(name);
+        auto opts = torch::TensorOptions().dtype(d.dtype).device(d.device);
+        // Norm weights near 1, everything else small: activations stay finite in bf16.
+        auto t = shape.size() == 1 ? torch::ones(shape, opts) : torch::randn(shape, opts) * 0.02;
+        bytes += uint64_t(t.numel()) * t.element_size();
+        return t;
+    };
+    d.model = InternLM2RewardModel(d.config, weights);
+    d.model->eval();
+    if (useCuda)
+        torch::cuda::synchronize();
+    d.info.name = "random";
+    d.info.parameterCount = config.parameterCount();
+    d.info.device = d.device.str();
+    d.info.dtype = computeDtypeName(d.dtype);
+    d.info.weightBytes = bytes;
+    d.info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return rm;
 }
 
 } // namespace polar

@@ -57,6 +57,10 @@ class RewardModel
 public:
     // Throws polar::Error naming the file and the problem, or polar::Cancelled.
     static std::unique_ptr<RewardModel> load(const std::string &dir, const LoadOptions &options = {});
+    // A model of `config`'s shape with random weights made on the device (for
+    // benchmarks: no files), using the tokenizer in `tokenizerDir`.
+    static std::unique_ptr<RewardModel> createRandom(const ModelConfig &config, const std::string &tokenizerDir,
+                                                     const LoadOptions &options = {}, uint64_t seed = 0);
     ~RewardModel();
 
     const ModelConfig &config() const;
@@ -87,5 +91,7 @@ private:
 };
 
 bool cudaAvailable();
+// Threads LibTorch uses for one operation on the CPU.
+int computeThreads();
 
 } // namespace polar

@@ -17,22 +17,31 @@ struct Pass
 };
 
 // Greedy batches over rows in the given order: a pass is closed when one more
-// row would push rows x longest row past the budget.
-std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const std::vector<size_t> &order, int64_t budget)
+// row would push rows x longest row past the budget, or (with bucketing) its
+// padding past the limit once it is big enough.
+std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const std::vector<size_t> &order,
+                             const ScoreOptions &o)
 {
+    const int64_t budget = std::max<int64_t>(1, o.batchTokens);
     std::vector<Pass> passes;
     Pass current;
-    int64_t longest = 0;
+    int64_t longest = 0, real = 0;
     for (size_t idx : order) {
         const int64_t len = int64_t(seqs[idx].size());
         const int64_t newLongest = std::max(longest, len);
-        if (!current.rows.empty() && newLongest * int64_t(current.rows.size() + 1) > budget) {
+        const int64_t padded = newLongest * int64_t(current.rows.size() + 1);
+        const bool overBudget = padded > budget;
+        const bool tooPadded = o.bucketByLength && real >= o.minPassTokens
+            && double(padded - real - len) > o.maxPadding * double(padded);
+        if (!current.rows.empty() && (overBudget || tooPadded)) {
             passes.push_back(std::move(current));
             current = {};
             longest = 0;
+            real = 0;
         }
         current.rows.push_back(idx);
         longest = std::max(longest, len);
+        real += len;
     }
     if (!current.rows.empty())
         passes.push_back(std::move(current));
@@ -60,7 +69,7 @@ std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std:
     if (options.bucketByLength)
         std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return seqs[a].size() > seqs[b].size(); });
 
-    std::vector<Pass> work = planPasses(seqs, order, std::max<int64_t>(1, options.batchTokens));
+    std::vector<Pass> work = planPasses(seqs, order, options);
     std::reverse(work.begin(), work.end()); // used as a stack, first pass on top
     size_t done = 0;
     while (!work.empty()) {
@@ -128,23 +137,19 @@ std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &inp
     return model.tokenizer().encode(prefixText, true);
 }
 
-std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
-                                         const ScoreOptions &options, ScoreStats *stats)
+std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &options,
+                                            ScoreStats *stats)
 {
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
-    std::vector<ScoreResult> results(inputs.size());
-    if (inputs.empty())
-        return results;
+    std::vector<ScoreResult> results(sequences.size());
     std::vector<std::vector<int>> full, suffixes;
     std::vector<size_t> fullIndex, suffixIndex;
-    std::vector<int> prefix;
-    if (options.sharePrefix && inputs.size() > 1)
-        prefix = sharedPrefixIds(model, inputs[0]);
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        const auto &ids = inputs[i].ids;
-        const bool shares = !prefix.empty() && ids.size() > prefix.size() && model.canSharePrefix(ids.size())
-            && std::equal(prefix.begin(), prefix.end(), ids.begin());
+    for (size_t i = 0; i < sequences.size(); ++i) {
+        const auto &ids = sequences[i];
+        const bool shares = options.sharePrefix && !prefix.empty() && ids.size() > prefix.size()
+            && model.canSharePrefix(ids.size()) && std::equal(prefix.begin(), prefix.end(), ids.begin());
         if (shares) {
             suffixes.emplace_back(ids.begin() + long(prefix.size()), ids.end());
             suffixIndex.push_back(i);
@@ -153,7 +158,7 @@ std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::ve
             fullIndex.push_back(i);
         }
     }
-    if (!prefix.empty())
+    if (options.sharePrefix && !prefix.empty())
         st.fallbackRows += full.size();
     st.sharedRows += suffixes.size();
     // A shared pass is a batch of suffixes; its budget counts the prefix once per pass.
@@ -170,27 +175,40 @@ std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::ve
     return results;
 }
 
-std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
-                                                  const ScoreOptions &options, ScoreStats *stats)
+std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+                                         const ScoreOptions &options, ScoreStats *stats)
+{
+    std::vector<std::vector<int>> seqs;
+    for (const auto &in : inputs)
+        seqs.push_back(in.ids);
+    const std::vector<int> prefix = options.sharePrefix && inputs.size() > 1 ? sharedPrefixIds(model, inputs[0]) : std::vector<int>{};
+    return scoreSharingPrefix(model, prefix, seqs, options, stats);
+}
+
+std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
+                                                          const ScoreOptions &options, ScoreStats *stats)
 {
     std::vector<std::vector<ScoreResult>> out(groups.size());
     std::vector<std::vector<int>> pooled;
-    std::vector<std::pair<size_t, size_t>> pooledAt; // (group, candidate)
+    std::vector<std::pair<size_t, size_t>> pooledAt; // (group, sequence)
     size_t done = 0, total = 0;
     for (const auto &g : groups)
-        total += g.size();
+        total += g.sequences.size();
     ScoreOptions quiet = options;
     quiet.progress = nullptr;
     for (size_t g = 0; g < groups.size(); ++g) {
-        out[g].resize(groups[g].size());
-        if (options.sharePrefix && groups[g].size() >= std::max<size_t>(2, options.minGroupForSharing)) {
-            out[g] = scoreCandidates(model, groups[g], quiet, stats);
-            done += groups[g].size();
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
+        const auto &group = groups[g];
+        if (options.sharePrefix && !group.prefix.empty() && group.sequences.size() >= std::max<size_t>(2, options.minGroupForSharing)) {
+            out[g] = scoreSharingPrefix(model, group.prefix, group.sequences, quiet, stats);
+            done += group.sequences.size();
             if (options.progress)
                 options.progress(done, total);
         } else {
-            for (size_t c = 0; c < groups[g].size(); ++c) {
-                pooled.push_back(groups[g][c].ids);
+            out[g].resize(group.sequences.size());
+            for (size_t c = 0; c < group.sequences.size(); ++c) {
+                pooled.push_back(group.sequences[c]);
                 pooledAt.emplace_back(g, c);
             }
         }
@@ -204,6 +222,19 @@ std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, cons
     for (size_t k = 0; k < results.size(); ++k)
         out[pooledAt[k].first][pooledAt[k].second] = results[k];
     return out;
+}
+
+std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+                                                  const ScoreOptions &options, ScoreStats *stats)
+{
+    std::vector<SequenceGroup> seqGroups(groups.size());
+    for (size_t g = 0; g < groups.size(); ++g) {
+        if (options.sharePrefix && groups[g].size() >= std::max<size_t>(2, options.minGroupForSharing))
+            seqGroups[g].prefix = sharedPrefixIds(model, groups[g][0]);
+        for (const auto &in : groups[g])
+            seqGroups[g].sequences.push_back(in.ids);
+    }
+    return scoreSequenceGroups(model, seqGroups, options, stats);
 }
 
 } // namespace polar

@@ -16,8 +16,13 @@ struct ScoreOptions
 {
     // Padded tokens (rows x longest row) one forward pass may hold.
     int64_t batchTokens = 16384;
-    // Sort by length so rows of one pass have similar lengths (less padding).
+    // Sort by length so rows of one pass have similar lengths (less padding),
+    // and close a pass early rather than let padding pass maxPadding once the
+    // pass holds minPassTokens real tokens (small passes stay whole, where
+    // launching more of them would cost more than the padding).
     bool bucketByLength = true;
+    double maxPadding = 0.25;
+    int64_t minPassTokens = 1024;
     // scoreCandidates: run the prompt+reference prefix once for all candidates.
     bool sharePrefix = true;
     // scoreGroups: groups smaller than this are pooled and bucketed across
@@ -72,6 +77,20 @@ std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::ve
 // small ones are pooled into length-bucketed passes. Results per group, in order.
 std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
                                                   const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// The same at the level of token ids: `sequences` that start with `prefix`
+// reuse it, the others run whole.
+std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &options = {},
+                                            ScoreStats *stats = nullptr);
+
+struct SequenceGroup
+{
+    std::vector<int> prefix; // may be empty: no sharing
+    std::vector<std::vector<int>> sequences;
+};
+std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
+                                                          const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // The ids the candidates of `input`'s prompt and reference share, when their
 // encodings start with them: the template up to the output, tokenized alone.

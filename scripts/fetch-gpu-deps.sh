@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Unpacks the Debian packages the GPU machine lacks (sentencepiece, nlohmann-json)
+# into .gpu-deps/root, which the device call carries. Run once, here.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=$root/.gpu-deps
+mkdir -p "$dir/debs" "$dir/root"
+cd "$dir/debs"
+apt-get download libsentencepiece-dev libsentencepiece0 nlohmann-json3-dev
+for f in *.deb; do dpkg -x "$f" ../root; done
+echo "unpacked into $dir/root"
