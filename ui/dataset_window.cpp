@@ -138,6 +138,7 @@ void DatasetWindow::createWidgets()
     m_candidateTable->setAcceptDrops(true);
     m_candidateTable->setDropIndicatorShown(true);
     m_candidateTable->verticalHeader()->setVisible(false);
+    m_candidateTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_candidateTable->horizontalHeader()->setSectionResizeMode(AnnotationModel::Text, QHeaderView::Stretch);
     m_candidateTable->setWordWrap(true);
     m_candidateTable->installEventFilter(this);
@@ -167,7 +168,7 @@ void DatasetWindow::createWidgets()
     cLayout->addLayout(tools);
     cLayout->addWidget(help);
     annotate->addWidget(candidates);
-    annotate->setSizes({260, 440});
+    annotate->setSizes({200, 500});
 
     m_charts = new DatasetCharts;
     m_tabs = new QTabWidget;
