@@ -26,15 +26,6 @@ struct Tally
     }
 };
 
-EncodeOptions caseOptions(const Json &c)
-{
-    EncodeOptions o;
-    o.maxLength = c.value("max_length", o.maxLength);
-    o.maxResponseLength = c.value("max_response_length", o.maxResponseLength);
-    o.cutSide = parseCutSide(c.value("response_cut_side", std::string("left")));
-    return o;
-}
-
 void checkCases(const RewardModel &model, const std::string &path, const std::string &field, double atol, Tally &tally)
 {
     for (const auto &line : readJsonl(path)) {
@@ -45,7 +36,7 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
         const std::string name = c.value("name", where);
         const PolarInput in = model.encoder().encode(textFieldFromJson(c["prompt"], where + ".prompt"),
                                                      textFieldFromJson(c["reference"], where + ".reference"),
-                                                     textFieldFromJson(c["output"], where + ".output"), caseOptions(c));
+                                                     textFieldFromJson(c["output"], where + ".output"), encodeOptionsFromJson(c, where));
         const bool textOk = in.text == c["encoded_text"].get<std::string>();
         const bool idsOk = in.ids == c["input_ids"].get<std::vector<int>>();
         if (!textOk || !idsOk) {

@@ -1,7 +1,7 @@
 #include "preference_dataset.h"
 
 #include "error.h"
-#include "file_util.h"
+#include "jsonl_file.h"
 
 namespace polar {
 
@@ -49,38 +49,21 @@ DatasetImport importDataset(const std::string &path)
 {
     DatasetImport out;
     out.path = path;
-    const std::string data = readWholeFile(path);
-    size_t pos = 0, number = 0;
-    while (pos < data.size()) {
-        size_t end = data.find('\n', pos);
-        if (end == std::string::npos)
-            end = data.size();
-        ++number;
-        const char *b = data.data() + pos;
-        size_t len = end - pos;
-        pos = end + 1;
-        if (len && b[len - 1] == '\r')
-            --len;
-        bool blank = true;
-        for (size_t i = 0; i < len && blank; ++i)
-            blank = b[i] == ' ' || b[i] == '\t';
-        if (blank)
+    for (const auto &line : readJsonl(path)) {
+        const std::string where = path + ":" + std::to_string(line.number);
+        if (!line.ok()) {
+            out.invalid.push_back({line.number, line.error});
             continue;
-        const std::string where = path + ":" + std::to_string(number);
+        }
         try {
-            const Json j = Json::parse(b, b + len);
-            DatasetRecord r = parseDatasetRecord(j, where);
-            r.line = number;
+            DatasetRecord r = parseDatasetRecord(line.value, where);
+            r.line = line.number;
             out.records.push_back(std::move(r));
-        } catch (const Json::parse_error &e) {
-            std::string why = e.what();
-            const size_t at = why.find("parse error");
-            out.invalid.push_back({number, "not valid JSON (" + (at == std::string::npos ? why : why.substr(at)) + ")"});
         } catch (const Error &e) {
             std::string why = e.what();
             if (why.rfind(where + ": ", 0) == 0)
                 why = why.substr(where.size() + 2);
-            out.invalid.push_back({number, why});
+            out.invalid.push_back({line.number, why});
         }
     }
     return out;

@@ -11,21 +11,6 @@ using namespace polar;
 
 namespace {
 
-EncodeOptions caseOptions(const Json &c)
-{
-    EncodeOptions o;
-    o.maxLength = c["max_length"].get<int>();
-    o.maxResponseLength = c["max_response_length"].get<int>();
-    o.cutSide = c["response_cut_side"] == "right" ? CutSide::Right : CutSide::Left;
-    return o;
-}
-
-PolarInput encodeCase(const PolarEncoder &enc, const Json &c)
-{
-    return enc.encode(textFieldFromJson(c["prompt"], "prompt"), textFieldFromJson(c["reference"], "reference"),
-                      textFieldFromJson(c["output"], "output"), caseOptions(c));
-}
-
 void addGoldenRows(const std::string &file, const char *tokenizer, bool onlyRmEncode)
 {
     for (const auto &row : testdata::readGoldenLines(testdata::golden(file))) {
@@ -73,7 +58,7 @@ private Q_SLOTS:
         QFETCH(QString, tokenizer);
         QFETCH(QString, caseJson);
         const Json c = Json::parse(caseJson.toStdString());
-        const PolarInput in = encodeCase(encoder(tokenizer), c);
+        const PolarInput in = testdata::encodeCase(encoder(tokenizer), c);
         QCOMPARE(QString::fromStdString(in.text), QString::fromStdString(c["encoded_text"].get<std::string>()));
         QCOMPARE(in.ids, c["input_ids"].get<std::vector<int>>());
         QCOMPARE(in.tokens.size(), in.ids.size());
@@ -100,7 +85,7 @@ private Q_SLOTS:
     void reportsTruncation()
     {
         for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar.jsonl"))) {
-            const PolarInput in = encodeCase(*m_tiny, c);
+            const PolarInput in = testdata::encodeCase(*m_tiny, c);
             const std::string name = c["name"];
             if (name == "trunc_responses_left") {
                 QVERIFY(in.truncation.referenceDropped > 0);

@@ -18,21 +18,6 @@ using namespace polar;
 
 namespace {
 
-EncodeOptions caseOptions(const Json &c)
-{
-    EncodeOptions o;
-    o.maxLength = c["max_length"].get<int>();
-    o.maxResponseLength = c["max_response_length"].get<int>();
-    o.cutSide = c["response_cut_side"] == "right" ? CutSide::Right : CutSide::Left;
-    return o;
-}
-
-PolarInput encodeCase(const RewardModel &m, const Json &c)
-{
-    return m.encoder().encode(textFieldFromJson(c["prompt"], "prompt"), textFieldFromJson(c["reference"], "reference"),
-                              textFieldFromJson(c["output"], "output"), caseOptions(c));
-}
-
 float scoreOne(const RewardModel &m, const std::vector<int> &ids)
 {
     const auto r = scoreSequences(m, {ids});
@@ -96,7 +81,7 @@ private Q_SLOTS:
         QFETCH(QString, caseJson);
         const RewardModel &m = model == "tiny" ? *m_tiny : *m_sharded;
         const Json c = Json::parse(caseJson.toStdString());
-        const PolarInput in = encodeCase(m, c);
+        const PolarInput in = testdata::encodeCase(m.encoder(), c);
         QCOMPARE(in.ids, c["input_ids"].get<std::vector<int>>());
         const double want = c["reward"].get<double>();
         const float got = scoreOne(m, in.ids);
@@ -162,12 +147,12 @@ private Q_SLOTS:
         Json first;
         for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar.jsonl")))
             if (c["name"].get<std::string>().rfind("strawberry_", 0) == 0) {
-                inputs.push_back(encodeCase(*m_tiny, c));
+                inputs.push_back(testdata::encodeCase(m_tiny->encoder(), c));
                 first = c;
             }
         Json merged = first;
         merged["output"] = "\nThere are 3.";
-        inputs.push_back(encodeCase(*m_tiny, merged));
+        inputs.push_back(testdata::encodeCase(m_tiny->encoder(), merged));
         for (const auto &in : inputs)
             full.push_back(in.ids);
         ScoreOptions shared, small;
@@ -198,7 +183,7 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(bf16->info().dtype), QString("bf16"));
         std::vector<double> fp32Strawberry, bf16Strawberry, goldenBf16Strawberry;
         for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar-sharded.jsonl"))) {
-            const float got = scoreOne(*bf16, encodeCase(*bf16, c).ids);
+            const float got = scoreOne(*bf16, testdata::encodeCase(bf16->encoder(), c).ids);
             const double want = c["reward_bfloat16"].get<double>();
             QVERIFY2(std::fabs(double(got) - want) <= 0.15,
                      qPrintable(QString("%1: bf16 %2 vs golden bf16 %3").arg(QString::fromStdString(c["name"])).arg(got).arg(want)));

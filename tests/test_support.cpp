@@ -23,4 +23,10 @@ std::vector<polar::Json> readGoldenLines(const std::string &path)
     return out;
 }
 
+polar::PolarInput encodeCase(const polar::PolarEncoder &encoder, const polar::Json &c)
+{
+    return encoder.encode(polar::textFieldFromJson(c["prompt"], "prompt"), polar::textFieldFromJson(c["reference"], "reference"),
+                          polar::textFieldFromJson(c["output"], "output"), polar::encodeOptionsFromJson(c, "golden case"));
+}
+
 } // namespace testdata

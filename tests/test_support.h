@@ -1,5 +1,6 @@
 #pragma once
 
+#include "encoding.h"
 #include "json.h"
 
 #include <string>
@@ -14,5 +15,7 @@ std::string tinyShardedModel();  // tests/data/tiny-polar-sharded
 std::string internlm2Tokenizer(); // tests/data/internlm2
 std::string golden(const std::string &name); // tests/data/golden/NAME
 std::vector<polar::Json> readGoldenLines(const std::string &path);
+// A golden case encoded with its own max_length / max_response_length / cut side.
+polar::PolarInput encodeCase(const polar::PolarEncoder &encoder, const polar::Json &c);
 
 } // namespace testdata
