@@ -303,8 +303,24 @@ void MainWindow::createMenus()
                 menu->addSeparator();
         }
     };
-    add(menuBar()->addMenu(tr("&File")), {"newWorkspace", "openSession", "save", "saveAs", nullptr, "openModel",
-                                          "importRecord", "openDataset", "exportPairs", nullptr, "quit"});
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    add(file, {"newWorkspace", "openSession"});
+    // Recent sessions and models, read from QSettings each time the menu opens.
+    QMenu *recent = file->addMenu(tr("Open &recent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        for (const QString &path : AppSettings::recentSessions.get())
+            recent->addAction(QFileInfo(path).fileName() + "  —  " + path, this, [this, path] {
+                if (maybeSave())
+                    openSession(path);
+            });
+        recent->addSeparator();
+        for (const QString &dir : AppSettings::recentModels.get())
+            recent->addAction(tr("Model: %1").arg(dir), this, [this, dir] { loadModel(dir); });
+        if (recent->actions().size() == 1)
+            recent->addAction(tr("(nothing yet)"))->setEnabled(false);
+    });
+    add(file, {"save", "saveAs", nullptr, "openModel", "importRecord", "openDataset", "exportPairs", nullptr, "quit"});
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate",
                                           "deleteCandidate", "moveUp", "moveDown", "pasteCandidates"});
     add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark",
