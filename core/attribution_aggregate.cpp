@@ -223,9 +223,10 @@ AttributionCost estimateAttributionCost(const PolarInput &in, const AttributionO
         break;
     }
     case AttributionMethod::RewardCurve: {
+        // The tokens before the output run once; row k adds k output tokens and the reward token.
         const int64_t prefix = T - 1 - int64_t(outputTokens);
         const int64_t n = int64_t(outputTokens);
-        c = {n + 1, 0, (n + 1) * (prefix + 1) + n * (n + 1) / 2};
+        c = {n + 1, 0, prefix + (n + 1) + n * (n + 1) / 2};
         break;
     }
     }

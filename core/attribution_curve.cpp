@@ -1,4 +1,5 @@
-// The reward along the output: the reward token appended after each prefix.
+// The reward along the output: the reward token appended after each prefix,
+// all rows in batched passes over one shared run of the tokens before the output.
 #include "attribution_methods.h"
 
 #include "error.h"
@@ -31,7 +32,9 @@ AttributionResult rewardCurve(const RewardModel &model, const PolarInput &in, co
     so.batchTokens = options.batchTokens;
     so.cancel = options.cancel;
     so.progress = options.progress;
-    const auto scores = scoreSequences(model, seqs, so);
+    // Every prefix row starts with the tokens before the output: they run once.
+    const std::vector<int> shared(in.ids.begin(), in.ids.begin() + long(start));
+    const auto scores = scoreSharingPrefix(model, shared, seqs, so);
 
     AttributionResult r;
     r.method = AttributionMethod::RewardCurve;
