@@ -97,6 +97,61 @@ this is not json
         QCOMPARE(r.code, 2);
     }
 
+    void attributeWritesSpansInTheOriginalFields()
+    {
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.jsonl"), out = dir.filePath("out.jsonl");
+        write(in, R"({"prompt": "Où est le café?", "reference": "Le café est ici.", "output": "Ici, près du 🏯 café."})" "\n");
+        const Run r = cli({"attribute", "--model", model(), "--method", "ig", "--steps", "16", "--granularity", "word", in, "-o", out});
+        QCOMPARE(r.code, 0);
+        const auto lines = testdata::readGoldenLines(out.toStdString());
+        const auto &a = lines[0]["attribution"];
+        QCOMPARE(a["method"].get<std::string>(), std::string("ig"));
+        QVERIFY(a["completeness"]["relative_error"].get<double>() < 0.05);
+        const QString output = QString::fromUtf8("Ici, près du 🏯 café.");
+        int outputWords = 0;
+        for (const auto &u : a["units"]) {
+            if (u["segment"] != "output")
+                continue;
+            ++outputWords;
+            // Spans count code points of the original field.
+            const auto span = u["span"];
+            const QString text = QString::fromUtf8(u["text"].get<std::string>().c_str());
+            QCOMPARE(output.toUcs4().mid(span[0].get<int>(), span[1].get<int>() - span[0].get<int>()),
+                     text.toUcs4());
+        }
+        QCOMPARE(outputWords, 5);
+    }
+
+    void datasetCommandsEndToEnd()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath("prefs.jsonl");
+        QFile::copy(QString::fromStdString(testdata::sourceDir()) + "/datasets/preferences.jsonl", data);
+        Run r = cli({"score-dataset", "--model", model(), data});
+        QCOMPARE(r.code, 0);
+        const QString project = dir.filePath("prefs.polar-project.jsonl");
+        QVERIFY(QFile::exists(project));
+        r = cli({"eval", project});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("chosen/rejected accuracy (RewardBench-style)"), qPrintable(r.out));
+        const QString train = dir.filePath("train.jsonl");
+        r = cli({"pairs", project, "-o", train, "--strategy", "best-vs-worst", "--format", "trl"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("2 pairs from 2 of 9 items"), qPrintable(r.out));
+        const auto lines = testdata::readGoldenLines(train.toStdString());
+        QCOMPARE(lines.size(), size_t(2));
+        QVERIFY(!lines[0].contains("reference"));
+        const QString annotated = dir.filePath("annotated.jsonl");
+        QCOMPARE(cli({"export-annotated", project, "-o", annotated}).code, 0);
+        r = cli({"pairs", annotated, "-o", train, "--strategy", "all", "--min-margin", "100"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("0 pairs"), qPrintable(r.out));
+        r = cli({"pairs", project, "-o", train, "--strategy", "sideways"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--strategy: 'sideways'"));
+    }
+
     void inspectPrintsTheModel()
     {
         const Run r = cli({"inspect", "--model", model()});
