@@ -59,7 +59,7 @@ Json resultJson(const AttributionResult &r, const PolarInput &in, const ScoreRec
 
 int runAttribute(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "method", "steps", "granularity", "baseline", "batch-tokens",
+    Args args(argv, {}, {"model", "device", "dtype", "threads", "method", "steps", "granularity", "baseline", "batch-tokens",
                          "max-length", "max-response-length", "cut-side", "output"});
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli attribute --model DIR --method grad|ig|occlusion|curve [--steps N] "

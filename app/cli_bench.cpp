@@ -150,7 +150,9 @@ int runBench(const std::vector<std::string> &argv)
 {
     Args args(argv, {"no-fp32-variant"},
               {"shape", "device", "dtype", "prefix", "candidate-tokens", "records", "python-records", "repeats", "python",
-               "peak-tflops", "json", "tokenizer", "batch-tokens"});
+               "peak-tflops", "json", "tokenizer", "batch-tokens", "threads"});
+    if (args.has("threads"))
+        setComputeThreads(int(args.integer("threads", 1)));
     const std::string tokenizerDir = args.value("tokenizer", POLAR_DEFAULT_TOKENIZER_DIR);
     auto tokenizer = Tokenizer::load(tokenizerDir);
     const auto rewardIds = tokenizer->encode("[UNUSED_TOKEN_130]", false);

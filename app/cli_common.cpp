@@ -10,6 +10,8 @@ std::unique_ptr<RewardModel> loadModel(const Args &args)
 {
     if (!args.has("model"))
         throw Error("--model DIR is required");
+    if (args.has("threads"))
+        setComputeThreads(int(args.integer("threads", 1)));
     LoadOptions lo;
     lo.device = parseDevice(args.value("device", "auto"));
     lo.dtype = parseDType(args.value("dtype", "auto"));

@@ -74,7 +74,7 @@ int runEval(const std::vector<std::string> &argv)
 
 int runScoreDataset(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "batch-tokens", "max-length", "max-response-length", "cut-side"});
+    Args args(argv, {}, {"model", "device", "dtype", "threads", "batch-tokens", "max-length", "max-response-length", "cut-side"});
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score-dataset --model DIR DATASET.jsonl (rewards go to its project file; "
                     "an interrupted run resumes)");

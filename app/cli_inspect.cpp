@@ -28,7 +28,7 @@ std::string tokenLabel(const Tokenizer &tok, int id)
 
 int runInspect(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype"});
+    Args args(argv, {}, {"model", "device", "dtype", "threads"});
     auto model = loadModel(args);
     const ModelConfig &c = model->config();
     const ModelInfo &info = model->info();

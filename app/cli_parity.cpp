@@ -96,7 +96,7 @@ void checkBatch(const RewardModel &model, const std::string &path, double atol, 
 
 int runParity(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "golden", "field", "atol", "batch", "batch-atol"});
+    Args args(argv, {}, {"model", "device", "dtype", "threads", "golden", "field", "atol", "batch", "batch-atol"});
     if (!args.has("golden") && !args.has("batch"))
         throw Error("usage: polar-cli parity --model DIR --golden CASES.jsonl [--field reward] [--atol 1e-4] "
                     "[--batch BATCH.json --batch-atol 1e-5] [--device --dtype]");

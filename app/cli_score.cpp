@@ -35,7 +35,7 @@ Json explainJson(const PolarInput &in)
 int runScore(const std::vector<std::string> &argv)
 {
     Args args(argv, {"explain", "no-prefix-sharing"},
-              {"model", "device", "dtype", "batch-tokens", "max-length", "max-response-length", "cut-side", "output"});
+              {"model", "device", "dtype", "threads", "batch-tokens", "max-length", "max-response-length", "cut-side", "output"});
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0];

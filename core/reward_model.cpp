@@ -47,6 +47,13 @@ int computeThreads()
     return at::get_num_threads();
 }
 
+void setComputeThreads(int n)
+{
+    if (n < 1)
+        throw Error("--threads must be at least 1, got " + std::to_string(n));
+    at::set_num_threads(n);
+}
+
 ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
 {
     if (rows.empty())

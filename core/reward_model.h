@@ -91,7 +91,8 @@ private:
 };
 
 bool cudaAvailable();
-// Threads LibTorch uses for one operation on the CPU.
+// Threads LibTorch uses for one operation on the CPU, and setting them (n >= 1).
 int computeThreads();
+void setComputeThreads(int n);
 
 } // namespace polar
