@@ -86,36 +86,35 @@ void EngineController::loadModel(const QString &dir, polar::Device device, polar
         Qt::QueuedConnection);
 }
 
+template <typename Job, typename Method>
+void EngineController::post(Job job, std::shared_ptr<std::atomic_bool> &flag, int &pending, Method method,
+                            bool supersede)
+{
+    if (supersede && flag)
+        *flag = true; // a newer job of this kind supersedes a running one
+    if (!flag || *flag)
+        flag = std::make_shared<std::atomic_bool>(false);
+    job.cancel = flag;
+    ++pending;
+    setBusy(true);
+    // Runs on the engine thread, in order with the other requests.
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, job, method] { (w->*method)(job); }, Qt::QueuedConnection);
+}
+
 void EngineController::score(ScoreJob job)
 {
-    if (m_scoreCancel)
-        *m_scoreCancel = true; // a newer job supersedes a running one
-    m_scoreCancel = std::make_shared<std::atomic_bool>(false);
-    job.cancel = m_scoreCancel;
-    ++m_pendingScores;
-    setBusy(true);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->score(job); }, Qt::QueuedConnection);
+    post(std::move(job), m_scoreCancel, m_pendingScores, &EngineWorker::score, true);
 }
 
 void EngineController::attribute(AttributionJob job)
 {
-    if (m_attributionCancel)
-        *m_attributionCancel = true;
-    m_attributionCancel = std::make_shared<std::atomic_bool>(false);
-    job.cancel = m_attributionCancel;
-    ++m_pendingAttributions;
-    setBusy(true);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->attribute(job); }, Qt::QueuedConnection);
+    post(std::move(job), m_attributionCancel, m_pendingAttributions, &EngineWorker::attribute, true);
 }
 
 void EngineController::scoreItems(ItemScoreJob job)
 {
-    if (!m_itemsCancel || *m_itemsCancel)
-        m_itemsCancel = std::make_shared<std::atomic_bool>(false);
-    job.cancel = m_itemsCancel;
-    ++m_pendingItems;
-    setBusy(true);
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, job] { w->scoreItems(job); }, Qt::QueuedConnection);
+    // Chunks follow one another: the next does not cancel the one before.
+    post(std::move(job), m_itemsCancel, m_pendingItems, &EngineWorker::scoreItems, false);
 }
 
 void EngineController::cancelItemScoring()

@@ -44,6 +44,8 @@ Q_SIGNALS:
 private:
     void setBusy(bool busy);
     bool finishOne(int &pending); // true when no newer request of that kind is pending
+    template <typename Job, typename Method>
+    void post(Job job, std::shared_ptr<std::atomic_bool> &flag, int &pending, Method method, bool supersede);
 
     struct ThreadStopper
     {
