@@ -34,12 +34,13 @@ log "ctest (the Qt-less suite: CLI parity on CPU)"
 (cd "$root/build-gpu" && ctest 2>&1 | tail -3) | tee -a "$out/summary.txt"
 
 log "benchmark: POLAR-1.8B shape, bf16"
-timeout 300 $cli bench --shape 1.8b --device cuda --dtype bf16 --prefix 500 --candidate-tokens 200 --records 2000 \
-    --python-records 200 --python python3 --json "$out/bench-1.8b.json" 2>"$out/bench-1.8b.err" | tee "$out/bench-1.8b.txt"
+# Sized to the 15-minute lease: the fp32 variant of the dataset mix dominates.
+timeout 240 $cli bench --shape 1.8b --device cuda --dtype bf16 --prefix 500 --candidate-tokens 200 --records 300 \
+    --python-records 100 --python python3 --json "$out/bench-1.8b.json" 2>"$out/bench-1.8b.err" | tee "$out/bench-1.8b.txt"
 log "benchmark: POLAR-7B shape, bf16"
-timeout 200 $cli bench --shape 7b --device cuda --dtype bf16 --prefix 500 --candidate-tokens 200 --records 500 \
-    --python-records 60 --no-fp32-variant --python python3 --json "$out/bench-7b.json" 2>"$out/bench-7b.err" | tee "$out/bench-7b.txt"
-log "attribution timings, 1.8B shape"
-timeout 100 $cli attribute --model "$root/resources/models/tiny-polar" --device cuda --method ig --steps 64 \
+timeout 150 $cli bench --shape 7b --device cuda --dtype bf16 --prefix 500 --candidate-tokens 200 --records 100 \
+    --python-records 20 --no-fp32-variant --python python3 --json "$out/bench-7b.json" 2>"$out/bench-7b.err" | tee "$out/bench-7b.txt"
+log "attribution on CUDA (tiny model): IG completeness"
+timeout 60 $cli attribute --model "$root/resources/models/tiny-polar" --device cuda --dtype fp32 --method ig --steps 64 \
     "$root/datasets/strawberry.jsonl" -o "$out/attribute-ig.jsonl" 2>&1 | tail -2
 echo done | tee -a "$out/summary.txt"
