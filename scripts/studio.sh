@@ -2,6 +2,7 @@
 # One entry point for a fresh Debian 12 machine:
 #   scripts/studio.sh run    install what is missing, build, open Polar Studio on its embedded model
 #   scripts/studio.sh test   install what is missing, build, run every test
+#   scripts/studio.sh bench  also install python3-torch, build, run the CPU benchmark (about 10 minutes)
 #   scripts/studio.sh deps   only install the Debian packages
 #   scripts/studio.sh build  only build (build/, Release)
 set -euo pipefail
@@ -12,14 +13,14 @@ build=${POLAR_BUILD_DIR:-$root/build}
 # Everything the build, the tests and the benchmark need, from Debian 12.
 packages=(
     cmake g++ make pkg-config
-    qt6-base-dev qt6-charts-dev libgl-dev
+    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
     libtorch-dev libopenblas0-pthread
     nlohmann-json3-dev libsentencepiece-dev
 )
 
 install_deps() {
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "${packages[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -50,8 +51,15 @@ test)
     cd "$build"
     QT_QPA_PLATFORM=offscreen ctest --output-on-failure -j "$(nproc)"
     ;;
+bench)
+    # The plain-PyTorch reference the benchmark compares against runs on Debian's python3-torch.
+    install_deps python3-torch
+    build_all
+    shift
+    exec "$build/bin/polar-cli" bench --shape cpu --python /usr/bin/python3 "$@"
+    ;;
 *)
-    echo "usage: $0 run|test|deps|build" >&2
+    echo "usage: $0 run|test|bench|deps|build" >&2
     exit 2
     ;;
 esac
