@@ -1,4 +1,5 @@
 // The item models the views render, checked by QAbstractItemModelTester.
+#include "annotation_model.h"
 #include "candidate_list_model.h"
 #include "candidate_split.h"
 #include "commands.h"
@@ -8,6 +9,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QSortFilterProxyModel>
+#include <QMimeData>
+#include <QSignalSpy>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -110,6 +113,33 @@ private Q_SLOTS:
         QCOMPARE(tokens.rowCount(), 3);
         QCOMPARE(tokens.index(1, TokenTableModel::Segment).data().toString(), QString("prompt"));
         QCOMPARE(tokens.index(2, TokenTableModel::Text).data().toString(), QString("⏎"));
+    }
+
+    void annotationRowsFollowTheRankingAndDropsAskForARank()
+    {
+        AnnotationModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        Annotation draft;
+        draft.ranks = {2, 0, 1};
+        model.setItem({TextField::fromString("a"), TextField::fromString("b"), TextField::fromString("c")}, 3,
+                      {0.5f, 0.1f, 0.2f}, draft);
+        // Ranked first (c, a), then the unranked (b).
+        QCOMPARE(model.candidateAt(0), size_t(2));
+        QCOMPARE(model.candidateAt(1), size_t(0));
+        QCOMPARE(model.candidateAt(2), size_t(1));
+        QCOMPARE(model.index(0, AnnotationModel::HumanRank).data().toString(), QString("1"));
+        QCOMPARE(model.index(2, AnnotationModel::HumanRank).data().toString(), QString("–"));
+        // The human puts c over a, the model a over c: both are marked.
+        QVERIFY(model.index(0, 0).data(AnnotationModel::ConflictRole).toBool());
+        QVERIFY(model.index(1, 0).data(AnnotationModel::ConflictRole).toBool());
+        QVERIFY(!model.index(2, 0).data(AnnotationModel::ConflictRole).toBool());
+        // Dragging b onto the top row asks for rank 1.
+        QSignalSpy moved(&model, &AnnotationModel::moveRequested);
+        std::unique_ptr<QMimeData> mime(model.mimeData({model.index(2, 0)}));
+        model.dropMimeData(mime.get(), Qt::MoveAction, 0, 0, {});
+        QCOMPARE(moved.size(), 1);
+        QCOMPARE(moved.first().at(0).value<size_t>(), size_t(1));
+        QCOMPARE(moved.first().at(1).toInt(), 1);
     }
 
     void splitsPastedCandidates()
