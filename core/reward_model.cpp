@@ -54,6 +54,23 @@ void setComputeThreads(int n)
     at::set_num_threads(n);
 }
 
+void RewardModel::Impl::prepare(const LoadOptions &options)
+{
+    encoder = std::make_unique<PolarEncoder>(tokenizer, int(config.rewardTokenId));
+    padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, tokenizer->padId());
+    const bool cuda = torch::cuda::is_available();
+    if (options.device == Device::Cuda && !cuda)
+        throw Error("--device cuda: no CUDA device is available (this LibTorch has or sees no GPU)");
+    const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
+    device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    switch (options.dtype) {
+    case DType::F32: dtype = torch::kFloat32; break;
+    case DType::F16: dtype = torch::kFloat16; break;
+    case DType::BF16: dtype = torch::kBFloat16; break;
+    case DType::Auto: dtype = useCuda ? torch::kBFloat16 : torch::kFloat32; break;
+    }
+}
+
 ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
 {
     if (rows.empty())
@@ -100,24 +117,10 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     if (d.tokenizer->vocabSize() > d.config.vocabSize)
         throw Error(joinPath(dir, "tokenizer.model") + ": has " + std::to_string(d.tokenizer->vocabSize())
                     + " pieces but config.json vocab_size is " + std::to_string(d.config.vocabSize));
-    d.encoder = std::make_unique<PolarEncoder>(d.tokenizer, int(d.config.rewardTokenId));
-    d.padId = d.config.padTokenId >= 0 ? d.config.padTokenId : std::max(0, d.tokenizer->padId());
+    d.prepare(options);
 
     d.checkpoint = std::make_unique<SafetensorsCheckpoint>(SafetensorsCheckpoint::openDirectory(dir));
     validateCheckpoint(*d.checkpoint, d.config);
-
-    const bool cuda = torch::cuda::is_available();
-    if (options.device == Device::Cuda && !cuda)
-        throw Error("--device cuda: no CUDA device is available (this LibTorch "
-                    + std::string(cuda ? "sees" : "has or sees no") + " GPU)");
-    const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
-    d.device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    switch (options.dtype) {
-    case DType::F32: d.dtype = torch::kFloat32; break;
-    case DType::F16: d.dtype = torch::kFloat16; break;
-    case DType::BF16: d.dtype = torch::kBFloat16; break;
-    case DType::Auto: d.dtype = useCuda ? torch::kBFloat16 : torch::kFloat32; break;
-    }
 
     const auto &tensors = d.checkpoint->tensors();
     const int total = int(tensors.size());
@@ -201,10 +204,6 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
     });
 }
 
-} // namespace polar
-
-namespace polar {
-
 std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
                                                          const std::vector<std::vector<int>> &rows) const
 {
@@ -221,10 +220,6 @@ bool RewardModel::canSharePrefix(size_t length) const
     return d->config.ropeScaling.type != RopeScaling::Type::Dynamic || int64_t(length) <= d->config.maxPositionEmbeddings;
 }
 
-} // namespace polar
-
-namespace polar {
-
 std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config, const std::string &tokenizerDir,
                                                        const LoadOptions &options, uint64_t seed)
 {
@@ -233,18 +228,7 @@ std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config
     Impl &d = *rm->d;
     d.config = config;
     d.tokenizer = Tokenizer::load(tokenizerDir);
-    d.encoder = std::make_unique<PolarEncoder>(d.tokenizer, int(config.rewardTokenId));
-    d.padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, d.tokenizer->padId());
-    const bool cuda = torch::cuda::is_available();
-    if (options.device == Device::Cuda && !cuda)
-        throw Error("--device cuda: no CUDA device is available");
-    const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
-    d.device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-    d.dtype = options.dtype == DType::F16 ? torch::kFloat16
-        : options.dtype == DType::BF16    ? torch::kBFloat16
-        : options.dtype == DType::F32     ? torch::kFloat32
-        : useCuda                         ? torch::kBFloat16
-                                          : torch::kFloat32;
+    d.prepare(options);
     torch::manual_seed(seed);
     torch::NoGradGuard noGrad;
     std::map<std::string, std::vector<int64_t>> shapes;
@@ -261,7 +245,7 @@ std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config
     };
     d.model = InternLM2RewardModel(d.config, weights);
     d.model->eval();
-    if (useCuda)
+    if (d.device.is_cuda())
         torch::cuda::synchronize();
     d.info.name = "random";
     d.info.parameterCount = config.parameterCount();

@@ -23,6 +23,9 @@ struct RewardModel::Impl
     torch::Dtype dtype = torch::kFloat32;
     int64_t padId = 0;
 
+    // With config and tokenizer set: the encoder, the pad id, and the device
+    // and dtype the options ask for (auto: CUDA bf16 when available, else CPU fp32).
+    void prepare(const LoadOptions &options);
     // Right-pads rows with the pad id and moves them to the device.
     ForwardBatch makeBatch(const std::vector<std::vector<int>> &rows) const;
 };
