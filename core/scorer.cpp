@@ -127,9 +127,11 @@ std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vect
     return out;
 }
 
-} // namespace polar
-
-namespace polar {
+// Whether a group of `n` candidates runs on a shared prefix or joins the pool.
+static bool groupSharesPrefix(const ScoreOptions &options, size_t n)
+{
+    return options.sharePrefix && n >= std::max<size_t>(2, options.minGroupForSharing);
+}
 
 std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &input)
 {
@@ -200,7 +202,7 @@ std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &mod
         if (options.cancel && options.cancel->load())
             throw Cancelled();
         const auto &group = groups[g];
-        if (options.sharePrefix && !group.prefix.empty() && group.sequences.size() >= std::max<size_t>(2, options.minGroupForSharing)) {
+        if (!group.prefix.empty() && groupSharesPrefix(options, group.sequences.size())) {
             out[g] = scoreSharingPrefix(model, group.prefix, group.sequences, quiet, stats);
             done += group.sequences.size();
             if (options.progress)
@@ -229,7 +231,7 @@ std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, cons
 {
     std::vector<SequenceGroup> seqGroups(groups.size());
     for (size_t g = 0; g < groups.size(); ++g) {
-        if (options.sharePrefix && groups[g].size() >= std::max<size_t>(2, options.minGroupForSharing))
+        if (groupSharesPrefix(options, groups[g].size()))
             seqGroups[g].prefix = sharedPrefixIds(model, groups[g][0]);
         for (const auto &in : groups[g])
             seqGroups[g].sequences.push_back(in.ids);
