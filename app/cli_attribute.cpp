@@ -8,7 +8,6 @@
 #include "score_records.h"
 
 #include <cstdio>
-#include <iostream>
 
 namespace polar::cli {
 
@@ -113,21 +112,13 @@ int runAttribute(const std::vector<std::string> &argv)
         } catch (const Cancelled &) {
             throw;
         } catch (const std::exception &e) {
-            const std::string msg = e.what();
-            std::fprintf(stderr, "%s\n", (msg.rfind(where, 0) == 0 ? msg : where + ": " + msg).c_str());
-            if (!rec.is_object())
-                rec = Json{{"value", rec}};
-            rec["error"] = msg;
+            rec = failedRecord(line.value, where, e.what());
             ++failures;
         }
         out.push_back(rec);
     }
     bar.finish();
-    if (args.has("output"))
-        writeJsonlAtomically(args.value("output"), out);
-    else
-        for (const auto &j : out)
-            std::cout << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    writeRecords(args, out);
     return failures ? 1 : 0;
 }
 

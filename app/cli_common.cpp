@@ -1,8 +1,10 @@
 #include "cli_common.h"
 
 #include "error.h"
+#include "jsonl_file.h"
 
 #include <cstdio>
+#include <iostream>
 
 namespace polar::cli {
 
@@ -42,6 +44,25 @@ EncodeOptions encodeOptions(const Args &args)
     if (o.maxResponseLength < 1)
         throw Error("--max-response-length must be positive");
     return o;
+}
+
+void writeRecords(const Args &args, const std::vector<Json> &records)
+{
+    if (args.has("output")) {
+        writeJsonlAtomically(args.value("output"), records);
+        return;
+    }
+    for (const auto &r : records)
+        std::cout << r.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    std::cout.flush();
+}
+
+Json failedRecord(const Json &record, const std::string &where, const std::string &message)
+{
+    std::fprintf(stderr, "%s\n", (message.rfind(where, 0) == 0 ? message : where + ": " + message).c_str());
+    Json out = record.is_object() ? record : Json{{"value", record}};
+    out["error"] = message;
+    return out;
 }
 
 } // namespace polar::cli

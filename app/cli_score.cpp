@@ -9,7 +9,6 @@
 #include "scorer.h"
 
 #include <cstdio>
-#include <iostream>
 
 namespace polar::cli {
 
@@ -80,13 +79,8 @@ int runScore(const std::vector<std::string> &argv)
             out.push_back(line.value);
             records.push_back(std::move(rec));
         } catch (const Error &e) {
-            // parseScoreRecord's message already names the line.
-            const std::string msg = e.what();
-            std::fprintf(stderr, "%s\n", (msg.rfind(where, 0) == 0 ? msg : where + ": " + msg).c_str());
+            out.push_back(failedRecord(line.value, where, e.what()));
             ++failures;
-            Json bad = line.value.is_object() ? line.value : Json{{"value", line.value}};
-            bad["error"] = msg;
-            out.push_back(bad);
         }
     }
 
@@ -136,13 +130,7 @@ int runScore(const std::vector<std::string> &argv)
                  records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
 
-    if (args.has("output")) {
-        writeJsonlAtomically(args.value("output"), out);
-    } else {
-        for (const auto &o : out)
-            std::cout << o.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-        std::cout.flush();
-    }
+    writeRecords(args, out);
     return failures ? 1 : 0;
 }
 
