@@ -6,6 +6,7 @@
 #include "dataset_charts.h"
 #include "dataset_item_model.h"
 #include "engine_controller.h"
+#include "message_bar.h"
 #include "preference_metrics.h"
 #include "ranking_edit.h"
 
@@ -183,9 +184,7 @@ void DatasetWindow::createWidgets()
     m_scoreButton = new QPushButton(tr("Score dataset"));
     m_scoreProgress = new QProgressBar;
     m_scoreRate = new QLabel;
-    m_message = new QLabel;
-    m_message->setWordWrap(true);
-    m_message->setVisible(false);
+    m_message = new MessageBar;
     auto *top = new QHBoxLayout;
     top->addWidget(m_scoreButton);
     top->addWidget(m_scoreProgress, 1);
@@ -714,11 +713,12 @@ void DatasetWindow::editCandidate()
 
 void DatasetWindow::showMessage(const QString &text, bool error)
 {
-    m_lastMessage = text;
-    m_message->setStyleSheet(error ? "QLabel { background:#fbe3e3; color:#7a1b1b; padding:4px; }"
-                                   : "QLabel { background:#e6f0fb; color:#1d3d63; padding:4px; }");
-    m_message->setText(text);
-    m_message->setVisible(true);
+    m_message->showMessage(text, error);
+}
+
+QString DatasetWindow::lastMessage() const
+{
+    return m_message->lastMessage();
 }
 
 void DatasetWindow::refreshCharts()

@@ -13,6 +13,7 @@
 class AnnotationModel;
 class DatasetFilterModel;
 class DatasetItemModel;
+class MessageBar;
 class EngineController;
 class QCheckBox;
 class QComboBox;
@@ -51,7 +52,7 @@ public:
     QTableView *candidateTable() const { return m_candidateTable; }
     QUndoStack *undoStack() const { return m_undo; }
     QLineEdit *searchField() const { return m_search; }
-    QString lastMessage() const { return m_lastMessage; }
+    QString lastMessage() const;
     size_t currentItem() const { return m_current; }
     void selectItem(size_t item);
 
@@ -107,13 +108,12 @@ private:
     QCheckBox *m_noneAcceptable = nullptr;
     QLineEdit *m_note = nullptr;
     QLabel *m_saved = nullptr;
-    QLabel *m_message = nullptr;
+    MessageBar *m_message = nullptr;
     QProgressBar *m_scoreProgress = nullptr;
     QPushButton *m_scoreButton = nullptr;
     QLabel *m_scoreRate = nullptr;
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
-    QString m_lastMessage;
 
     bool m_scoring = false;
     size_t m_scoredAtStart = 0;

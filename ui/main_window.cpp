@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "message_bar.h"
+
 #include "app_settings.h"
 #include "attribution_view.h"
 #include "candidate_list_model.h"
@@ -97,10 +99,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createWidgets()
 {
     m_modelPanel = new ModelPanel;
-    m_messageBar = new QLabel;
-    m_messageBar->setWordWrap(true);
-    m_messageBar->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_messageBar->setVisible(false);
+    m_messageBar = new MessageBar;
 
     m_promptEditor = new TextFieldEditor(tr("Prompt"), "user");
     m_promptEditor->setPlaceholder(tr("The question or instruction the candidates answer"));
@@ -479,12 +478,13 @@ void MainWindow::restoreLayout()
 
 void MainWindow::showMessage(const QString &message, bool error)
 {
-    m_lastMessage = message;
-    m_messageBar->setStyleSheet(error ? "QLabel { background:#fbe3e3; color:#7a1b1b; padding:6px; border-radius:4px; }"
-                                      : "QLabel { background:#e6f0fb; color:#1d3d63; padding:6px; border-radius:4px; }");
-    m_messageBar->setText(message);
-    m_messageBar->setVisible(true);
+    m_messageBar->showMessage(message, error);
     Q_EMIT messageShown(message);
+}
+
+QString MainWindow::lastMessage() const
+{
+    return m_messageBar->lastMessage();
 }
 
 void MainWindow::hideMessage()

@@ -13,6 +13,7 @@ class DatasetWindow;
 class DiffView;
 class EncodedView;
 class EngineController;
+class MessageBar;
 class ModelPanel;
 class QLabel;
 class QListView;
@@ -51,7 +52,7 @@ public:
     AttributionView *attributionView() const { return m_attribution; }
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
-    QString lastMessage() const { return m_lastMessage; }
+    QString lastMessage() const;
     QString recoveryFile() const { return m_recoveryFile; }
     QString sessionFile() const { return m_sessionFile; }
 
@@ -124,7 +125,7 @@ private:
     QSortFilterProxyModel *m_sorted;
 
     ModelPanel *m_modelPanel = nullptr;
-    QLabel *m_messageBar = nullptr;
+    MessageBar *m_messageBar = nullptr;
     TextFieldEditor *m_promptEditor = nullptr;
     TextFieldEditor *m_referenceEditor = nullptr;
     TextFieldEditor *m_candidateEditor = nullptr;
@@ -144,7 +145,6 @@ private:
     QList<QAction *> m_actions;
     QString m_recoveryFile;
     QString m_sessionFile;
-    QString m_lastMessage;
     QString m_embeddedModel;
     bool m_usingDemoModel = false;
     bool m_selecting = false;
