@@ -318,10 +318,24 @@ std::vector<AnnotatedItem> PreferenceProject::annotatedItems() const
     return out;
 }
 
+bool PreferenceProject::hasRewards(size_t i) const
+{
+    const size_t count = m_dataset.records[i].outputs.size() + m_items[i].annotation.humanOutputs.size();
+    return m_items[i].rewards.size() == count;
+}
+
+size_t PreferenceProject::scoredCount() const
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m_items.size(); ++i)
+        n += hasRewards(i);
+    return n;
+}
+
 size_t PreferenceProject::firstUnscored() const
 {
     for (size_t i = 0; i < m_items.size(); ++i)
-        if (m_items[i].rewards.size() != candidates(i).size())
+        if (!hasRewards(i))
             return i;
     return m_items.size();
 }

@@ -84,6 +84,10 @@ public:
     std::vector<int> effectiveRanks(size_t i) const;
     AnnotatedItem annotatedItem(size_t i) const;
     std::vector<AnnotatedItem> annotatedItems() const;
+    // Whether item i has a reward for each of its candidates (a written
+    // answer added after scoring needs scoring again).
+    bool hasRewards(size_t i) const;
+    size_t scoredCount() const;
     // First item without rewards, for resuming batch scoring.
     size_t firstUnscored() const;
 

@@ -10,19 +10,16 @@ namespace polar {
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &o)
 {
     const size_t n = project.size();
-    auto hasRewards = [&](size_t i) { return project.item(i).rewards.size() == project.candidates(i).size(); };
-    size_t done = 0;
-    for (size_t i = 0; i < n; ++i)
-        done += hasRewards(i);
+    size_t done = project.scoredCount();
     size_t scored = 0;
-    size_t next = 0;
+    size_t next = project.firstUnscored();
     while (next < n) {
         if (o.cancel && o.cancel->load())
             throw Cancelled();
         // The next chunk of items still missing rewards.
         std::vector<size_t> chunk;
         for (; next < n && chunk.size() < o.chunkItems; ++next)
-            if (!hasRewards(next))
+            if (!project.hasRewards(next))
                 chunk.push_back(next);
         if (chunk.empty())
             break;

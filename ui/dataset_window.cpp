@@ -327,12 +327,7 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     m_items->setProject(m_project.get());
     m_current = size_t(-1);
     setWindowTitle(tr("%1 — Polar Studio dataset").arg(QFileInfo(path).fileName()));
-    const size_t scored = m_project->size() - [this] {
-        size_t missing = 0;
-        for (size_t i = 0; i < m_project->size(); ++i)
-            missing += m_project->item(i).rewards.empty();
-        return missing;
-    }();
+    const size_t scored = m_project->scoredCount();
     m_scoreProgress->setRange(0, int(m_project->size()));
     m_scoreProgress->setValue(int(scored));
     m_scoreButton->setText(scored == 0 ? tr("Score dataset") : scored < m_project->size() ? tr("Resume scoring") : tr("Scored"));
@@ -499,7 +494,9 @@ void DatasetWindow::startScoring()
     m_scoring = true;
     m_scoreButton->setText(tr("Pause"));
     m_scoreStarted = std::chrono::steady_clock::now();
-    m_scoredAtStart = size_t(m_scoreProgress->value());
+    m_scored = m_project->scoredCount();
+    m_scoredAtStart = m_scored;
+    m_nextToScore = m_project->firstUnscored();
     scoreNextChunk();
 }
 
@@ -513,8 +510,10 @@ void DatasetWindow::pauseScoring()
 void DatasetWindow::scoreNextChunk()
 {
     ItemScoreJob job;
-    for (size_t i = 0; i < m_project->size() && job.items.size() < 32; ++i) {
-        if (!m_project->item(i).rewards.empty() && m_project->item(i).rewards.size() == m_project->candidates(i).size())
+    // Items before the cursor are scored or already sent: no rescans of the whole dataset per chunk.
+    for (; m_nextToScore < m_project->size() && job.items.size() < 32; ++m_nextToScore) {
+        const size_t i = m_nextToScore;
+        if (m_project->hasRewards(i))
             continue;
         job.items.push_back(i);
         job.prompts.push_back(m_project->record(i).prompt);
@@ -542,9 +541,8 @@ void DatasetWindow::onChunkScored(const ItemScoreOutcome &o)
         m_scoring = false;
         return;
     }
-    size_t done = 0;
-    for (size_t i = 0; i < m_project->size(); ++i)
-        done += !m_project->item(i).rewards.empty();
+    m_scored += o.rewards.size();
+    const size_t done = m_scored;
     m_scoreProgress->setValue(int(done));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_scoreStarted).count();
     const double rate = secs > 0 ? double(done - m_scoredAtStart) / secs : 0;

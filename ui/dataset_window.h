@@ -117,6 +117,8 @@ private:
 
     bool m_scoring = false;
     size_t m_scoredAtStart = 0;
+    size_t m_scored = 0;      // items with rewards, counted once and kept up to date
+    size_t m_nextToScore = 0; // where the next chunk's search starts
     std::chrono::steady_clock::time_point m_scoreStarted;
     bool m_updating = false;
 };
