@@ -6,6 +6,7 @@
 #include "reward_model.h"
 #include "scorer.h"
 
+#include <cctype>
 #include <chrono>
 
 namespace polar {
