@@ -1,6 +1,6 @@
 #include "cli_args.h"
 
-#include "error.h"
+#include "util/error.h"
 
 namespace polar::cli {
 

@@ -1,11 +1,11 @@
 // polar-cli attribute: which tokens (words, sentences) moved each reward.
 #include "cli_common.h"
 
-#include "attribution.h"
-#include "error.h"
-#include "jsonl_file.h"
+#include "attribution/attribution.h"
+#include "util/error.h"
+#include "util/jsonl.h"
 #include "progress_bar.h"
-#include "score_records.h"
+#include "scoring/score_records.h"
 
 #include <cstdio>
 

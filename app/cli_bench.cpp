@@ -3,11 +3,11 @@
 // PyTorch (Hugging Face-style) forward run on the same token ids.
 #include "cli_common.h"
 
-#include "error.h"
-#include "file_util.h"
-#include "json.h"
-#include "scorer.h"
-#include "tokenizer.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/json.h"
+#include "scoring/scorer.h"
+#include "model/tokenizer.h"
 
 #include <algorithm>
 #include <chrono>

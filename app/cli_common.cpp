@@ -1,7 +1,7 @@
 #include "cli_common.h"
 
-#include "error.h"
-#include "jsonl_file.h"
+#include "util/error.h"
+#include "util/jsonl.h"
 
 #include <cstdio>
 #include <iostream>

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "cli_args.h"
-#include "encoding.h"
-#include "json.h"
-#include "reward_model.h"
+#include "scoring/encoding.h"
+#include "util/json.h"
+#include "model/reward_model.h"
 
 #include <memory>
 #include <string>

@@ -2,13 +2,13 @@
 // workflow without the GUI.
 #include "cli_common.h"
 
-#include "error.h"
-#include "file_util.h"
-#include "pair_export.h"
-#include "preference_metrics.h"
-#include "preference_project.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "preferences/export.h"
+#include "preferences/metrics.h"
+#include "preferences/project.h"
 #include "progress_bar.h"
-#include "project_scoring.h"
+#include "preferences/project_scoring.h"
 
 #include <cstdio>
 

@@ -1,8 +1,8 @@
 // polar-cli inspect: what a model directory holds, without running it.
 #include "cli_common.h"
 
-#include "error.h"
-#include "tokenizer.h"
+#include "util/error.h"
+#include "model/tokenizer.h"
 
 #include <cstdio>
 

@@ -2,11 +2,11 @@
 // official Python code. The Qt-less GPU build runs its CUDA parity through this.
 #include "cli_common.h"
 
-#include "error.h"
-#include "file_util.h"
-#include "jsonl_file.h"
-#include "scorer.h"
-#include "text_field.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/jsonl.h"
+#include "scoring/scorer.h"
+#include "scoring/text_field.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,12 +1,12 @@
 // polar-cli score: rewards for every record of a JSONL file.
 #include "cli_common.h"
 
-#include "error.h"
-#include "file_util.h"
-#include "jsonl_file.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/jsonl.h"
 #include "progress_bar.h"
-#include "score_records.h"
-#include "scorer.h"
+#include "scoring/score_records.h"
+#include "scoring/scorer.h"
 
 #include <cstdio>
 

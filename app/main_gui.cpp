@@ -1,9 +1,9 @@
 // polar-studio: the desktop app. Parses the command line, builds the window,
 // hands over to Qt.
-#include "main_window.h"
-#include "attribution_view.h"
-#include "dataset_window.h"
-#include "engine_controller.h"
+#include "workbench/main_window.h"
+#include "attribution/view.h"
+#include "annotation/dataset_window.h"
+#include "engine/controller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,10 +1,10 @@
 // Dataset workflow at real size: a generated 100,000-record JSONL is imported,
 // filtered through the UI's item and filter models, annotated, re-opened and
 // exported; each step's time is printed. A measurement, not a test.
-#include "dataset_item_model.h"
-#include "file_util.h"
-#include "pair_export.h"
-#include "preference_project.h"
+#include "annotation/dataset_item_model.h"
+#include "util/files.h"
+#include "preferences/export.h"
+#include "preferences/project.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

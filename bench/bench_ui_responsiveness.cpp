@@ -1,9 +1,9 @@
 // How responsive the window stays while it scores: a 5 ms timer on the GUI
 // thread records the longest gap between its ticks during a long scoring run.
 // Usage: bench_ui_responsiveness [MODEL_DIR] [CANDIDATES]
-#include "engine_controller.h"
-#include "main_window.h"
-#include "workspace_document.h"
+#include "engine/controller.h"
+#include "workbench/main_window.h"
+#include "workbench/workspace_document.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

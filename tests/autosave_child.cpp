@@ -1,7 +1,7 @@
 // Test helper for test_autosave_recovery: makes edits in a real MainWindow and
 // says after each one that it was made; the test SIGKILLs it midway.
-#include "commands.h"
-#include "main_window.h"
+#include "workbench/commands.h"
+#include "workbench/main_window.h"
 
 #include <QApplication>
 #include <QUndoStack>

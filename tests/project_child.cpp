@@ -1,6 +1,6 @@
 // Test helper for test_preference_project: saves decisions one after another,
 // saying after each that it is saved, until it is killed.
-#include "preference_project.h"
+#include "preferences/project.h"
 
 #include <cstdio>
 #include <string>

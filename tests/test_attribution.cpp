@@ -1,8 +1,8 @@
 // Attribution on the tiny fixture model: each method checked against what it
 // claims to measure.
-#include "attribution.h"
-#include "reward_model.h"
-#include "scorer.h"
+#include "attribution/attribution.h"
+#include "model/reward_model.h"
+#include "scoring/scorer.h"
 #include "test_support.h"
 
 #include <QtTest>

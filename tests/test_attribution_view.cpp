@@ -1,9 +1,9 @@
 // The token-contribution view rendered offscreen: colours follow the values,
 // granularity regroups, compare mode explains a gap, exports are written.
-#include "attribution_models.h"
-#include "attribution_view.h"
-#include "heatmap_browser.h"
-#include "main_window.h"
+#include "attribution/models.h"
+#include "attribution/view.h"
+#include "attribution/heatmap_browser.h"
+#include "workbench/main_window.h"
 #include "test_support.h"
 
 #include <QSignalSpy>

@@ -1,7 +1,7 @@
 // Autosave: a window process is SIGKILLed between edits; a new window finds
 // the recovery file and restores every edit it had reported.
-#include "main_window.h"
-#include "workspace_document.h"
+#include "workbench/main_window.h"
+#include "workbench/workspace_document.h"
 
 #include <QProcess>
 #include <QUndoStack>

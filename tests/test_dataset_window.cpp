@@ -1,12 +1,12 @@
 // Annotating a dataset as a user does: open (with invalid lines), filter,
 // rank with the keyboard, undo, batch-score, export.
-#include "annotation_model.h"
-#include "dataset_item_model.h"
-#include "dataset_window.h"
-#include "engine_controller.h"
-#include "file_util.h"
-#include "jsonl_file.h"
-#include "main_window.h"
+#include "annotation/model.h"
+#include "annotation/dataset_item_model.h"
+#include "annotation/dataset_window.h"
+#include "engine/controller.h"
+#include "util/files.h"
+#include "util/jsonl.h"
+#include "workbench/main_window.h"
 #include "test_support.h"
 
 #include <QAbstractItemModelTester>

@@ -1,9 +1,9 @@
 // RewardModelClient._encode, ported: every golden case's encoded text and ids,
 // on the tiny tokenizer and on the real InternLM2 tokenizer.
-#include "encoding.h"
-#include "error.h"
+#include "scoring/encoding.h"
+#include "util/error.h"
 #include "test_support.h"
-#include "tokenizer.h"
+#include "model/tokenizer.h"
 
 #include <QtTest>
 

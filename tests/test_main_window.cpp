@@ -1,15 +1,15 @@
 // The app as a user drives it: load the fixture model, type, score (Ctrl+Enter),
 // compare with core, undo/redo, sessions, exports and error paths. No fixed
 // sleeps: every wait is on a signal.
-#include "candidate_list_model.h"
-#include "engine_controller.h"
-#include "jsonl_file.h"
-#include "main_window.h"
-#include "results_model.h"
-#include "reward_model.h"
-#include "scorer.h"
+#include "workbench/candidate_list_model.h"
+#include "engine/controller.h"
+#include "util/jsonl.h"
+#include "workbench/main_window.h"
+#include "workbench/results_model.h"
+#include "model/reward_model.h"
+#include "scoring/scorer.h"
 #include "test_support.h"
-#include "text_field_editor.h"
+#include "workbench/text_field_editor.h"
 
 #include <QAction>
 #include <QListView>

@@ -1,5 +1,5 @@
-#include "error.h"
-#include "model_config.h"
+#include "util/error.h"
+#include "model/config.h"
 #include "test_support.h"
 
 #include <QtTest>

@@ -1,8 +1,8 @@
 // Every way a model directory can be wrong gets one clear polar::Error that
 // names the file and what is wrong.
-#include "error.h"
-#include "reward_model.h"
-#include "safetensors_reader.h"
+#include "util/error.h"
+#include "model/reward_model.h"
+#include "model/safetensors_reader.h"
 #include "test_support.h"
 
 #include <QDir>

@@ -1,7 +1,7 @@
 // Rewards against the official InternLM2ForRewardModel, through the same
 // encode + scoreSequences path the CLI uses.
-#include "reward_model.h"
-#include "scorer.h"
+#include "model/reward_model.h"
+#include "scoring/scorer.h"
 #include "test_support.h"
 
 #include <QDir>

@@ -1,9 +1,9 @@
 // Pairs from rankings and the train.jsonl xtuner's POLAR fine-tuning reads.
-#include "error.h"
-#include "file_util.h"
-#include "jsonl_file.h"
-#include "preference_export.h"
-#include "preference_pairs.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/jsonl.h"
+#include "preferences/pair_format.h"
+#include "preferences/pairs.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -1,12 +1,12 @@
 // Dataset projects: import, the durable journal (SIGKILL between decisions),
 // export strategies and formats against hand-computed pairs, and metrics
 // against hand-computed values.
-#include "error.h"
-#include "file_util.h"
-#include "jsonl_file.h"
-#include "pair_export.h"
-#include "preference_metrics.h"
-#include "preference_project.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/jsonl.h"
+#include "preferences/export.h"
+#include "preferences/metrics.h"
+#include "preferences/project.h"
 #include "test_support.h"
 
 #include <QProcess>

@@ -1,4 +1,4 @@
-#include "ranking_edit.h"
+#include "preferences/ranking_edit.h"
 
 #include <QtTest>
 

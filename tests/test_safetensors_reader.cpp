@@ -1,5 +1,5 @@
 // One row per rule of the format, on hand-written bytes (after safetensors' tensor.rs tests).
-#include "safetensors_reader.h"
+#include "model/safetensors_reader.h"
 #include "test_support.h"
 
 #include <QTemporaryDir>

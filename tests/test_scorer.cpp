@@ -1,7 +1,7 @@
 // The batching policy alone, over a fake forward pass that runs out of memory
 // above a token budget.
-#include "reward_model.h"
-#include "scorer.h"
+#include "model/reward_model.h"
+#include "scoring/scorer.h"
 
 #include <QtTest>
 

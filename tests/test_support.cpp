@@ -1,6 +1,6 @@
 #include "test_support.h"
 
-#include "jsonl_file.h"
+#include "util/jsonl.h"
 
 #include <stdexcept>
 

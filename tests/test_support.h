@@ -1,7 +1,7 @@
 #pragma once
 
-#include "encoding.h"
-#include "json.h"
+#include "scoring/encoding.h"
+#include "util/json.h"
 
 #include <string>
 #include <vector>

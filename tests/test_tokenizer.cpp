@@ -1,8 +1,8 @@
 // The real InternLM2 tokenizer against ids computed with Hugging Face's rules,
 // and the tiny fixture tokenizer's added tokens, byte fallback and decode.
-#include "error.h"
+#include "util/error.h"
 #include "test_support.h"
-#include "tokenizer.h"
+#include "model/tokenizer.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

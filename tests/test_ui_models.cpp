@@ -1,11 +1,11 @@
 // The item models the views render, checked by QAbstractItemModelTester.
-#include "annotation_model.h"
-#include "candidate_list_model.h"
-#include "candidate_split.h"
-#include "commands.h"
-#include "results_model.h"
-#include "token_table_model.h"
-#include "workspace_document.h"
+#include "annotation/model.h"
+#include "workbench/candidate_list_model.h"
+#include "workbench/candidate_split.h"
+#include "workbench/commands.h"
+#include "workbench/results_model.h"
+#include "attribution/token_table_model.h"
+#include "workbench/workspace_document.h"
 
 #include <QAbstractItemModelTester>
 #include <QSortFilterProxyModel>

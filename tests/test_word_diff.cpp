@@ -1,4 +1,4 @@
-#include "word_diff.h"
+#include "util/word_diff.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // The session file: round trip and errors that name the field.
-#include "error.h"
-#include "file_util.h"
-#include "workspace.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "workbench/workspace.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

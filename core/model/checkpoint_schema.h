@@ -1,0 +1,29 @@
+#pragma once
+
+#include "model/config.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+class SafetensorsCheckpoint;
+
+struct ExpectedTensor
+{
+    std::string name; // checkpoint spelling, e.g. "model.layers.0.attention.wqkv.weight"
+    std::vector<int64_t> shape;
+};
+
+// Every tensor an InternLM2ForRewardModel checkpoint holds, sized from the config
+// (llama.cpp's load_arch_tensors, as a list).
+std::vector<ExpectedTensor> expectedTensors(const ModelConfig &config);
+
+// Checks the checkpoint against the list: a missing, unexpected, misshapen or
+// non-float tensor throws polar::Error naming the file and the tensor.
+void validateCheckpoint(const SafetensorsCheckpoint &checkpoint, const ModelConfig &config);
+
+std::string shapeString(const std::vector<int64_t> &shape);
+
+} // namespace polar

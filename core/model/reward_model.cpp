@@ -1,0 +1,259 @@
+#include "model/reward_model.h"
+
+#include "model/checkpoint_schema.h"
+#include "util/files.h"
+#include "model/reward_model_impl.h"
+
+#include <torch/cuda.h>
+
+#include <chrono>
+#include <map>
+
+namespace polar {
+
+namespace {
+
+torch::Dtype torchDtype(SafetensorsDType t)
+{
+    switch (t) {
+    case SafetensorsDType::F16: return torch::kFloat16;
+    case SafetensorsDType::BF16: return torch::kBFloat16;
+    default: return torch::kFloat32;
+    }
+}
+
+const char *computeDtypeName(torch::Dtype t)
+{
+    return t == torch::kBFloat16 ? "bf16" : t == torch::kFloat16 ? "fp16" : "fp32";
+}
+
+std::string lastPathComponent(std::string dir)
+{
+    while (dir.size() > 1 && dir.back() == '/')
+        dir.pop_back();
+    const size_t slash = dir.rfind('/');
+    return slash == std::string::npos ? dir : dir.substr(slash + 1);
+}
+
+} // namespace
+
+bool cudaAvailable()
+{
+    return torch::cuda::is_available();
+}
+
+int computeThreads()
+{
+    return at::get_num_threads();
+}
+
+void setComputeThreads(int n)
+{
+    if (n < 1)
+        throw Error("--threads must be at least 1, got " + std::to_string(n));
+    at::set_num_threads(n);
+}
+
+void RewardModel::Impl::prepare(const LoadOptions &options)
+{
+    encoder = std::make_unique<PolarEncoder>(tokenizer, int(config.rewardTokenId));
+    padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, tokenizer->padId());
+    const bool cuda = torch::cuda::is_available();
+    if (options.device == Device::Cuda && !cuda)
+        throw Error("--device cuda: no CUDA device is available (this LibTorch has or sees no GPU)");
+    const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
+    device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    switch (options.dtype) {
+    case DType::F32: dtype = torch::kFloat32; break;
+    case DType::F16: dtype = torch::kFloat16; break;
+    case DType::BF16: dtype = torch::kBFloat16; break;
+    case DType::Auto: dtype = useCuda ? torch::kBFloat16 : torch::kFloat32; break;
+    }
+}
+
+ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
+{
+    if (rows.empty())
+        throw Error("cannot score an empty batch");
+    int64_t T = 0;
+    for (const auto &r : rows) {
+        if (r.empty())
+            throw Error("cannot score an empty token sequence");
+        T = std::max<int64_t>(T, int64_t(r.size()));
+    }
+    const int64_t B = int64_t(rows.size());
+    auto ids = torch::full({B, T}, padId, torch::kLong);
+    auto acc = ids.accessor<int64_t, 2>();
+    ForwardBatch batch;
+    for (int64_t b = 0; b < B; ++b) {
+        const auto &r = rows[size_t(b)];
+        for (size_t t = 0; t < r.size(); ++t) {
+            if (r[t] < 0 || r[t] >= config.vocabSize)
+                throw Error("token id " + std::to_string(r[t]) + " is outside the vocabulary (vocab_size "
+                            + std::to_string(config.vocabSize) + ")");
+            acc[b][int64_t(t)] = r[t];
+        }
+        batch.hostLengths.push_back(int64_t(r.size()));
+    }
+    batch.ids = ids.to(device);
+    batch.lengths = torch::tensor(batch.hostLengths, torch::kLong).to(device);
+    return batch;
+}
+
+RewardModel::RewardModel() : d(std::make_unique<Impl>()) {}
+RewardModel::~RewardModel() = default;
+
+std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const LoadOptions &options)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<RewardModel> rm(new RewardModel);
+    Impl &d = *rm->d;
+
+    const std::string configPath = joinPath(dir, "config.json");
+    if (!fileExists(configPath))
+        throw Error(configPath + ": missing; " + dir + " is not a Hugging Face model directory");
+    d.config = loadModelConfig(configPath);
+    d.tokenizer = Tokenizer::load(dir);
+    if (d.tokenizer->vocabSize() > d.config.vocabSize)
+        throw Error(joinPath(dir, "tokenizer.model") + ": has " + std::to_string(d.tokenizer->vocabSize())
+                    + " pieces but config.json vocab_size is " + std::to_string(d.config.vocabSize));
+    d.prepare(options);
+
+    d.checkpoint = std::make_unique<SafetensorsCheckpoint>(SafetensorsCheckpoint::openDirectory(dir));
+    validateCheckpoint(*d.checkpoint, d.config);
+
+    const auto &tensors = d.checkpoint->tensors();
+    const int total = int(tensors.size());
+    int done = 0;
+    bool allZeroCopy = true;
+    uint64_t placedBytes = 0;
+    torch::NoGradGuard noGrad; // not InferenceMode: attribution differentiates through these weights
+    WeightSource weights = [&](const std::string &name) {
+        if (options.cancel && options.cancel->load())
+            throw Cancelled();
+        const TensorView &v = tensors.at(name);
+        const bool aligned = reinterpret_cast<uintptr_t>(v.data) % dtypeSize(v.dtype) == 0;
+        // The mapping is read-only and outlives the model; these tensors are never written.
+        auto t = aligned ? torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype)))
+                         : torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype))).clone();
+        // Norm weights multiply float32-normalised values cast back to the
+        // compute dtype, exactly as the official module keeps them.
+        torch::Tensor placed;
+        if (d.device.is_cuda()) {
+            // Through pinned host memory, so the copy to the GPU is a DMA that
+            // overlaps the next tensor's conversion; synchronized after the last.
+            placed = t.to(d.dtype).pin_memory().to(d.device, /*non_blocking=*/true);
+        } else {
+            placed = t.to(d.device, d.dtype, /*non_blocking=*/false, /*copy=*/false);
+        }
+        allZeroCopy = allZeroCopy && aligned && placed.data_ptr() == t.data_ptr();
+        placedBytes += uint64_t(placed.numel()) * placed.element_size();
+        if (options.progress)
+            options.progress(++done, total);
+        return placed;
+    };
+    try {
+        d.model = InternLM2RewardModel(d.config, weights);
+    } catch (const Error &) {
+        throw;
+    } catch (const std::exception &e) {
+        const std::string what = e.what();
+        throw Error(dir + ": cannot place the weights on " + d.device.str() + ": " + what.substr(0, what.find('\n')));
+    }
+    if (d.device.is_cuda())
+        torch::cuda::synchronize();
+    d.model->eval();
+    d.info.weightFiles = d.checkpoint->files();
+    d.info.fileBytes = d.checkpoint->totalBytes();
+    if (!allZeroCopy)
+        d.checkpoint.reset(); // every tensor was copied: the mapped files can go
+
+    d.info.directory = dir;
+    d.info.name = lastPathComponent(dir);
+    d.info.parameterCount = d.config.parameterCount();
+    d.info.device = d.device.str();
+    d.info.dtype = computeDtypeName(d.dtype);
+    d.info.storedDtype = d.config.torchDtype;
+    d.info.weightBytes = placedBytes;
+    d.info.zeroCopy = allZeroCopy;
+    d.info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return rm;
+}
+
+const ModelConfig &RewardModel::config() const { return d->config; }
+const Tokenizer &RewardModel::tokenizer() const { return *d->tokenizer; }
+std::shared_ptr<const Tokenizer> RewardModel::sharedTokenizer() const { return d->tokenizer; }
+const PolarEncoder &RewardModel::encoder() const { return *d->encoder; }
+const ModelInfo &RewardModel::info() const { return d->info; }
+
+std::vector<float> RewardModel::forwardRewards(const std::vector<std::vector<int>> &rows) const
+{
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        auto r = d->model->rewards(d->makeBatch(rows)).to(torch::kCPU).contiguous();
+        return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
+    });
+}
+
+std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) const
+{
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        auto v = d->model->perPosition(d->makeBatch({ids})).to(torch::kCPU).contiguous();
+        return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
+    });
+}
+
+std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
+                                                         const std::vector<std::vector<int>> &rows) const
+{
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        const ForwardBatch prefixBatch = d->makeBatch({prefix});
+        auto r = d->model->rewardsWithPrefix(prefixBatch.ids, d->makeBatch(rows)).to(torch::kCPU).contiguous();
+        return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
+    });
+}
+
+bool RewardModel::canSharePrefix(size_t length) const
+{
+    return d->config.ropeScaling.type != RopeScaling::Type::Dynamic || int64_t(length) <= d->config.maxPositionEmbeddings;
+}
+
+std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config, const std::string &tokenizerDir,
+                                                       const LoadOptions &options, uint64_t seed)
+{
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<RewardModel> rm(new RewardModel);
+    Impl &d = *rm->d;
+    d.config = config;
+    d.tokenizer = Tokenizer::load(tokenizerDir);
+    d.prepare(options);
+    torch::manual_seed(seed);
+    torch::NoGradGuard noGrad;
+    std::map<std::string, std::vector<int64_t>> shapes;
+    for (const auto &e : expectedTensors(config))
+        shapes[e.name] = e.shape;
+    uint64_t bytes = 0;
+    WeightSource weights = [&](const std::string &name) {
+        const auto &shape = shapes.at(name);
+        auto opts = torch::TensorOptions().dtype(d.dtype).device(d.device);
+        // Norm weights near 1, everything else small: activations stay finite in bf16.
+        auto t = shape.size() == 1 ? torch::ones(shape, opts) : torch::randn(shape, opts) * 0.02;
+        bytes += uint64_t(t.numel()) * t.element_size();
+        return t;
+    };
+    d.model = InternLM2RewardModel(d.config, weights);
+    d.model->eval();
+    if (d.device.is_cuda())
+        torch::cuda::synchronize();
+    d.info.name = "random";
+    d.info.parameterCount = config.parameterCount();
+    d.info.device = d.device.str();
+    d.info.dtype = computeDtypeName(d.dtype);
+    d.info.weightBytes = bytes;
+    d.info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return rm;
+}
+
+} // namespace polar

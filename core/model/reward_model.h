@@ -1,0 +1,98 @@
+#pragma once
+
+#include "model/compute_options.h"
+#include "util/error.h"
+#include "scoring/encoding.h"
+#include "model/config.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+class Tokenizer;
+
+// The device or host ran out of memory for one forward pass; the scorer
+// catches it and retries with fewer rows.
+class OutOfMemory : public Error
+{
+public:
+    using Error::Error;
+};
+
+struct LoadOptions
+{
+    Device device = Device::Auto;
+    DType dtype = DType::Auto;
+    // Called as each tensor is placed: (done, total). Optional.
+    std::function<void(int done, int total)> progress;
+    // Checked between tensors; raising it makes load() throw polar::Cancelled.
+    const std::atomic_bool *cancel = nullptr;
+};
+
+struct ModelInfo
+{
+    std::string directory;
+    std::string name;            // the directory's last component
+    int64_t parameterCount = 0;
+    std::string device;          // "cpu", "cuda:0"
+    std::string dtype;           // compute dtype: "fp32", "bf16", "fp16"
+    std::string storedDtype;     // config.json torch_dtype
+    uint64_t weightBytes = 0;    // as placed on the device
+    bool zeroCopy = false;       // weights used straight from the mapped files
+    std::vector<std::string> weightFiles;
+    double loadSeconds = 0;      // config, tokenizer, mapping, placing the weights
+    uint64_t fileBytes = 0;      // weight bytes read from the safetensors files
+    double loadGBps() const { return loadSeconds > 0 ? double(fileBytes) / loadSeconds / 1e9 : 0.0; }
+};
+
+// A loaded POLAR reward model: config, tokenizer, encoder and InternLM2 weights.
+// Torch stays behind the pimpl. Forward calls are safe from any one thread at
+// a time per call site; they take c10::InferenceMode themselves.
+class RewardModel
+{
+public:
+    // Throws polar::Error naming the file and the problem, or polar::Cancelled.
+    static std::unique_ptr<RewardModel> load(const std::string &dir, const LoadOptions &options = {});
+    // A model of `config`'s shape with random weights made on the device (for
+    // benchmarks: no files), using the tokenizer in `tokenizerDir`.
+    static std::unique_ptr<RewardModel> createRandom(const ModelConfig &config, const std::string &tokenizerDir,
+                                                     const LoadOptions &options = {}, uint64_t seed = 0);
+    ~RewardModel();
+
+    const ModelConfig &config() const;
+    const Tokenizer &tokenizer() const;
+    std::shared_ptr<const Tokenizer> sharedTokenizer() const;
+    const PolarEncoder &encoder() const;
+    const ModelInfo &info() const;
+
+    // One padded forward over `rows` (no batching policy): the v_head value at
+    // each row's last token. Throws OutOfMemory when the pass does not fit.
+    std::vector<float> forwardRewards(const std::vector<std::vector<int>> &rows) const;
+    // Rows that all continue `prefix`: the prefix runs once and its keys and
+    // values are reused for every row. Equal to forwardRewards on prefix+row.
+    std::vector<float> forwardRewardsWithPrefix(const std::vector<int> &prefix, const std::vector<std::vector<int>> &rows) const;
+    // Whether a sequence of `length` tokens may reuse a prefix: not when
+    // dynamic rotary scaling would change the base for it.
+    bool canSharePrefix(size_t length) const;
+    // The v_head value at every position of one sequence.
+    std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
+
+    // For core's attribution code: the torch module behind the pimpl.
+    struct Impl;
+    Impl &impl() const { return *d; }
+
+private:
+    RewardModel();
+    std::unique_ptr<Impl> d;
+};
+
+bool cudaAvailable();
+// Threads LibTorch uses for one operation on the CPU, and setting them (n >= 1).
+int computeThreads();
+void setComputeThreads(int n);
+
+} // namespace polar

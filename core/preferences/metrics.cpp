@@ -1,0 +1,168 @@
+#include "preferences/metrics.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace polar {
+
+namespace {
+
+int sign(double v)
+{
+    return (v > 0) - (v < 0);
+}
+
+// -1: a ranked better, +1: b better, 0: tie or not both ranked.
+int humanOrder(const std::vector<int> &ranks, size_t a, size_t b)
+{
+    if (ranks[a] <= 0 || ranks[b] <= 0)
+        return 0;
+    return sign(double(ranks[a]) - double(ranks[b]));
+}
+
+} // namespace
+
+std::optional<double> kendallTauB(const std::vector<double> &x, const std::vector<double> &y)
+{
+    long concordant = 0, discordant = 0, tiesX = 0, tiesY = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        for (size_t j = i + 1; j < x.size(); ++j) {
+            const int sx = sign(x[i] - x[j]), sy = sign(y[i] - y[j]);
+            if (sx == 0 && sy == 0)
+                continue;
+            if (sx == 0)
+                ++tiesX;
+            else if (sy == 0)
+                ++tiesY;
+            else if (sx == sy)
+                ++concordant;
+            else
+                ++discordant;
+        }
+    const double n0 = double(concordant + discordant);
+    const double denom = std::sqrt((n0 + tiesX) * (n0 + tiesY));
+    if (denom == 0)
+        return std::nullopt;
+    return double(concordant - discordant) / denom;
+}
+
+ItemAgreement itemAgreement(const std::vector<int> &ranks, const std::vector<float> &rewards)
+{
+    ItemAgreement a;
+    if (ranks.empty() || rewards.size() != ranks.size())
+        return a;
+    std::vector<double> human, model;
+    for (size_t i = 0; i < ranks.size(); ++i) {
+        if (ranks[i] <= 0)
+            continue;
+        human.push_back(-double(ranks[i])); // rank 1 is the best: negate so higher is better
+        model.push_back(rewards[i]);
+        for (size_t j = i + 1; j < ranks.size(); ++j) {
+            const int h = humanOrder(ranks, i, j);
+            if (h == 0)
+                continue;
+            ++a.pairs;
+            // h = -1: the human puts i first; the model agrees when it scores i higher.
+            a.agreeing += (h < 0 && rewards[i] > rewards[j]) || (h > 0 && rewards[j] > rewards[i]);
+        }
+    }
+    a.kendallTau = kendallTauB(human, model);
+    return a;
+}
+
+bool disagreesWithModel(const std::vector<int> &ranks, const std::vector<float> &rewards)
+{
+    const ItemAgreement a = itemAgreement(ranks, rewards);
+    return a.agreeing < a.pairs;
+}
+
+AgreementReport agreementReport(const std::vector<AnnotatedItem> &items)
+{
+    AgreementReport r;
+    double tauSum = 0;
+    for (const auto &it : items) {
+        if (it.ranks.empty() || it.rewards.size() != it.ranks.size() || it.skipped)
+            continue;
+        const ItemAgreement a = itemAgreement(it.ranks, it.rewards);
+        if (a.pairs == 0)
+            continue;
+        ++r.items;
+        r.pairs += a.pairs;
+        r.agreeing += a.agreeing;
+        if (a.kendallTau) {
+            tauSum += *a.kendallTau;
+            ++r.tauItems;
+        }
+        if (it.kind == DatasetRecord::Kind::ChosenRejected && it.ranks.size() >= 2 && it.ranks[0] < it.ranks[1]) {
+            ++r.chosenRejectedItems;
+            r.chosenAboveRejected += it.rewards[0] > it.rewards[1];
+        }
+    }
+    r.meanKendallTau = r.tauItems ? tauSum / r.tauItems : 0.0;
+    return r;
+}
+
+std::string AgreementReport::describe() const
+{
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "items with a ranking and rewards: %d\npairwise accuracy: %.4f (%d of %d pairs)\n"
+                  "mean Kendall tau-b: %.4f (over %d items)\n",
+                  items, pairwiseAccuracy(), agreeing, pairs, meanKendallTau, tauItems);
+    std::string s = buf;
+    if (chosenRejectedItems) {
+        std::snprintf(buf, sizeof buf, "chosen/rejected accuracy (RewardBench-style): %.4f (%d of %d)\n",
+                      rewardBenchAccuracy(), chosenAboveRejected, chosenRejectedItems);
+        s += buf;
+    }
+    return s;
+}
+
+AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, const std::vector<AnnotatedItem> &second)
+{
+    AnnotatorAgreement r;
+    // 3x3 confusion of (first's label, second's label): 0 a better, 1 tie, 2 b better.
+    double counts[3][3] = {};
+    for (size_t i = 0; i < first.size() && i < second.size(); ++i) {
+        const auto &x = first[i].ranks, &y = second[i].ranks;
+        if (x.empty() || y.empty())
+            continue;
+        ++r.sharedItems;
+        const size_t n = std::min(x.size(), y.size());
+        for (size_t a = 0; a < n; ++a)
+            for (size_t b = a + 1; b < n; ++b) {
+                if (x[a] <= 0 || x[b] <= 0 || y[a] <= 0 || y[b] <= 0)
+                    continue;
+                const int hx = humanOrder(x, a, b), hy = humanOrder(y, a, b);
+                counts[hx + 1][hy + 1] += 1;
+                ++r.pairs;
+                if (hx != 0 && hy != 0 && hx != hy)
+                    r.conflicts.push_back({i, a, b, hx});
+            }
+    }
+    if (r.pairs == 0)
+        return r;
+    double rowSum[3] = {}, colSum[3] = {};
+    for (int u = 0; u < 3; ++u)
+        for (int v = 0; v < 3; ++v) {
+            rowSum[u] += counts[u][v];
+            colSum[v] += counts[u][v];
+        }
+    for (int u = 0; u < 3; ++u) {
+        r.observed += counts[u][u] / r.pairs;
+        r.expected += (rowSum[u] / r.pairs) * (colSum[u] / r.pairs);
+    }
+    r.kappa = r.expected < 1 ? (r.observed - r.expected) / (1 - r.expected) : 1.0;
+    return r;
+}
+
+std::string AnnotatorAgreement::describe() const
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "items both annotated: %d\npairs compared: %d\nobserved agreement: %.4f\n"
+                                   "Cohen's kappa: %.4f\nconflicts (opposite orders): %zu\n",
+                  sharedItems, pairs, observed, kappa, conflicts.size());
+    return buf;
+}
+
+} // namespace polar

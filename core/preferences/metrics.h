@@ -1,0 +1,60 @@
+#pragma once
+
+#include "preferences/project.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+// Agreement of the model's rewards with one item's human ranking. Pairs the
+// human tied are left out; a pair the model ties counts as a disagreement.
+struct ItemAgreement
+{
+    int pairs = 0;
+    int agreeing = 0;
+    std::optional<double> kendallTau; // tau-b over candidates ranked by both
+    double accuracy() const { return pairs ? double(agreeing) / pairs : 0.0; }
+};
+
+ItemAgreement itemAgreement(const std::vector<int> &ranks, const std::vector<float> &rewards);
+// True when some pair is in opposite order for the human and the model.
+bool disagreesWithModel(const std::vector<int> &ranks, const std::vector<float> &rewards);
+
+struct AgreementReport
+{
+    int items = 0;          // items with both a ranking and rewards
+    int pairs = 0, agreeing = 0;
+    double meanKendallTau = 0;
+    int tauItems = 0;
+    int chosenRejectedItems = 0, chosenAboveRejected = 0; // RewardBench-style accuracy
+    double pairwiseAccuracy() const { return pairs ? double(agreeing) / pairs : 0.0; }
+    double rewardBenchAccuracy() const { return chosenRejectedItems ? double(chosenAboveRejected) / chosenRejectedItems : 0.0; }
+    std::string describe() const;
+};
+
+AgreementReport agreementReport(const std::vector<AnnotatedItem> &items);
+
+// Two annotators on the same dataset: Cohen's kappa over their pairwise
+// preferences (better / worse / tie) and the pairs they order oppositely.
+struct Conflict
+{
+    size_t item;     // index in the item lists
+    size_t a, b;     // candidate indices
+    int firstSays;   // -1: a better, +1: b better
+};
+struct AnnotatorAgreement
+{
+    int sharedItems = 0;
+    int pairs = 0;
+    double observed = 0, expected = 0, kappa = 0;
+    std::vector<Conflict> conflicts;
+    std::string describe() const;
+};
+AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, const std::vector<AnnotatedItem> &second);
+
+// Kendall's tau-b of two score lists (higher = better in both).
+std::optional<double> kendallTauB(const std::vector<double> &x, const std::vector<double> &y);
+
+} // namespace polar

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "scoring/encoding.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+class RewardModel;
+
+struct ScoreOptions
+{
+    // Padded tokens (rows x longest row) one forward pass may hold.
+    int64_t batchTokens = 16384;
+    // Sort by length so rows of one pass have similar lengths (less padding),
+    // and close a pass early rather than let padding pass maxPadding once the
+    // pass holds minPassTokens real tokens (small passes stay whole, where
+    // launching more of them would cost more than the padding).
+    bool bucketByLength = true;
+    double maxPadding = 0.25;
+    int64_t minPassTokens = 1024;
+    // scoreCandidates: run the prompt+reference prefix once for all candidates.
+    bool sharePrefix = true;
+    // scoreGroups: groups smaller than this are pooled and bucketed across
+    // prompts instead (a shared prefix saves little for two candidates, and
+    // batching across prompts keeps passes full).
+    size_t minGroupForSharing = 4;
+    const std::atomic_bool *cancel = nullptr;
+    std::function<void(size_t done, size_t total)> progress;
+};
+
+struct ScoreResult
+{
+    bool ok = false;
+    float reward = 0.f;
+    std::string error;  // set when !ok
+};
+
+struct ScoreStats
+{
+    size_t forwardPasses = 0;
+    size_t oomRetries = 0;
+    int64_t realTokens = 0;
+    int64_t paddedTokens = 0;
+    size_t sharedRows = 0;   // rows that reused a shared prefix
+    size_t fallbackRows = 0; // rows whose tokens did not start with the prefix (BPE merged across it)
+    double paddingRatio() const { return paddedTokens ? 1.0 - double(realTokens) / double(paddedTokens) : 0.0; }
+};
+
+// Scores token sequences in batches sized to the token budget. A pass that runs
+// out of memory is split in half and retried; a row that cannot fit alone gets
+// an error and the others are still scored. Results are in input order and do
+// not depend on how the rows were batched. Throws polar::Cancelled.
+std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &sequences,
+                                        const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// The same policy over any forward pass (rows in, one reward per row out;
+// throws OutOfMemory), so the batching and retry logic can be tested alone.
+using ForwardFn = std::function<std::vector<float>(const std::vector<std::vector<int>> &rows)>;
+std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &sequences,
+                                            const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Scores the candidates of one prompt and reference. With sharePrefix, the
+// tokens of `{prompt}\n{reference}<|reward|>{prompt}\n` run once and each
+// candidate runs only its own tokens against their keys and values; a
+// candidate whose full encoding does not start with exactly those tokens
+// (BPE merged across the boundary, or truncation changed the prompt) is
+// scored on its full sequence. Rewards equal scoreSequences' within rounding.
+std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+                                         const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Many prompts, each with its candidates: large groups share their prefix,
+// small ones are pooled into length-bucketed passes. Results per group, in order.
+std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+                                                  const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// The same at the level of token ids: `sequences` that start with `prefix`
+// reuse it, the others run whole.
+std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &options = {},
+                                            ScoreStats *stats = nullptr);
+
+struct SequenceGroup
+{
+    std::vector<int> prefix; // may be empty: no sharing
+    std::vector<std::vector<int>> sequences;
+};
+std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
+                                                          const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// The ids the candidates of `input`'s prompt and reference share, when their
+// encodings start with them: the template up to the output, tokenized alone.
+std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &input);
+
+// Encodes each (prompt, reference, output) and scores it.
+struct ScoreRequest
+{
+    TextField prompt, reference, output;
+};
+std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vector<ScoreRequest> &requests,
+                                       const EncodeOptions &encodeOptions);
+
+} // namespace polar

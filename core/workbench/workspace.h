@@ -1,0 +1,64 @@
+#pragma once
+
+#include "scoring/encoding.h"
+#include "util/json.h"
+#include "scoring/text_field.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace polar {
+
+// The scoring of one text against the current prompt and reference.
+struct CandidateScore
+{
+    float reward = 0.f;
+    int tokens = 0;
+    std::string truncation; // empty when nothing was cut
+    std::string encodedText;
+};
+
+struct Candidate
+{
+    enum class Mark { None, Chosen, Rejected };
+    int64_t id = 0; // stable across reorder, undo and save
+    TextField text;
+    Mark mark = Mark::None;
+    std::optional<CandidateScore> score;
+};
+
+struct WorkspaceSettings
+{
+    EncodeOptions encode;
+    std::string device = "auto";
+    std::string dtype = "auto";
+    int64_t batchTokens = 16384;
+};
+
+// Everything a Polar Studio session holds; saved as a documented JSON file
+// (docs/session-format.md).
+struct Workspace
+{
+    std::string modelPath;
+    TextField prompt, reference;
+    std::vector<Candidate> candidates;
+    std::optional<CandidateScore> referenceScore; // the reference scored as a candidate
+    WorkspaceSettings settings;
+    int64_t nextId = 1;
+
+    Candidate &addCandidate(TextField text);
+    Candidate *find(int64_t id);
+    const Candidate *find(int64_t id) const;
+    int indexOf(int64_t id) const;
+};
+
+Json workspaceToJson(const Workspace &ws);
+// Throws polar::Error naming `file` and the field that is wrong.
+Workspace workspaceFromJson(const Json &j, const std::string &file);
+void saveWorkspace(const std::string &path, const Workspace &ws); // atomic
+Workspace loadWorkspace(const std::string &path);
+
+} // namespace polar

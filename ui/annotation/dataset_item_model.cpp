@@ -1,0 +1,156 @@
+#include "annotation/dataset_item_model.h"
+
+#include "preferences/metrics.h"
+#include "preferences/project.h"
+
+#include <QColor>
+
+#include <cmath>
+
+DatasetItemModel::DatasetItemModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+void DatasetItemModel::setProject(const polar::PreferenceProject *project)
+{
+    beginResetModel();
+    m_project = project;
+    endResetModel();
+}
+
+void DatasetItemModel::itemChanged(size_t item)
+{
+    Q_EMIT dataChanged(index(int(item), 0), index(int(item), NB_COLUMNS - 1));
+}
+
+void DatasetItemModel::itemsChanged()
+{
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NB_COLUMNS - 1));
+}
+
+int DatasetItemModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() || !m_project ? 0 : int(m_project->size());
+}
+
+int DatasetItemModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const size_t i = size_t(index.row());
+    const auto &rec = m_project->record(i);
+    const auto &state = m_project->item(i);
+    const bool scored = !state.rewards.empty();
+    const double best = scored ? double(*std::max_element(state.rewards.begin(), state.rewards.end())) : std::nan("");
+    switch (role) {
+    case ItemRole: return qulonglong(i);
+    case StatusRole: return int(m_project->status(i));
+    case SearchTextRole: {
+        QString s = QString::fromStdString(rec.prompt.flattened()) + '\n' + QString::fromStdString(rec.reference.flattened());
+        for (const auto &c : m_project->candidates(i))
+            s += '\n' + QString::fromStdString(c.flattened());
+        return s;
+    }
+    case DisagreesRole: return polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards);
+    case UnderlyingDataRole:
+        switch (index.column()) {
+        case Line: return qulonglong(rec.line);
+        case Status: return int(m_project->status(i));
+        case Prompt: return QString::fromStdString(rec.prompt.flattened());
+        case Candidates: return int(m_project->candidates(i).size());
+        case BestReward: return scored ? best : -1e300;
+        case Agreement: return polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards) ? 1 : 0;
+        }
+        return {};
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Line: return qulonglong(rec.line);
+        case Status: return QString::fromLatin1(polar::itemStatusName(m_project->status(i)));
+        case Prompt: return QString::fromStdString(rec.prompt.flattened()).simplified().left(160);
+        case Candidates: return int(m_project->candidates(i).size());
+        case BestReward: return scored ? QString::number(best, 'f', 3) : QString();
+        case Agreement: {
+            const auto ranks = m_project->effectiveRanks(i);
+            if (ranks.empty() || !scored)
+                return QString();
+            return polar::disagreesWithModel(ranks, state.rewards) ? tr("✗ disagrees") : tr("✓ agrees");
+        }
+        }
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Agreement && polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards))
+            return QColor(0xb0, 0x2a, 0x2a);
+        if (index.column() == Status) {
+            switch (m_project->status(i)) {
+            case polar::ItemStatus::Annotated: return QColor(0x1b, 0x7f, 0x3b);
+            case polar::ItemStatus::Flagged: return QColor(0xc0, 0x6a, 0x00);
+            case polar::ItemStatus::Skipped: return QColor(0x80, 0x80, 0x80);
+            default: return {};
+            }
+        }
+        return {};
+    }
+    return {};
+}
+
+QVariant DatasetItemModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Line: return tr("Line");
+    case Status: return tr("Status");
+    case Prompt: return tr("Prompt");
+    case Candidates: return tr("Outputs");
+    case BestReward: return tr("Best reward");
+    case Agreement: return tr("Model vs human");
+    }
+    return {};
+}
+
+void DatasetFilterModel::setSearch(const QString &text)
+{
+    m_search = text;
+    invalidateFilter();
+}
+
+void DatasetFilterModel::setStatus(int status)
+{
+    m_status = status;
+    invalidateFilter();
+}
+
+void DatasetFilterModel::setDisagreementOnly(bool on)
+{
+    m_disagreement = on;
+    invalidateFilter();
+}
+
+void DatasetFilterModel::setRewardRange(double lo, double hi)
+{
+    m_lo = lo;
+    m_hi = hi;
+    invalidateFilter();
+}
+
+bool DatasetFilterModel::filterAcceptsRow(int row, const QModelIndex &parent) const
+{
+    const QAbstractItemModel *m = sourceModel();
+    const QModelIndex idx = m->index(row, 0, parent);
+    if (m_status >= 0 && m->data(idx, DatasetItemModel::StatusRole).toInt() != m_status)
+        return false;
+    if (m_disagreement && !m->data(idx, DatasetItemModel::DisagreesRole).toBool())
+        return false;
+    if (!std::isnan(m_lo) || !std::isnan(m_hi)) {
+        const double best = m->data(m->index(row, DatasetItemModel::BestReward, parent), DatasetItemModel::UnderlyingDataRole).toDouble();
+        if (best < -1e299 || (!std::isnan(m_lo) && best < m_lo) || (!std::isnan(m_hi) && best > m_hi))
+            return false;
+    }
+    if (!m_search.isEmpty() && !m->data(idx, DatasetItemModel::SearchTextRole).toString().contains(m_search, Qt::CaseInsensitive))
+        return false;
+    return true;
+}

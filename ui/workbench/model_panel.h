@@ -1,0 +1,49 @@
+#pragma once
+
+#include "model/compute_options.h"
+#include "model/reward_model.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+// Choose a model directory, device and dtype; shows loading and what loaded.
+class ModelPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ModelPanel(QWidget *parent = nullptr);
+
+    QString modelDir() const;
+    void setModelDir(const QString &dir);
+    polar::Device device() const;
+    polar::DType dtype() const;
+    void setDeviceAndDtype(const QString &device, const QString &dtype);
+
+    void showLoading(const QString &dir);
+    void showProgress(int done, int total);
+    void showLoaded(const polar::ModelInfo &info, bool isDemo);
+    void showFailed(const QString &error);
+
+Q_SIGNALS:
+    void loadRequested();
+    void cancelRequested();
+
+public Q_SLOTS:
+    void browse();
+
+private:
+    void refreshRecent();
+
+    QComboBox *m_path;
+    QComboBox *m_device;
+    QComboBox *m_dtype;
+    QPushButton *m_load;
+    QPushButton *m_cancel;
+    QProgressBar *m_progress;
+    QLabel *m_info;
+};

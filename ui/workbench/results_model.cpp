@@ -1,0 +1,153 @@
+#include "workbench/results_model.h"
+
+#include "preferences/pairs.h"
+#include "workbench/workspace_document.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+
+ResultsModel::ResultsModel(WorkspaceDocument *doc, QObject *parent) : QAbstractTableModel(parent), m_doc(doc)
+{
+    // Rows follow the candidate list; every change is a reset of this small table.
+    connect(doc, &WorkspaceDocument::workspaceReset, this, &ResultsModel::rebuild);
+    connect(doc, &WorkspaceDocument::scoresChanged, this, &ResultsModel::rebuild);
+    connect(doc, &WorkspaceDocument::candidateTextChanged, this, &ResultsModel::rebuild);
+    rebuild();
+}
+
+void ResultsModel::rebuild()
+{
+    beginResetModel();
+    m_rows.clear();
+    const auto &ws = m_doc->workspace();
+    std::vector<double> rewards;
+    std::vector<size_t> scoredRows;
+    for (size_t i = 0; i < ws.candidates.size(); ++i) {
+        const auto &c = ws.candidates[i];
+        Row r{c.id, false, int(i + 1), QString::fromStdString(c.text.flattened()).simplified().left(200), c.score.has_value(),
+              c.score ? double(c.score->reward) : 0.0, c.score ? c.score->tokens : 0,
+              c.score ? QString::fromStdString(c.score->truncation) : QString(), 0};
+        if (r.scored) {
+            rewards.push_back(r.reward);
+            scoredRows.push_back(m_rows.size());
+        }
+        m_rows.push_back(r);
+    }
+    const auto ranks = polar::ranksFromScores(rewards);
+    for (size_t k = 0; k < scoredRows.size(); ++k)
+        m_rows[scoredRows[k]].rank = ranks[k];
+    m_hasBest = !rewards.empty();
+    m_best = m_hasBest ? *std::max_element(rewards.begin(), rewards.end()) : 0.0;
+    m_hasReference = ws.referenceScore.has_value();
+    m_reference = m_hasReference ? double(ws.referenceScore->reward) : 0.0;
+    if (m_hasReference)
+        m_rows.push_back({kReferenceId, true, 0, tr("Reference (anchor)"), true, m_reference, ws.referenceScore->tokens,
+                          QString::fromStdString(ws.referenceScore->truncation), 0});
+    endResetModel();
+}
+
+int ResultsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ResultsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+int64_t ResultsModel::idAt(int row) const
+{
+    return row >= 0 && row < int(m_rows.size()) ? m_rows[size_t(row)].id : -1;
+}
+
+int ResultsModel::rowOfId(int64_t id) const
+{
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].id == id)
+            return int(i);
+    return -1;
+}
+
+bool ResultsModel::hasScores() const
+{
+    return m_hasBest;
+}
+
+QVariant ResultsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const Row &r = m_rows[size_t(index.row())];
+    const int col = index.column();
+    if (role == IdRole)
+        return QVariant::fromValue<qlonglong>(r.id);
+    if (role == IsReferenceRole)
+        return r.isReference;
+    if (role == UnderlyingDataRole) {
+        switch (col) {
+        case Rank: return r.isReference ? 1e9 : r.rank ? r.rank : 1e9 + 1; // reference and unscored sort last
+        case Candidate: return r.isReference ? 0 : r.number;
+        case Reward: return r.scored ? r.reward : 0.0;
+        case MarginToBest: return r.scored && m_hasBest ? r.reward - m_best : 0.0;
+        case MarginToReference: return r.scored && m_hasReference ? r.reward - m_reference : 0.0;
+        case Tokens: return r.tokens;
+        case Truncated: return !r.truncation.isEmpty();
+        }
+        return {};
+    }
+    if (role == Qt::DisplayRole) {
+        auto signedValue = [](double v) {
+            if (std::abs(v) < 0.0005) // would print as 0.000 anyway
+                return QStringLiteral("±0.000");
+            return QStringLiteral("%1%2").arg(v > 0 ? "+" : "−").arg(std::abs(v), 0, 'f', 3);
+        };
+        switch (col) {
+        case Rank: return r.isReference ? tr("ref") : r.rank ? QString::number(r.rank) : QStringLiteral("–");
+        case Candidate: return r.isReference ? r.preview : QStringLiteral("#%1  %2").arg(r.number).arg(r.preview);
+        case Reward: return r.scored ? QString::number(r.reward, 'f', 3) : QStringLiteral("–");
+        case MarginToBest: return r.scored && m_hasBest ? signedValue(r.reward - m_best) : QString();
+        case MarginToReference:
+            return r.scored && m_hasReference && !r.isReference ? signedValue(r.reward - m_reference) : QString();
+        case Tokens: return r.scored ? QString::number(r.tokens) : QString();
+        case Truncated: return r.truncation.isEmpty() ? QString() : QStringLiteral("✂");
+        }
+        return {};
+    }
+    if (role == Qt::ToolTipRole) {
+        if (col == Truncated && !r.truncation.isEmpty())
+            return tr("Truncated: %1").arg(r.truncation);
+        if (col == Candidate)
+            return r.isReference ? tr("The reference scored as if it were a candidate: the anchor for margins") : r.preview;
+        return {};
+    }
+    if (role == Qt::TextAlignmentRole && col != Candidate)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::FontRole && r.isReference) {
+        QFont f;
+        f.setItalic(true);
+        return f;
+    }
+    if (role == Qt::BackgroundRole && r.isReference)
+        return QBrush(QColor(0xee, 0xf2, 0xf8));
+    if (role == Qt::ForegroundRole && col == MarginToBest && r.scored && r.reward - m_best < 0)
+        return QBrush(QColor(0x80, 0x80, 0x80));
+    return {};
+}
+
+QVariant ResultsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Rank: return tr("Rank");
+    case Candidate: return tr("Candidate");
+    case Reward: return tr("Reward");
+    case MarginToBest: return tr("Δ best");
+    case MarginToReference: return tr("Δ reference");
+    case Tokens: return tr("Tokens");
+    case Truncated: return tr("Cut");
+    }
+    return {};
+}

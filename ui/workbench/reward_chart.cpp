@@ -1,0 +1,139 @@
+#include "workbench/reward_chart.h"
+
+#include "workbench/results_model.h"
+
+#include <QAbstractItemModel>
+#include <QItemSelectionModel>
+#include <QtCharts/QBarCategoryAxis>
+#include <QtCharts/QBarSet>
+#include <QtCharts/QHorizontalBarSeries>
+#include <QtCharts/QVBarModelMapper>
+#include <QtCharts/QValueAxis>
+
+#include <QIdentityProxyModel>
+
+#include <cmath>
+
+namespace {
+
+// Rows in reverse order, so the table's first row is the chart's top bar.
+class ReversedRows : public QIdentityProxyModel
+{
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override
+    {
+        if (parent.isValid() || row < 0 || row >= rowCount() || column < 0 || column >= columnCount())
+            return {};
+        return createIndex(row, column);
+    }
+    QModelIndex mapToSource(const QModelIndex &proxy) const override
+    {
+        if (!proxy.isValid() || !sourceModel())
+            return {};
+        return sourceModel()->index(rowCount() - 1 - proxy.row(), proxy.column());
+    }
+    QModelIndex mapFromSource(const QModelIndex &source) const override
+    {
+        if (!source.isValid())
+            return {};
+        return index(rowCount() - 1 - source.row(), source.column());
+    }
+    QModelIndex parent(const QModelIndex &) const override { return {}; }
+    int rowCount(const QModelIndex &parent = {}) const override
+    {
+        return parent.isValid() || !sourceModel() ? 0 : sourceModel()->rowCount();
+    }
+};
+
+} // namespace
+
+RewardChart::RewardChart(QAbstractItemModel *model, int rewardColumn, int labelColumn, QWidget *parent)
+    : QChartView(parent), m_model(model), m_labelColumn(labelColumn)
+{
+    auto *reversed = new ReversedRows(this);
+    reversed->setSourceModel(model);
+    m_reversed = reversed;
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundRoundness(0);
+    m_series = new QHorizontalBarSeries;
+    m_series->setBarWidth(0.7);
+    m_mapper = new QVBarModelMapper(this);
+    m_mapper->setFirstBarSetColumn(rewardColumn);
+    m_mapper->setLastBarSetColumn(rewardColumn);
+    m_mapper->setSeries(m_series);
+    m_mapper->setModel(m_reversed);
+    chart->addSeries(m_series);
+    m_set = nullptr;
+
+    m_categories = new QBarCategoryAxis;
+    m_categories->setTruncateLabels(false); // "#12" and "ref" always fit
+    m_values = new QValueAxis;
+    m_values->setLabelFormat("%.1f");
+    chart->addAxis(m_categories, Qt::AlignLeft);
+    chart->addAxis(m_values, Qt::AlignBottom);
+    m_series->attachAxis(m_categories);
+    m_series->attachAxis(m_values);
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(160);
+
+    // Queued: the mapper updates its bar set from the same signals first.
+    for (const char *signal : {SIGNAL(modelReset()), SIGNAL(layoutChanged()), SIGNAL(rowsInserted(QModelIndex, int, int)),
+                               SIGNAL(rowsRemoved(QModelIndex, int, int)), SIGNAL(dataChanged(QModelIndex, QModelIndex))})
+        connect(m_reversed, signal, this, SLOT(refreshLater()));
+    refresh();
+}
+
+void RewardChart::setSelectionModel(QItemSelectionModel *selection)
+{
+    m_selection = selection;
+    connect(selection, &QItemSelectionModel::selectionChanged, this, &RewardChart::refresh);
+}
+
+void RewardChart::refreshLater()
+{
+    QMetaObject::invokeMethod(this, &RewardChart::refresh, Qt::QueuedConnection);
+}
+
+void RewardChart::styleSet()
+{
+    m_set->setColor(QColor(0x3b, 0x6e, 0xa8));
+    m_set->setSelectedColor(QColor(0xe0, 0x8a, 0x1e));
+    m_set->setBorderColor(Qt::transparent);
+}
+
+void RewardChart::refresh()
+{
+    // The mapper may have recreated the set after a model reset.
+    if (m_series->barSets().isEmpty())
+        return;
+    if (m_set != m_series->barSets().first()) {
+        m_set = m_series->barSets().first();
+        connect(m_set, &QBarSet::clicked, this, [this](int bar) { Q_EMIT barClicked(m_reversed->rowCount() - 1 - bar); });
+    }
+    styleSet(); // the chart theme re-decorates sets the mapper adds
+    QStringList labels;
+    double lo = 0, hi = 0;
+    for (int r = 0; r < m_reversed->rowCount(); ++r) {
+        const QModelIndex label = m_reversed->index(r, m_labelColumn);
+        labels << (label.data(ResultsModel::IsReferenceRole).toBool() ? tr("ref")
+                                                                      : label.data(Qt::DisplayRole).toString().section(' ', 0, 0));
+        const double v = m_set->at(r);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    m_categories->setCategories(labels);
+    const double pad = std::max(0.5, (hi - lo) * 0.08);
+    m_values->setRange(std::floor(lo - (lo < 0 ? pad : 0)), std::ceil(hi + pad));
+    m_values->applyNiceNumbers();
+    QList<int> selected;
+    if (m_selection)
+        for (const QModelIndex &i : m_selection->selectedRows())
+            selected << m_reversed->rowCount() - 1 - i.row();
+    m_set->deselectBars(m_set->selectedBars());
+    m_set->selectBars(selected);
+}
