@@ -2,6 +2,11 @@
 
 #include "util/error.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 namespace polar::cli {
 
 Args::Args(const std::vector<std::string> &argv, const std::set<std::string> &flags,
@@ -49,19 +54,26 @@ std::string Args::value(const std::string &name, const std::string &fallback) co
     return it == m_values.end() ? fallback : it->second;
 }
 
-long long Args::integer(const std::string &name, long long fallback) const
+std::string Args::required(const std::string &name, const std::string &usage) const
+{
+    if (!has(name))
+        throw Error("--" + name + " is required\n" + usage);
+    return value(name);
+}
+
+int64_t Args::integer(const std::string &name, int64_t fallback, int64_t lo, int64_t hi) const
 {
     if (!has(name))
         return fallback;
     const std::string v = value(name);
-    try {
-        size_t used = 0;
-        const long long n = std::stoll(v, &used);
-        if (used == v.size())
-            return n;
-    } catch (...) {
-    }
-    throw Error("--" + name + ": '" + v + "' is not an integer");
+    errno = 0;
+    char *end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || end != v.c_str() + v.size() || std::isspace(static_cast<unsigned char>(v[0])))
+        throw Error("--" + name + ": '" + v + "' is not an integer");
+    if (errno == ERANGE || n < lo || n > hi)
+        throw Error("--" + name + ": " + v + " is out of range (" + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    return n;
 }
 
 double Args::number(const std::string &name, double fallback) const
@@ -69,14 +81,13 @@ double Args::number(const std::string &name, double fallback) const
     if (!has(name))
         return fallback;
     const std::string v = value(name);
-    try {
-        size_t used = 0;
-        const double n = std::stod(v, &used);
-        if (used == v.size())
-            return n;
-    } catch (...) {
-    }
-    throw Error("--" + name + ": '" + v + "' is not a number");
+    char *end = nullptr;
+    const double n = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || std::isspace(static_cast<unsigned char>(v[0])))
+        throw Error("--" + name + ": '" + v + "' is not a number");
+    if (!std::isfinite(n))
+        throw Error("--" + name + ": '" + v + "' is not a finite number");
+    return n;
 }
 
 } // namespace polar::cli

@@ -3,6 +3,7 @@
 
 #include "attribution/attribution.h"
 #include "util/error.h"
+#include "util/files.h"
 #include "util/jsonl.h"
 #include "progress_bar.h"
 #include "scoring/score_records.h"
@@ -58,27 +59,31 @@ Json resultJson(const AttributionResult &r, const PolarInput &in, const ScoreRec
 
 int runAttribute(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "threads", "method", "steps", "granularity", "baseline", "batch-tokens",
-                         "max-length", "max-response-length", "cut-side", "output"});
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"method", "steps", "granularity", "baseline", "output"}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli attribute --model DIR --method grad|ig|occlusion|curve [--steps N] "
                     "[--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0];
     AttributionOptions o;
-    o.method = parseAttributionMethod(args.value("method", "grad"));
-    o.steps = int(args.integer("steps", 32));
-    if (o.steps < 1)
-        throw Error("--steps must be positive");
-    const Granularity granularity = parseGranularity(args.value("granularity", o.method == AttributionMethod::Occlusion ? "word" : "token"));
+    o.method = forOption("method", [&] { return parseAttributionMethod(args.value("method", "grad")); });
+    o.steps = int(args.integer("steps", 32, 1, 100000));
+    const Granularity granularity = forOption("granularity", [&] {
+        return parseGranularity(args.value("granularity", o.method == AttributionMethod::Occlusion ? "word" : "token"));
+    });
     o.occlusionUnit = granularity;
     const std::string baseline = args.value("baseline", "pad");
     if (baseline != "zero" && baseline != "pad")
         throw Error("--baseline: '" + baseline + "' is not zero or pad");
     o.baseline = baseline == "pad" ? IgBaseline::PadEmbedding : IgBaseline::Zero;
-    o.batchTokens = args.integer("batch-tokens", o.batchTokens);
-    o.encode = encodeOptions(args);
+    const ScoringSettings settings = scoringSettings(args);
+    o.batchTokens = settings.batchTokens;
+    o.encode = settings.encode;
+    if (args.has("output"))
+        refuseOverwritingInput(args.value("output"), inPath, "input");
 
     const auto lines = readJsonl(inPath);
+    if (lines.empty())
+        throw Error(inPath + ": holds no records");
     auto model = loadModel(args);
     std::vector<Json> out;
     size_t failures = 0, outputsDone = 0, outputsTotal = 0;
@@ -118,7 +123,7 @@ int runAttribute(const std::vector<std::string> &argv)
         out.push_back(rec);
     }
     bar.finish();
-    writeRecords(args, out);
+    writeRecords(args, out, inPath);
     return failures ? 1 : 0;
 }
 

@@ -3,6 +3,8 @@
 // PyTorch (Hugging Face-style) forward run on the same token ids.
 #include "cli_common.h"
 
+#include "model/checkpoint_schema.h"
+
 #include "util/error.h"
 #include "util/files.h"
 #include "util/json.h"
@@ -152,7 +154,7 @@ int runBench(const std::vector<std::string> &argv)
               {"shape", "device", "dtype", "prefix", "candidate-tokens", "records", "python-records", "repeats", "python",
                "peak-tflops", "json", "tokenizer", "batch-tokens", "threads"});
     if (args.has("threads"))
-        setComputeThreads(int(args.integer("threads", 1)));
+        setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     const std::string tokenizerDir = args.value("tokenizer", POLAR_DEFAULT_TOKENIZER_DIR);
     auto tokenizer = Tokenizer::load(tokenizerDir);
     const auto rewardIds = tokenizer->encode("[UNUSED_TOKEN_130]", false);
@@ -161,8 +163,8 @@ int runBench(const std::vector<std::string> &argv)
     const ModelConfig config = shapeConfig(args.value("shape", "cpu"), rewardIds[0], std::max(0, tokenizer->padId()));
 
     LoadOptions lo;
-    lo.device = parseDevice(args.value("device", "auto"));
-    lo.dtype = parseDType(args.value("dtype", "auto"));
+    lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
+    lo.dtype = forOption("dtype", [&] { return parseDType(args.value("dtype", "auto")); });
     auto model = RewardModel::createRandom(config, tokenizerDir, lo, 1);
     const bool gpu = model->info().device.rfind("cuda", 0) == 0;
     std::unique_ptr<RewardModel> fp32Model;
@@ -171,13 +173,13 @@ int runBench(const std::vector<std::string> &argv)
         o32.dtype = DType::F32;
         fp32Model = RewardModel::createRandom(config, tokenizerDir, o32, 1);
     }
-    const int prefixLen = int(args.integer("prefix", gpu ? 500 : 300));
-    const int candidateTokens = int(args.integer("candidate-tokens", 0)); // 0: uniform 50..400
-    const int records = int(args.integer("records", gpu ? 10000 : 24));
-    const int pythonRecords = int(args.integer("python-records", gpu ? 400 : 12));
-    const int repeats = int(args.integer("repeats", 3));
+    const int prefixLen = int(args.integer("prefix", gpu ? 500 : 300, 1, 1 << 20));
+    const int candidateTokens = int(args.integer("candidate-tokens", 0, 0, 1 << 20)); // 0: uniform 50..400
+    const int records = int(args.integer("records", gpu ? 10000 : 24, 1, 10000000));
+    const int pythonRecords = int(args.integer("python-records", gpu ? 400 : 12, 0, 10000000));
+    const int repeats = int(args.integer("repeats", 3, 1, 1000));
     ScoreOptions base;
-    base.batchTokens = args.integer("batch-tokens", gpu ? 65536 : 8192);
+    base.batchTokens = args.integer("batch-tokens", gpu ? 65536 : 8192, 1, ScoringSettings::kMaxBatchTokens);
 
     std::mt19937 rng(7);
     // Ordinary pieces of the tokenizer: no special or byte tokens.
@@ -310,11 +312,9 @@ int runBench(const std::vector<std::string> &argv)
         char line[4096];
         while (p && std::fgets(line, sizeof line, p)) {
             Json j;
-            try {
-                j = Json::parse(line);
-            } catch (...) {
-                continue;
-            }
+            std::string why;
+            if (!tryParseJson(line, j, why))
+                continue; // the reference script's own log lines
             if (j.contains("torch")) {
                 pythonInfo = "torch " + j["torch"].get<std::string>() + ", " + std::to_string(j["threads"].get<int>()) + " threads";
                 continue;
@@ -339,7 +339,7 @@ int runBench(const std::vector<std::string> &argv)
     ::getrusage(RUSAGE_SELF, &ru);
     const std::string device = deviceDescription(model->info().device);
     std::printf("Polar Studio benchmark: %s shape (%.3f B parameters), %s, %s, %d threads; reference: %s\n",
-                args.value("shape", "cpu").c_str(), double(config.parameterCount()) / 1e9, device.c_str(),
+                args.value("shape", "cpu").c_str(), double(parameterCount(expectedTensors(config))) / 1e9, device.c_str(),
                 model->info().dtype.c_str(), computeThreads(), pythonInfo.c_str());
     std::printf("%-30s %-28s %10s %10s %12s %8s %8s %10s\n", "workload", "variant", "time ms", "cand/s", "tokens/s",
                 "padding", "TFLOP/s", "vs PyTorch");

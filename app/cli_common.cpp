@@ -1,6 +1,7 @@
 #include "cli_common.h"
 
 #include "util/error.h"
+#include "util/files.h"
 #include "util/jsonl.h"
 
 #include <cstdio>
@@ -8,15 +9,22 @@
 
 namespace polar::cli {
 
+std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> parts, std::set<std::string> extra)
+{
+    for (const auto &p : parts)
+        extra.insert(p.begin(), p.end());
+    return extra;
+}
+
 std::unique_ptr<RewardModel> loadModel(const Args &args)
 {
     if (!args.has("model"))
         throw Error("--model DIR is required");
     if (args.has("threads"))
-        setComputeThreads(int(args.integer("threads", 1)));
+        setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     LoadOptions lo;
-    lo.device = parseDevice(args.value("device", "auto"));
-    lo.dtype = parseDType(args.value("dtype", "auto"));
+    lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
+    lo.dtype = forOption("dtype", [&] { return parseDType(args.value("dtype", "auto")); });
     auto model = RewardModel::load(args.value("model"), lo);
     const auto &info = model->info();
     std::fprintf(stderr, "loaded %s: %lld parameters on %s in %s (%.2fs)\n", info.name.c_str(),
@@ -24,31 +32,21 @@ std::unique_ptr<RewardModel> loadModel(const Args &args)
     return model;
 }
 
-CutSide parseCutSide(const std::string &s)
+ScoringSettings scoringSettings(const Args &args)
 {
-    if (s == "left")
-        return CutSide::Left;
-    if (s == "right")
-        return CutSide::Right;
-    throw Error("--cut-side: '" + s + "' is not left or right");
+    ScoringSettings s;
+    s.encode.maxLength = int(args.integer("max-length", s.encode.maxLength, ScoringSettings::kMinMaxLength, ScoringSettings::kMaxMaxLength));
+    s.encode.maxResponseLength = int(args.integer("max-response-length", s.encode.maxResponseLength, 1, ScoringSettings::kMaxMaxLength));
+    s.encode.cutSide = forOption("cut-side", [&] { return parseCutSide(args.value("cut-side", "left")); });
+    s.batchTokens = args.integer("batch-tokens", s.batchTokens, 1, ScoringSettings::kMaxBatchTokens);
+    s.validate();
+    return s;
 }
 
-EncodeOptions encodeOptions(const Args &args)
-{
-    EncodeOptions o;
-    o.maxLength = int(args.integer("max-length", o.maxLength));
-    o.maxResponseLength = int(args.integer("max-response-length", o.maxResponseLength));
-    o.cutSide = parseCutSide(args.value("cut-side", "left"));
-    if (o.maxLength < 5)
-        throw Error("--max-length must be at least 5");
-    if (o.maxResponseLength < 1)
-        throw Error("--max-response-length must be positive");
-    return o;
-}
-
-void writeRecords(const Args &args, const std::vector<Json> &records)
+void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath)
 {
     if (args.has("output")) {
+        refuseOverwritingInput(args.value("output"), inputPath, "input");
         writeJsonlAtomically(args.value("output"), records);
         return;
     }

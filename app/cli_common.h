@@ -1,22 +1,27 @@
 #pragma once
 
 #include "cli_args.h"
-#include "scoring/encoding.h"
-#include "util/json.h"
 #include "model/reward_model.h"
+#include "scoring/settings.h"
+#include "util/json.h"
 
 #include <memory>
 #include <string>
 
 namespace polar::cli {
 
-// --model DIR --device --dtype, with a message on stderr while loading.
+// The options every model-running command takes, named once.
+inline const std::set<std::string> kModelOptions = {"model", "device", "dtype", "threads"};
+inline const std::set<std::string> kScoringOptions = {"batch-tokens", "max-length", "max-response-length", "cut-side"};
+std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> parts, std::set<std::string> extra = {});
+
+// --model DIR --device --dtype --threads, with a message on stderr while loading.
 std::unique_ptr<RewardModel> loadModel(const Args &args);
-// --max-length --max-response-length --cut-side
-EncodeOptions encodeOptions(const Args &args);
-CutSide parseCutSide(const std::string &s);
-// The records to -o (written atomically) or to stdout, one JSON value per line.
-void writeRecords(const Args &args, const std::vector<Json> &records);
+// --max-length --max-response-length --cut-side --batch-tokens, validated.
+ScoringSettings scoringSettings(const Args &args);
+// The records to -o (written atomically; refused when it names `inputPath`)
+// or to stdout, one JSON value per line.
+void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath);
 // Reports a failed record on stderr, prefixed with `where` unless the message
 // already names it, and returns the record (wrapped when not an object) with "error" set.
 Json failedRecord(const Json &record, const std::string &where, const std::string &message);
@@ -29,6 +34,8 @@ int runPairs(const std::vector<std::string> &argv);
 int runEval(const std::vector<std::string> &argv);
 int runScoreDataset(const std::vector<std::string> &argv);
 int runExportAnnotated(const std::vector<std::string> &argv);
+int runReattach(const std::vector<std::string> &argv);
+int runRepairProject(const std::vector<std::string> &argv);
 int runBench(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -1,14 +1,16 @@
-// polar-cli pairs / eval / score-dataset / export-annotated: the dataset
-// workflow without the GUI.
+// polar-cli pairs / eval / score-dataset / export-annotated / reattach /
+// repair-project: the dataset workflow without the GUI.
 #include "cli_common.h"
 
-#include "util/error.h"
-#include "util/files.h"
+#include "preferences/annotated_jsonl.h"
+#include "preferences/annotator_merge.h"
 #include "preferences/export.h"
 #include "preferences/metrics.h"
 #include "preferences/project.h"
-#include "progress_bar.h"
 #include "preferences/project_scoring.h"
+#include "progress_bar.h"
+#include "util/error.h"
+#include "util/files.h"
 
 #include <cstdio>
 
@@ -16,38 +18,57 @@ namespace polar::cli {
 
 namespace {
 
-bool isProjectFile(const std::string &path)
+// Refuses an output that is the input, its project journal or its dataset:
+// no command writes over what it reads.
+void refuseOverwritingSources(const std::string &output, const std::string &input)
 {
-    const std::string suffix = ".polar-project.jsonl";
-    return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+    refuseOverwritingInput(output, input, "input");
+    if (PreferenceProject::isProjectPath(input)) {
+        // The project's dataset is an input too.
+        const auto p = PreferenceProject::open(input, PreferenceProject::Mode::ReadOnly);
+        refuseOverwritingInput(output, p->dataset().path, "project's dataset");
+    } else {
+        const std::string project = PreferenceProject::defaultProjectPath(input);
+        if (fileExists(project))
+            refuseOverwritingInput(output, project, "input's project journal");
+    }
 }
 
-// A project file, or an annotated JSONL.
-std::vector<AnnotatedItem> loadItems(const std::string &path)
+size_t staleCount(const std::vector<AnnotatedItem> &items)
 {
-    if (isProjectFile(path))
-        return PreferenceProject::open(path, PreferenceProject::Mode::ReadOnly)->annotatedItems();
-    return readAnnotatedJsonl(path);
+    size_t n = 0;
+    for (const auto &it : items)
+        n += it.rewardsStale;
+    return n;
 }
 
 } // namespace
 
 int runPairs(const std::vector<std::string> &argv)
 {
-    Args args(argv, {"hard-only"}, {"output", "strategy", "format", "min-margin"});
-    if (args.positional().size() != 1 || !args.has("output"))
-        throw Error("usage: polar-cli pairs (PROJECT.polar-project.jsonl | ANNOTATED.jsonl) -o train.jsonl "
-                    "--strategy all|best-vs-rest|adjacent|best-vs-worst [--format polar|polar-strings|trl] "
-                    "[--min-margin X] [--hard-only]");
+    const char *usage = "usage: polar-cli pairs (PROJECT.polar-project.jsonl | ANNOTATED.jsonl) -o train.jsonl "
+                        "--strategy all|best-vs-rest|adjacent|best-vs-worst [--format polar|trl|trl-text] "
+                        "[--min-margin X] [--hard-only] [--keep-empty] [--fill-roles]";
+    Args args(argv, {"hard-only", "keep-empty", "fill-roles"}, {"output", "strategy", "format", "min-margin"});
+    if (args.positional().size() != 1)
+        throw Error(usage);
+    const std::string input = args.positional()[0];
+    const std::string output = args.required("output", usage);
     ExportOptions o;
-    o.strategy = parsePairStrategy(args.value("strategy", "all"));
-    o.format = parsePairFormat(args.value("format", "polar"));
+    o.strategy = forOption("strategy", [&] { return parsePairStrategy(args.required("strategy", usage)); });
+    o.format = forOption("format", [&] { return parsePairFormat(args.value("format", "polar")); });
     if (args.has("min-margin"))
         o.minMargin = args.number("min-margin", 0.0);
     o.hardOnly = args.has("hard-only");
-    const auto items = loadItems(args.positional()[0]);
-    const ExportSummary s = exportPairs(items, args.value("output"), o);
-    std::printf("wrote %s: %s\n", args.value("output").c_str(), s.describe().c_str());
+    o.keepEmpty = args.has("keep-empty");
+    o.fillMissingRoles = args.has("fill-roles");
+    refuseOverwritingSources(output, input);
+    const auto items = loadAnnotatedItems(input);
+    const ExportSummary s = exportPairs(items, output, o);
+    std::printf("wrote %s (%s format): %s\n", output.c_str(), pairFormatName(o.format), s.describe().c_str());
+    if (const size_t stale = staleCount(items); stale && (o.minMargin || o.hardOnly))
+        std::fprintf(stderr, "%zu items have rewards from before an edit; re-score them (polar-cli score-dataset) for the "
+                             "margin and hardness filters\n", stale);
     return 0;
 }
 
@@ -56,13 +77,12 @@ int runEval(const std::vector<std::string> &argv)
     Args args(argv, {}, {"second"});
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli eval (PROJECT | ANNOTATED.jsonl) [--second OTHER_ANNOTATOR_PROJECT]");
-    const auto items = loadItems(args.positional()[0]);
+    const auto items = loadAnnotatedItems(args.positional()[0]);
     std::printf("%s", agreementReport(items).describe().c_str());
+    if (const size_t stale = staleCount(items))
+        std::printf("%zu items left out: their rewards predate an edit of their candidates (re-score them)\n", stale);
     if (args.has("second")) {
-        const auto other = loadItems(args.value("second"));
-        if (other.size() != items.size())
-            throw Error(args.value("second") + ": has " + std::to_string(other.size()) + " items, "
-                        + args.positional()[0] + " has " + std::to_string(items.size()) + "; not the same dataset");
+        const auto other = alignItems(items, loadAnnotatedItems(args.value("second")));
         const AnnotatorAgreement a = annotatorAgreement(items, other);
         std::printf("\nbetween annotators:\n%s", a.describe().c_str());
         for (const auto &c : a.conflicts)
@@ -74,17 +94,19 @@ int runEval(const std::vector<std::string> &argv)
 
 int runScoreDataset(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "threads", "batch-tokens", "max-length", "max-response-length", "cut-side"});
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score-dataset --model DIR DATASET.jsonl (rewards go to its project file; "
                     "an interrupted run resumes)");
-    auto project = PreferenceProject::openForDataset(args.positional()[0]);
-    for (const auto &bad : project->dataset().invalid)
-        std::fprintf(stderr, "%s:%zu: %s (skipped)\n", args.positional()[0].c_str(), bad.line, bad.reason.c_str());
-    auto model = loadModel(args);
     ProjectScoringOptions o;
-    o.encode = encodeOptions(args);
-    o.batchTokens = args.integer("batch-tokens", o.batchTokens);
+    o.settings = scoringSettings(args);
+    const std::string dataset = args.positional()[0];
+    if (PreferenceProject::isProjectPath(dataset))
+        throw Error(dataset + ": is a project journal; give the dataset it belongs to");
+    auto model = loadModel(args);
+    auto project = PreferenceProject::openForDataset(dataset);
+    for (const auto &bad : project->dataset().invalid)
+        std::fprintf(stderr, "%s:%zu: %s (skipped)\n", dataset.c_str(), bad.line, bad.reason.c_str());
     ProgressBar bar("scoring items", project->size());
     o.progress = [&bar](size_t done, size_t) { bar.update(done); };
     const size_t n = scoreProject(*model, *project, o);
@@ -95,12 +117,48 @@ int runScoreDataset(const std::vector<std::string> &argv)
 
 int runExportAnnotated(const std::vector<std::string> &argv)
 {
+    const char *usage = "usage: polar-cli export-annotated PROJECT.polar-project.jsonl -o ANNOTATED.jsonl";
     Args args(argv, {}, {"output"});
-    if (args.positional().size() != 1 || !args.has("output"))
-        throw Error("usage: polar-cli export-annotated PROJECT.polar-project.jsonl -o ANNOTATED.jsonl");
-    const auto items = loadItems(args.positional()[0]);
-    writeAnnotatedJsonl(args.value("output"), items);
-    std::printf("wrote %zu annotated records to %s\n", items.size(), args.value("output").c_str());
+    if (args.positional().size() != 1)
+        throw Error(usage);
+    const std::string output = args.required("output", usage);
+    refuseOverwritingSources(output, args.positional()[0]);
+    const auto items = loadAnnotatedItems(args.positional()[0]);
+    writeAnnotatedJsonl(output, items);
+    std::printf("wrote %zu annotated records to %s\n", items.size(), output.c_str());
+    if (const size_t stale = staleCount(items))
+        std::printf("%zu of them have \"rewards\": null and \"rewards_stale\": true (edited after scoring)\n", stale);
+    return 0;
+}
+
+int runReattach(const std::vector<std::string> &argv)
+{
+    const char *usage = "usage: polar-cli reattach PROJECT.polar-project.jsonl --dataset EDITED.jsonl [-o NEW.polar-project.jsonl]";
+    Args args(argv, {}, {"dataset", "output"});
+    if (args.positional().size() != 1)
+        throw Error(usage);
+    const std::string project = args.positional()[0];
+    const std::string dataset = args.required("dataset", usage);
+    const std::string output = args.value("output", PreferenceProject::defaultProjectPath(dataset));
+    const ReattachReport r = reattachProject(project, dataset, output);
+    std::printf("wrote %s: %s\n", output.c_str(), r.describe().c_str());
+    if (sameFile(output, project) || !fileExists(project))
+        std::printf("the old journal was kept beside it (%s.before-reattach-*)\n", project.c_str());
+    return r.lostLines.empty() ? 0 : 1;
+}
+
+int runRepairProject(const std::vector<std::string> &argv)
+{
+    const char *usage = "usage: polar-cli repair-project DAMAGED.polar-project.jsonl -o NEW.polar-project.jsonl";
+    Args args(argv, {}, {"output"});
+    if (args.positional().size() != 1)
+        throw Error(usage);
+    const std::string output = args.required("output", usage);
+    const auto damage = repairProject(args.positional()[0], output);
+    for (const auto &d : damage)
+        std::printf("lost line %zu: %s\n", d.line, d.reason.c_str());
+    std::printf("wrote %s with everything else (%zu damaged line%s left out)\n", output.c_str(), damage.size(),
+                damage.size() == 1 ? "" : "s");
     return 0;
 }
 

@@ -36,7 +36,7 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
         const std::string name = c.value("name", where);
         const PolarInput in = model.encoder().encode(textFieldFromJson(c["prompt"], where + ".prompt"),
                                                      textFieldFromJson(c["reference"], where + ".reference"),
-                                                     textFieldFromJson(c["output"], where + ".output"), encodeOptionsFromJson(c, where));
+                                                     textFieldFromJson(c["output"], where + ".output"), scoringSettingsFromJson(c, where).encode);
         const bool textOk = in.text == c["encoded_text"].get<std::string>();
         const bool idsOk = in.ids == c["input_ids"].get<std::vector<int>>();
         if (!textOk || !idsOk) {
@@ -70,12 +70,7 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
 
 void checkBatch(const RewardModel &model, const std::string &path, double atol, Tally &tally)
 {
-    Json j;
-    try {
-        j = Json::parse(readWholeFile(path));
-    } catch (const Json::exception &e) {
-        throw Error(path + ": not valid JSON (" + e.what() + ")");
-    }
+    const Json j = parseJson(readWholeFile(path), path);
     std::vector<std::vector<int>> rows;
     const auto lengths = j["lengths"].get<std::vector<int>>();
     const auto ids = j["input_ids"].get<std::vector<std::vector<int>>>();

@@ -33,19 +33,21 @@ Json explainJson(const PolarInput &in)
 
 int runScore(const std::vector<std::string> &argv)
 {
-    Args args(argv, {"explain", "no-prefix-sharing"},
-              {"model", "device", "dtype", "threads", "batch-tokens", "max-length", "max-response-length", "cut-side", "output"});
+    Args args(argv, {"explain", "no-prefix-sharing"}, optionSet({kModelOptions, kScoringOptions}, {"output"}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0];
-    const EncodeOptions encOpts = encodeOptions(args);
+    const ScoringSettings settings = scoringSettings(args);
+    const EncodeOptions encOpts = settings.encode;
     ScoreOptions scoreOpts;
-    scoreOpts.batchTokens = args.integer("batch-tokens", scoreOpts.batchTokens);
-    if (scoreOpts.batchTokens < 1)
-        throw Error("--batch-tokens must be positive");
+    scoreOpts.batchTokens = settings.batchTokens;
+    if (args.has("output"))
+        refuseOverwritingInput(args.value("output"), inPath, "input");
     const bool explain = args.has("explain");
 
     const std::vector<JsonlLine> lines = readJsonl(inPath);
+    if (lines.empty())
+        throw Error(inPath + ": holds no records");
     auto model = loadModel(args);
 
     std::vector<Json> out;
@@ -130,7 +132,7 @@ int runScore(const std::vector<std::string> &argv)
                  records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
 
-    writeRecords(args, out);
+    writeRecords(args, out, inPath);
     return failures ? 1 : 0;
 }
 

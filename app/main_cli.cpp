@@ -19,9 +19,11 @@ const char *const kUsage =
     "           [--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]\n"
     "  score-dataset --model DIR DATASET.jsonl     rewards into the dataset's project (resumable)\n"
     "  pairs    (PROJECT | ANNOTATED.jsonl) -o train.jsonl --strategy all|best-vs-rest|adjacent|best-vs-worst\n"
-    "           [--format polar|polar-strings|trl] [--min-margin X] [--hard-only]\n"
+    "           [--format polar|trl|trl-text] [--min-margin X] [--hard-only] [--keep-empty] [--fill-roles]\n"
     "  eval     (PROJECT | ANNOTATED.jsonl) [--second OTHER]   agreement with the model (and between annotators)\n"
     "  export-annotated PROJECT -o ANNOTATED.jsonl\n"
+    "  reattach PROJECT --dataset EDITED.jsonl [-o NEW_PROJECT]   carry annotations over to an edited dataset\n"
+    "  repair-project DAMAGED_PROJECT -o NEW_PROJECT               salvage a project with damaged lines\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
     "           against a plain PyTorch forward\n"
@@ -60,6 +62,10 @@ int main(int argc, char **argv)
             return polar::cli::runBench(rest);
         if (command == "export-annotated")
             return polar::cli::runExportAnnotated(rest);
+        if (command == "reattach")
+            return polar::cli::runReattach(rest);
+        if (command == "repair-project")
+            return polar::cli::runRepairProject(rest);
         std::fprintf(stderr, "polar-cli: unknown command '%s'\n\n%s", command.c_str(), kUsage);
         return 2;
     } catch (const std::exception &e) {

@@ -47,13 +47,13 @@ int main(int argc, char **argv)
     std::printf("import (parse, validate, open project):   %8.0f ms\n", double(t.nsecsElapsed()) / 1e6);
 
     t.restart();
-    std::vector<std::pair<size_t, std::vector<float>>> chunk;
+    std::vector<ItemRewards> chunk;
     std::normal_distribution<float> reward(0, 2);
     for (size_t i = 0; i < project->size(); ++i) {
         std::vector<float> r(project->candidates(i).size());
         for (auto &x : r)
             x = reward(rng);
-        chunk.emplace_back(i, r);
+        chunk.push_back(project->rewardsForCurrent(i, r));
         if (chunk.size() == 64 || i + 1 == project->size()) {
             project->setRewards(chunk, "bench");
             chunk.clear();

@@ -34,6 +34,12 @@ void write(const QString &path, const QByteArray &data)
     f.write(data);
 }
 
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -144,9 +150,12 @@ this is not json
         QVERIFY(!lines[0].contains("reference"));
         const QString annotated = dir.filePath("annotated.jsonl");
         QCOMPARE(cli({"export-annotated", project, "-o", annotated}).code, 0);
+        // A filter that leaves nothing is an error, and the last good train.jsonl stays as it was.
+        const QByteArray before = readAll(train);
         r = cli({"pairs", annotated, "-o", train, "--strategy", "all", "--min-margin", "100"});
-        QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.contains("0 pairs"), qPrintable(r.out));
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("no pairs to export (0 pairs") && r.err.contains("nothing was written"), qPrintable(r.err));
+        QCOMPARE(readAll(train), before);
         r = cli({"pairs", project, "-o", train, "--strategy", "sideways"});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("--strategy: 'sideways'"));

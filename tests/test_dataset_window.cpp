@@ -143,7 +143,7 @@ private Q_SLOTS:
         QCOMPARE(stopped.first().first().toBool(), true);
         auto project = reopen(path);
         for (size_t i = 0; i < project->size(); ++i)
-            QCOMPARE(project->item(i).rewards.size(), project->candidates(i).size());
+            QCOMPARE(project->rewards(i).size(), project->candidates(i).size());
         QVERIFY2(w.agreementText().contains("pairwise accuracy"), qPrintable(w.agreementText()));
         // Chosen/rejected items give pairs without annotation; disagreement filter works on them.
         w.filterModel()->setDisagreementOnly(true);

@@ -1,4 +1,5 @@
 #include "util/error.h"
+#include "model/checkpoint_schema.h"
 #include "model/config.h"
 #include "test_support.h"
 
@@ -37,7 +38,8 @@ private Q_SLOTS:
         QCOMPARE(c.rewardTokenId, int64_t(993));
         QCOMPARE(c.ropeTheta, 1e6);
         QCOMPARE(c.ropeScaling.type, RopeScaling::Type::None);
-        QCOMPARE(c.parameterCount(), int64_t(150400)); // the sum of the fixture's tensor sizes
+        // The schema's count equals the elements the fixture's file actually holds.
+        QCOMPARE(parameterCount(expectedTensors(c)), testdata::storedParameterCount(testdata::tinyModel()));
         QCOMPARE(QString::fromStdString(loadModelConfig(testdata::tinyShardedModel() + "/config.json").torchDtype),
                  QString("bfloat16"));
     }
@@ -68,6 +70,13 @@ private Q_SLOTS:
         QTest::newRow("no reward token") << R"({"reward_token_id":null})" << "missing field 'reward_token_id'";
         QTest::newRow("rope type") << R"({"rope_scaling":{"type":"yarn","factor":2}})" << "rope_scaling type 'yarn'";
         QTest::newRow("rope factor") << R"({"rope_scaling":{"type":"linear"}})" << "rope_scaling.factor";
+        QTest::newRow("negative eps") << R"({"rms_norm_eps":-1e-5})" << "'rms_norm_eps' must be a positive number";
+        QTest::newRow("zero rope_theta") << R"({"rope_theta":0})" << "'rope_theta' must be a positive number";
+        QTest::newRow("bias as string") << R"({"bias":"yes"})" << "field 'bias' must be true or false, found string";
+        QTest::newRow("layers as string") << R"({"num_hidden_layers":"2"})" << "field 'num_hidden_layers' must be an integer, found string";
+        QTest::newRow("a trillion layers") << R"({"num_hidden_layers":1000000000000})" << "no larger than";
+        QTest::newRow("hidden beyond int64") << R"({"hidden_size":18446744073709551615})" << "out of range";
+        QTest::newRow("eps as string") << R"({"rms_norm_eps":"1e-5"})" << "'rms_norm_eps' must be a number, found string";
     }
 
     void rejectsBadConfigs()
@@ -84,6 +93,32 @@ private Q_SLOTS:
         } catch (const Error &e) {
             QVERIFY2(QString(e.what()).startsWith("dir/config.json: "), e.what());
             QVERIFY2(QString(e.what()).contains(mentions), e.what());
+        }
+    }
+
+    void rejectsOverflowingNumber()
+    {
+        std::string text = tinyConfig().dump();
+        const std::string theta = "\"rope_theta\":1000000";
+        QVERIFY(text.find(theta) != std::string::npos);
+        text.replace(text.find(theta), theta.size(), "\"rope_theta\":1e999");
+        try {
+            parseModelConfig(text, "dir/config.json");
+            QFAIL("accepted 1e999");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("dir/config.json: number out of range"), e.what());
+        }
+    }
+
+    void rejectsDeepNesting()
+    {
+        // A config of nested brackets must be an error with the file name, not a stack overflow.
+        const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+        try {
+            parseModelConfig(deep, "dir/config.json");
+            QFAIL("accepted a nested config");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("dir/config.json: nested deeper than"), e.what());
         }
     }
 

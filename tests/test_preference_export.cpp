@@ -61,10 +61,12 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(j.dump()),
                  QString(R"({"prompt":[{"role":"user","content":"Q?"}],"reference":[{"role":"assistant","content":"Ref."}],)"
                          R"("chosen":[{"role":"assistant","content":"Good."}],"rejected":[{"role":"assistant","content":"Bad."}]})"));
-        QCOMPARE(QString::fromStdString(pairToJson(p, PairFormat::PolarStrings).dump()),
-                 QString(R"({"prompt":"Q?","reference":"Ref.","chosen":"Good.","rejected":"Bad."})"));
         QCOMPARE(QString::fromStdString(pairToJson(p, PairFormat::Trl).dump()),
-                 QString(R"({"prompt":"Q?","chosen":"Good.","rejected":"Bad."})"));
+                 QString(R"({"prompt":[{"role":"user","content":"Q?"}],"chosen":[{"role":"assistant","content":"Good."}],)"
+                         R"("rejected":[{"role":"assistant","content":"Bad."}]})"));
+        QCOMPARE(QString::fromStdString(pairToJson(p, PairFormat::TrlText).dump()),
+                 QString(R"({"prompt":"Q?\n","chosen":"Good.","rejected":"Bad."})"));
+        QVERIFY_THROWS_EXCEPTION(Error, parsePairFormat("polar-strings")); // read by no trainer: removed
     }
 
     void refusesToAppendToAForeignFile()

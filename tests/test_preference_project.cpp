@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
+#include "preferences/annotated_jsonl.h"
 #include "preferences/export.h"
 #include "preferences/metrics.h"
 #include "preferences/project.h"
@@ -97,7 +98,7 @@ private Q_SLOTS:
             auto p = PreferenceProject::openForDataset(path);
             QCOMPARE(p->size(), size_t(3));
             QCOMPARE(p->status(0), ItemStatus::New);
-            p->setRewards({{0, {0.1f, 0.9f, 0.5f}}}, "tiny");
+            p->setRewards({p->rewardsForCurrent(0, {0.1f, 0.9f, 0.5f})}, "tiny");
             QCOMPARE(p->status(0), ItemStatus::Scored);
             Annotation a;
             a.decided = true;
@@ -120,6 +121,8 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(p->item(0).annotation.annotator), QString("ana"));
         QCOMPARE(p->effectiveRanks(2), (std::vector<int>{1, 2})); // chosen/rejected record's own order
         QCOMPARE(p->firstUnscored(), size_t(0)); // item 0 now has 4 candidates and 3 rewards
+        QVERIFY(p->rewardsStale(0));
+        QVERIFY(p->rewards(0).empty()); // never shown against the new candidates
 
         // A torn last line (a write that never finished) is dropped on open.
         const std::string journal = p->path();
@@ -186,7 +189,7 @@ private Q_SLOTS:
         o.minMargin = 0.5;
         ExportSummary s;
         QCOMPARE(chosenRejected(collectPairs(items, o, s)), (StringPairs{{"B", "D"}, {"A", "D"}}));
-        QCOMPARE(s.duplicatesRemoved, size_t(2)); // the second item repeats the first
+        QCOMPARE(s.duplicatePairsRemoved, size_t(2)); // the second item repeats the first
         QCOMPARE(s.droppedPairs["reward margin below the minimum"], size_t(6));
         ExportOptions hard;
         hard.hardOnly = true;
@@ -217,7 +220,7 @@ private Q_SLOTS:
         auto it = item({"good answer", "bad answer"}, {1, 2}, {1.f, 0.f});
         it.prompt = TextField::fromMessages({{"system", "S"}, {"user", "U"}});
         const std::string path = m_tmp.filePath("train.jsonl").toStdString();
-        for (PairFormat f : {PairFormat::Polar, PairFormat::PolarStrings, PairFormat::Trl}) {
+        for (PairFormat f : {PairFormat::Polar, PairFormat::Trl, PairFormat::TrlText}) {
             ExportOptions o;
             o.format = f;
             const ExportSummary s = exportPairs({it}, path, o);
@@ -232,13 +235,16 @@ private Q_SLOTS:
                 QCOMPARE(j["chosen"][0]["role"].get<std::string>(), std::string("assistant"));
                 QCOMPARE(j["chosen"][0]["content"].get<std::string>(), std::string("good answer"));
                 QCOMPARE(j["rejected"][0]["content"].get<std::string>(), std::string("bad answer"));
-            } else if (f == PairFormat::PolarStrings) {
-                QCOMPARE(j["prompt"].get<std::string>(), std::string("S\nU"));
-                QCOMPARE(j["reference"].get<std::string>(), std::string("R"));
-                QCOMPARE(j["chosen"].get<std::string>(), std::string("good answer"));
-            } else {
+            } else if (f == PairFormat::Trl) {
+                // Conversational: the prompt keeps its turns and roles, answers are assistant turns.
                 QVERIFY(!j.contains("reference"));
-                QCOMPARE(j["rejected"].get<std::string>(), std::string("bad answer"));
+                QCOMPARE(j["prompt"].size(), size_t(2));
+                QCOMPARE(j["prompt"][0]["role"].get<std::string>(), std::string("system"));
+                QCOMPARE(j["chosen"][0]["role"].get<std::string>(), std::string("assistant"));
+                QCOMPARE(j["rejected"][0]["content"].get<std::string>(), std::string("bad answer"));
+            } else {
+                QCOMPARE(j["prompt"].get<std::string>(), std::string("S\nU\n")); // ends with the separator
+                QCOMPARE(j["chosen"].get<std::string>(), std::string("good answer"));
             }
         }
         writeFileAtomically(path, "{\"prompt\": \"x\"}\n");
@@ -282,7 +288,7 @@ private Q_SLOTS:
     {
         const std::string path = writeDataset("roundtrip.jsonl");
         auto p = PreferenceProject::openForDataset(path);
-        p->setRewards({{0, {0.3f, 0.2f, 0.1f}}, {2, {1.f, 2.f}}}, "tiny");
+        p->setRewards({p->rewardsForCurrent(0, {0.3f, 0.2f, 0.1f}), p->rewardsForCurrent(2, {1.f, 2.f})}, "tiny");
         Annotation a;
         a.decided = true;
         a.ranks = {1, 1, 2};

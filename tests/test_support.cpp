@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include "model/safetensors_reader.h"
+#include "scoring/settings.h"
 #include "util/jsonl.h"
 
 #include <stdexcept>
@@ -26,7 +28,20 @@ std::vector<polar::Json> readGoldenLines(const std::string &path)
 polar::PolarInput encodeCase(const polar::PolarEncoder &encoder, const polar::Json &c)
 {
     return encoder.encode(polar::textFieldFromJson(c["prompt"], "prompt"), polar::textFieldFromJson(c["reference"], "reference"),
-                          polar::textFieldFromJson(c["output"], "output"), polar::encodeOptionsFromJson(c, "golden case"));
+                          polar::textFieldFromJson(c["output"], "output"), polar::scoringSettingsFromJson(c, "golden case").encode);
+}
+
+int64_t storedParameterCount(const std::string &modelDir)
+{
+    int64_t total = 0;
+    const auto checkpoint = polar::SafetensorsCheckpoint::openDirectory(modelDir);
+    for (const auto &[name, t] : checkpoint.tensors()) {
+        int64_t n = 1;
+        for (int64_t d : t.shape)
+            n *= d;
+        total += n;
+    }
+    return total;
 }
 
 } // namespace testdata

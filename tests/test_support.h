@@ -17,5 +17,7 @@ std::string golden(const std::string &name); // tests/data/golden/NAME
 std::vector<polar::Json> readGoldenLines(const std::string &path);
 // A golden case encoded with its own max_length / max_response_length / cut side.
 polar::PolarInput encodeCase(const polar::PolarEncoder &encoder, const polar::Json &c);
+// The number of weights the safetensors files of `modelDir` hold, counted from their headers.
+int64_t storedParameterCount(const std::string &modelDir);
 
 } // namespace testdata

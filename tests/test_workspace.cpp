@@ -54,9 +54,9 @@ private Q_SLOTS:
         QTest::newRow("bad mark") << R"({"format":"polar-studio-session","version":1,"candidates":[{"id":1,"text":"a","mark":"best"}]})"
                                   << "candidates[0].mark";
         QTest::newRow("bad cut side") << R"({"format":"polar-studio-session","version":1,"settings":{"response_cut_side":"up"}})"
-                                      << "settings.response_cut_side";
+                                      << "settings: field 'response_cut_side': 'up' is not a cut side";
         QTest::newRow("wrong type") << R"({"format":"polar-studio-session","version":1,"settings":{"max_length":"long"}})"
-                                    << "settings.max_length";
+                                    << "settings: field 'max_length' must be an integer, found string";
     }
 
     void errorsNameTheField()

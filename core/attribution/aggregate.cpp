@@ -35,7 +35,7 @@ AttributionMethod parseAttributionMethod(const std::string &s)
     if (s == "ig") return AttributionMethod::IntegratedGradients;
     if (s == "occlusion") return AttributionMethod::Occlusion;
     if (s == "curve") return AttributionMethod::RewardCurve;
-    throw Error("--method: '" + s + "' is not one of grad, ig, occlusion, curve");
+    throw Error("'" + s + "' is not an attribution method (grad, ig, occlusion, curve)");
 }
 
 Granularity parseGranularity(const std::string &s)
@@ -44,7 +44,7 @@ Granularity parseGranularity(const std::string &s)
     if (s == "word") return Granularity::Word;
     if (s == "sentence") return Granularity::Sentence;
     if (s == "line") return Granularity::Line;
-    throw Error("--granularity: '" + s + "' is not one of token, word, sentence, line");
+    throw Error("'" + s + "' is not a granularity (token, word, sentence, line)");
 }
 
 const char *attributionMethodName(AttributionMethod m)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "scoring/encoding.h"
+#include "scoring/settings.h"
 
 #include <atomic>
 #include <cstdint>
@@ -34,7 +35,7 @@ struct AttributionOptions
     // is singular; it converges in fewer steps than the zero baseline.
     IgBaseline baseline = IgBaseline::PadEmbedding;
     Granularity occlusionUnit = Granularity::Word;
-    int64_t batchTokens = 16384;
+    int64_t batchTokens = ScoringSettings::kDefaultBatchTokens;
     EncodeOptions encode;                  // occlusion re-encodes the shortened outputs
     const std::atomic_bool *cancel = nullptr;
     std::function<void(size_t done, size_t total)> progress;

@@ -9,7 +9,7 @@ Device parseDevice(const std::string &s)
     if (s == "auto") return Device::Auto;
     if (s == "cpu") return Device::Cpu;
     if (s == "cuda" || s == "gpu") return Device::Cuda;
-    throw Error("--device: '" + s + "' is not one of auto, cpu, cuda");
+    throw Error("'" + s + "' is not a device (auto, cpu, cuda)");
 }
 
 DType parseDType(const std::string &s)
@@ -18,7 +18,7 @@ DType parseDType(const std::string &s)
     if (s == "fp32" || s == "float32") return DType::F32;
     if (s == "fp16" || s == "float16") return DType::F16;
     if (s == "bf16" || s == "bfloat16") return DType::BF16;
-    throw Error("--dtype: '" + s + "' is not one of auto, fp32, fp16, bf16");
+    throw Error("'" + s + "' is not a dtype (auto, fp32, fp16, bf16)");
 }
 
 const char *deviceName(Device d)

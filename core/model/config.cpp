@@ -5,50 +5,46 @@
 
 #include "util/json.h"
 
+#include <cmath>
+
 namespace polar {
 namespace {
 
-
-
-const Json &require(const Json &j, const char *key, const std::string &path)
-{
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null())
-        throw Error(path + ": missing field '" + key + "'");
-    return *it;
-}
+// Sizes are products of these, so each stays far below what int64 products
+// can overflow at; anything larger is a corrupt file, not a model.
+constexpr int64_t kMaxDimension = int64_t(1) << 24;
 
 int64_t requirePositiveInt(const Json &j, const char *key, const std::string &path)
 {
-    const Json &v = require(j, key, path);
-    if (!v.is_number_integer() || v.get<int64_t>() <= 0)
-        throw Error(path + ": field '" + key + "' must be a positive integer, found " + v.dump());
-    return v.get<int64_t>();
+    const int64_t v = integerField(j, key, path);
+    if (v <= 0 || v > kMaxDimension)
+        throw Error(path + ": field '" + key + "' must be a positive integer no larger than " + std::to_string(kMaxDimension)
+                    + ", found " + std::to_string(v));
+    return v;
 }
 
-double requireNumber(const Json &j, const char *key, const std::string &path)
+double requirePositiveNumber(const Json &j, const char *key, const std::string &path, double fallback, bool required)
 {
-    const Json &v = require(j, key, path);
-    if (!v.is_number())
-        throw Error(path + ": field '" + key + "' must be a number, found " + v.dump());
-    return v.get<double>();
+    const double v = required ? numberField(j, key, path) : optionalNumber(j, key, path, fallback);
+    if (!(v > 0))
+        throw Error(path + ": field '" + key + "' must be a positive number, found " + std::to_string(v));
+    return v;
 }
 
 RopeScaling parseRopeScaling(const Json &j, const std::string &path)
 {
     RopeScaling rs;
-    auto it = j.find("rope_scaling");
-    if (it == j.end() || it->is_null())
+    const Json *it = findField(j, "rope_scaling");
+    if (!it || it->is_null())
         return rs;
     if (!it->is_object())
         throw Error(path + ": field 'rope_scaling' must be null or an object");
+    const std::string where = path + ": field 'rope_scaling'";
     // HF has used both "type" and "rope_type" for the same thing.
-    std::string type;
-    if (it->contains("type") && (*it)["type"].is_string())
-        type = (*it)["type"].get<std::string>();
-    else if (it->contains("rope_type") && (*it)["rope_type"].is_string())
-        type = (*it)["rope_type"].get<std::string>();
-    else
+    std::string type = optionalString(*it, "type", where);
+    if (type.empty())
+        type = optionalString(*it, "rope_type", where);
+    if (type.empty())
         throw Error(path + ": field 'rope_scaling.type' is missing");
     if (type == "linear")
         rs.type = RopeScaling::Type::Linear;
@@ -58,46 +54,30 @@ RopeScaling parseRopeScaling(const Json &j, const std::string &path)
         return rs;
     else
         throw Error(path + ": rope_scaling type '" + type + "' is not supported (linear, dynamic)");
-    auto f = it->find("factor");
-    if (f == it->end() || !f->is_number() || f->get<double>() < 1.0)
-        throw Error(path + ": field 'rope_scaling.factor' must be a number >= 1");
+    const Json *f = findField(*it, "factor");
+    if (!f || !f->is_number() || !std::isfinite(f->get<double>()) || f->get<double>() < 1.0)
+        throw Error(path + ": field 'rope_scaling.factor' must be a finite number >= 1");
     rs.factor = f->get<double>();
     return rs;
 }
 
 } // namespace
 
-int64_t ModelConfig::parameterCount() const
-{
-    const int64_t qkvRows = (numHeads + 2 * numKvHeads) * headDim();
-    int64_t perLayer = qkvRows * hiddenSize + hiddenSize * hiddenSize   // wqkv, wo
-        + 3 * intermediateSize * hiddenSize                             // w1, w3, w2
-        + 2 * hiddenSize;                                               // two norms
-    if (bias)
-        perLayer += qkvRows + hiddenSize;
-    return vocabSize * hiddenSize + numLayers * perLayer + hiddenSize + hiddenSize;
-}
-
 ModelConfig parseModelConfig(const std::string &jsonText, const std::string &path)
 {
-    Json j;
-    try {
-        j = Json::parse(jsonText);
-    } catch (const Json::parse_error &e) {
-        throw Error(path + ": not valid JSON (" + e.what() + ")");
-    }
+    const Json j = parseJson(jsonText, path);
     if (!j.is_object())
         throw Error(path + ": expected a JSON object");
 
     ModelConfig c;
-    const Json &arch = require(j, "architectures", path);
+    const Json &arch = requireField(j, "architectures", path);
     if (!arch.is_array() || arch.empty() || !arch[0].is_string())
         throw Error(path + ": field 'architectures' must be a non-empty list of strings");
     c.architecture = arch[0].get<std::string>();
     if (c.architecture != "InternLM2ForRewardModel")
         throw Error(path + ": unsupported architecture '" + c.architecture
                     + "' (Polar Studio runs InternLM2ForRewardModel, the POLAR reward models)");
-    const Json &mt = require(j, "model_type", path);
+    const Json &mt = requireField(j, "model_type", path);
     c.modelType = mt.is_string() ? mt.get<std::string>() : mt.dump();
     if (c.modelType != "internlm2")
         throw Error(path + ": unsupported model_type '" + c.modelType + "' (expected 'internlm2')");
@@ -105,24 +85,22 @@ ModelConfig parseModelConfig(const std::string &jsonText, const std::string &pat
     c.hiddenSize = requirePositiveInt(j, "hidden_size", path);
     c.numLayers = requirePositiveInt(j, "num_hidden_layers", path);
     c.numHeads = requirePositiveInt(j, "num_attention_heads", path);
-    c.numKvHeads = j.contains("num_key_value_heads") && !j["num_key_value_heads"].is_null()
-        ? requirePositiveInt(j, "num_key_value_heads", path) : c.numHeads;
+    const Json *kv = findField(j, "num_key_value_heads");
+    c.numKvHeads = kv && !kv->is_null() ? requirePositiveInt(j, "num_key_value_heads", path) : c.numHeads;
     c.intermediateSize = requirePositiveInt(j, "intermediate_size", path);
     c.vocabSize = requirePositiveInt(j, "vocab_size", path);
     c.maxPositionEmbeddings = requirePositiveInt(j, "max_position_embeddings", path);
-    c.rmsNormEps = requireNumber(j, "rms_norm_eps", path);
-    c.ropeTheta = j.contains("rope_theta") ? requireNumber(j, "rope_theta", path) : 10000.0;
+    c.rmsNormEps = requirePositiveNumber(j, "rms_norm_eps", path, 0, /*required=*/true);
+    c.ropeTheta = requirePositiveNumber(j, "rope_theta", path, 10000.0, /*required=*/false);
     c.ropeScaling = parseRopeScaling(j, path);
-    c.bias = j.value("bias", false);
+    c.bias = optionalBool(j, "bias", path, false);
 
-    const Json &rt = require(j, "reward_token_id", path);
-    if (!rt.is_number_integer())
-        throw Error(path + ": field 'reward_token_id' must be an integer");
-    c.rewardTokenId = rt.get<int64_t>();
-    if (j.contains("pad_token_id") && j["pad_token_id"].is_number_integer())
-        c.padTokenId = j["pad_token_id"].get<int64_t>();
-    c.torchDtype = j.contains("torch_dtype") && j["torch_dtype"].is_string()
-        ? j["torch_dtype"].get<std::string>() : "float32";
+    c.rewardTokenId = integerField(j, "reward_token_id", path);
+    const Json *pad = findField(j, "pad_token_id");
+    if (pad && pad->is_number_integer())
+        c.padTokenId = asInteger(*pad, path + ": field 'pad_token_id'");
+    const Json *dtype = findField(j, "torch_dtype");
+    c.torchDtype = dtype && dtype->is_string() ? dtype->get<std::string>() : "float32";
 
     if (c.hiddenSize % c.numHeads != 0)
         throw Error(path + ": hidden_size " + std::to_string(c.hiddenSize)

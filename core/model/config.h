@@ -35,7 +35,6 @@ struct ModelConfig
 
     int64_t headDim() const { return hiddenSize / numHeads; }
     int64_t groupSize() const { return numHeads / numKvHeads; }
-    int64_t parameterCount() const;
 };
 
 // Reads and validates `path` (a config.json); throws polar::Error naming the file and field.

@@ -50,7 +50,7 @@ int computeThreads()
 void setComputeThreads(int n)
 {
     if (n < 1)
-        throw Error("--threads must be at least 1, got " + std::to_string(n));
+        throw Error("threads must be at least 1, got " + std::to_string(n));
     at::set_num_threads(n);
 }
 
@@ -60,7 +60,7 @@ void RewardModel::Impl::prepare(const LoadOptions &options)
     padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, tokenizer->padId());
     const bool cuda = torch::cuda::is_available();
     if (options.device == Device::Cuda && !cuda)
-        throw Error("--device cuda: no CUDA device is available (this LibTorch has or sees no GPU)");
+        throw Error("device cuda: no CUDA device is available (this LibTorch has or sees no GPU)");
     const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
     device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
     switch (options.dtype) {
@@ -125,8 +125,11 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     const auto &tensors = d.checkpoint->tensors();
     const int total = int(tensors.size());
     int done = 0;
-    bool allZeroCopy = true;
+    bool allZeroCopy = true, anyZeroCopy = false;
     uint64_t placedBytes = 0;
+    // One flag per tensor, checked together at the end: on a GPU that is one
+    // synchronisation, not one per tensor.
+    std::vector<std::pair<std::string, torch::Tensor>> finite;
     torch::NoGradGuard noGrad; // not InferenceMode: attribution differentiates through these weights
     WeightSource weights = [&](const std::string &name) {
         if (options.cancel && options.cancel->load())
@@ -146,7 +149,10 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
         } else {
             placed = t.to(d.device, d.dtype, /*non_blocking=*/false, /*copy=*/false);
         }
-        allZeroCopy = allZeroCopy && aligned && placed.data_ptr() == t.data_ptr();
+        const bool zeroCopy = aligned && placed.data_ptr() == t.data_ptr();
+        allZeroCopy = allZeroCopy && zeroCopy;
+        anyZeroCopy = anyZeroCopy || zeroCopy;
+        finite.emplace_back(name, torch::isfinite(placed).all());
         placedBytes += uint64_t(placed.numel()) * placed.element_size();
         if (options.progress)
             options.progress(++done, total);
@@ -162,15 +168,25 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     }
     if (d.device.is_cuda())
         torch::cuda::synchronize();
+    std::vector<torch::Tensor> flags;
+    for (const auto &f : finite)
+        flags.push_back(f.second);
+    if (!flags.empty() && !torch::stack(flags).all().item<bool>())
+        for (const auto &[name, ok] : finite)
+            if (!ok.item<bool>())
+                throw Error(tensors.at(name).file + ": tensor '" + name + "' holds NaN or infinite values; the checkpoint is damaged");
     d.model->eval();
     d.info.weightFiles = d.checkpoint->files();
     d.info.fileBytes = d.checkpoint->totalBytes();
-    if (!allZeroCopy)
-        d.checkpoint.reset(); // every tensor was copied: the mapped files can go
+    // The mapped files stay while any tensor points into them (a mixed-dtype
+    // checkpoint copies some tensors and maps others); a file rewritten in place
+    // under a running model is a documented limit, as in llama.cpp.
+    if (!anyZeroCopy)
+        d.checkpoint.reset();
 
     d.info.directory = dir;
     d.info.name = lastPathComponent(dir);
-    d.info.parameterCount = d.config.parameterCount();
+    d.info.parameterCount = parameterCount(expectedTensors(d.config));
     d.info.device = d.device.str();
     d.info.dtype = computeDtypeName(d.dtype);
     d.info.storedDtype = d.config.torchDtype;
@@ -248,7 +264,7 @@ std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config
     if (d.device.is_cuda())
         torch::cuda::synchronize();
     d.info.name = "random";
-    d.info.parameterCount = config.parameterCount();
+    d.info.parameterCount = parameterCount(expectedTensors(config));
     d.info.device = d.device.str();
     d.info.dtype = computeDtypeName(d.dtype);
     d.info.weightBytes = bytes;

@@ -161,11 +161,9 @@ void SafetensorsFile::parse(const std::byte *base, size_t size)
         fail(Code::InvalidHeaderStart, file, "header does not start with '{' (not a safetensors file?)");
 
     Json j;
-    try {
-        j = Json::parse(hdr, hdr + n);
-    } catch (const std::exception &e) {
-        fail(Code::InvalidHeaderJson, file, std::string("header is not valid JSON (") + e.what() + ")");
-    }
+    std::string why;
+    if (!tryParseJson(std::string_view(hdr, size_t(n)), j, why))
+        fail(Code::InvalidHeaderJson, file, "header: " + why);
     if (!j.is_object())
         fail(Code::InvalidHeaderJson, file, "header is not a JSON object");
 
@@ -244,11 +242,9 @@ SafetensorsCheckpoint SafetensorsCheckpoint::openDirectory(const std::string &di
     const std::string indexPath = joinPath(dir, "model.safetensors.index.json");
     if (fileExists(indexPath)) {
         Json idx;
-        try {
-            idx = Json::parse(readWholeFile(indexPath));
-        } catch (const Json::exception &e) {
-            fail(Code::IndexInvalid, indexPath, std::string("not valid JSON (") + e.what() + ")");
-        }
+        std::string why;
+        if (!tryParseJson(readWholeFile(indexPath), idx, why))
+            fail(Code::IndexInvalid, indexPath, why);
         if (!idx.is_object() || !idx.contains("weight_map") || !idx["weight_map"].is_object())
             fail(Code::IndexInvalid, indexPath, "missing object 'weight_map'");
         std::map<std::string, std::shared_ptr<SafetensorsFile>> shards;

@@ -18,7 +18,7 @@ namespace polar {
 
 namespace {
 
-// The dlopen'd sentencepiece module, opened once per process.
+// The sentencepiece module, opened once per process.
 struct SpmModule
 {
     int (*abiVersion)() = nullptr;
@@ -60,9 +60,10 @@ const SpmModule &spmModule()
                 tried += "\n  " + path + " (absent)";
                 continue;
             }
-            // RTLD_DEEPBIND: the module resolves protobuf-lite from its own
-            // dependencies, never from libtorch's libprotobuf already loaded.
-            void *h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+            // A link-map namespace of its own: the module and its protobuf-lite
+            // never share a symbol with libtorch's libprotobuf. Unlike
+            // RTLD_DEEPBIND, the address sanitizer accepts it.
+            void *h = ::dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
             if (!h) {
                 tried += "\n  " + path + " (" + ::dlerror() + ")";
                 continue;
@@ -186,12 +187,7 @@ std::shared_ptr<Tokenizer> Tokenizer::load(const std::string &modelDir)
         d.pieces[size_t(i)] = d.module->piece(d.spm, i, &d.pieceTypes[size_t(i)]);
     d.module->specialIds(d.spm, &d.bos, &d.eos, &d.unk, &d.pad);
 
-    Json cfg;
-    try {
-        cfg = Json::parse(readWholeFile(configPath));
-    } catch (const Json::exception &e) {
-        throw Error(configPath + ": not valid JSON (" + e.what() + ")");
-    }
+    const Json cfg = parseJson(readWholeFile(configPath), configPath);
     if (!cfg.is_object())
         throw Error(configPath + ": expected a JSON object");
     if (auto it = cfg.find("added_tokens_decoder"); it != cfg.end()) {
@@ -199,17 +195,15 @@ std::shared_ptr<Tokenizer> Tokenizer::load(const std::string &modelDir)
             throw Error(configPath + ": field 'added_tokens_decoder' must be an object");
         for (auto t = it->begin(); t != it->end(); ++t) {
             AddedToken at;
-            try {
-                at.id = std::stoi(t.key());
-            } catch (...) {
-                throw Error(configPath + ": added_tokens_decoder key '" + t.key() + "' is not a token id");
-            }
-            if (!t->is_object() || !t->contains("content") || !(*t)["content"].is_string())
-                throw Error(configPath + ": added_tokens_decoder[" + t.key() + "].content is missing");
-            at.content = (*t)["content"].get<std::string>();
-            at.special = t->value("special", true);
-            if (at.id < 0)
-                throw Error(configPath + ": added token id " + t.key() + " is negative");
+            const std::string &key = t.key();
+            if (key.empty() || key.size() > 9 || key.find_first_not_of("0123456789") != std::string::npos)
+                throw Error(configPath + ": added_tokens_decoder key '" + key + "' is not a token id");
+            at.id = std::stoi(key);
+            const std::string where = configPath + ": field 'added_tokens_decoder." + key + "'";
+            if (!t->is_object())
+                throw Error(where + " must be an object");
+            at.content = stringField(*t, "content", where);
+            at.special = optionalBool(*t, "special", where, true);
             if (at.content.empty())
                 throw Error(configPath + ": added token " + t.key() + " has empty content");
             d.added.push_back(at);

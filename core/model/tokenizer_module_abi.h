@@ -4,8 +4,9 @@
 //
 // Why a module: Debian's libsentencepiece carries its own protobuf-lite, and
 // libtorch links the full libprotobuf. Both in one symbol namespace crash at
-// load time, so sentencepiece lives in a shared object that core opens with
-// dlopen(RTLD_LOCAL | RTLD_DEEPBIND) and talks to through plain C.
+// load time, so sentencepiece lives in a shared object that core opens in a
+// link-map namespace of its own (dlmopen(LM_ID_NEWLM)) and talks to through
+// plain C: no C++ object, allocation or exception crosses the boundary.
 
 #include <stddef.h>
 

@@ -1,14 +1,45 @@
 #include "preferences/dataset.h"
 
 #include "util/error.h"
+#include "util/files.h"
+#include "util/hash.h"
 #include "util/jsonl.h"
 
+#include <algorithm>
+
 namespace polar {
+
+namespace {
+
+bool isRecordField(const std::string &key)
+{
+    return key == "prompt" || key == "reference" || key == "outputs" || key == "output" || key == "chosen"
+        || key == "rejected";
+}
+
+} // namespace
+
+long DatasetImport::indexOfLine(size_t line) const
+{
+    // Records are in file order, so their lines are increasing.
+    auto it = std::lower_bound(records.begin(), records.end(), line,
+                               [](const DatasetRecord &r, size_t l) { return r.line < l; });
+    return it != records.end() && it->line == line ? long(it - records.begin()) : -1;
+}
+
+std::string recordContentHash(const DatasetRecord &r)
+{
+    Json outputs = Json::array();
+    for (const auto &o : r.outputs)
+        outputs.push_back(textFieldToJson(o));
+    const Json canonical = Json::array({int(r.kind), textFieldToJson(r.prompt), textFieldToJson(r.reference), outputs});
+    return fingerprintHex(fingerprint(canonical.dump(-1, ' ', false, Json::error_handler_t::replace)));
+}
 
 DatasetRecord parseDatasetRecord(const Json &j, const std::string &where)
 {
     if (!j.is_object())
-        throw Error(where + ": expected a JSON object, found " + std::string(j.type_name()));
+        throw Error(where + ": expected a JSON object, found " + std::string(jsonTypeName(j)));
     for (const char *key : {"prompt", "reference"})
         if (!j.contains(key))
             throw Error(where + ": missing field '" + key + "'");
@@ -18,12 +49,17 @@ DatasetRecord parseDatasetRecord(const Json &j, const std::string &where)
     const bool many = j.contains("outputs"), one = j.contains("output"), pair = j.contains("chosen") || j.contains("rejected");
     if (int(many) + int(one) + int(pair) != 1)
         throw Error(where + ": needs exactly one of 'outputs', 'output', or 'chosen' + 'rejected'");
-    Json extra = Json::object();
+    std::vector<std::pair<std::string, Json>> extra;
     for (auto it = j.begin(); it != j.end(); ++it)
-        if (it.key() != "prompt" && it.key() != "reference" && it.key() != "outputs" && it.key() != "output"
-            && it.key() != "chosen" && it.key() != "rejected")
-            extra[it.key()] = it.value();
-    r.extraFields = extra.dump();
+        if (!isRecordField(it.key()))
+            extra.emplace_back(it.key(), it.value());
+    r.extraFields = objectFromPairs(std::move(extra)).dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (const Json *id = findField(j, "id")) {
+        if (id->is_string())
+            r.id = id->get<std::string>();
+        else if (id->is_number_integer())
+            r.id = id->dump();
+    }
     if (many) {
         r.kind = DatasetRecord::Kind::Outputs;
         const Json &arr = j["outputs"];
@@ -42,6 +78,7 @@ DatasetRecord parseDatasetRecord(const Json &j, const std::string &where)
         r.outputs.push_back(textFieldFromJson(j["chosen"], where + ": field 'chosen'"));
         r.outputs.push_back(textFieldFromJson(j["rejected"], where + ": field 'rejected'"));
     }
+    r.contentHash = recordContentHash(r);
     return r;
 }
 
@@ -49,7 +86,10 @@ DatasetImport importDataset(const std::string &path)
 {
     DatasetImport out;
     out.path = path;
-    for (const auto &line : readJsonl(path)) {
+    const std::string data = readWholeFile(path);
+    out.fileBytes = data.size();
+    out.fileHash = fingerprintHex(fingerprint(data));
+    for (auto &line : parseJsonlLines(data)) {
         const std::string where = path + ":" + std::to_string(line.number);
         if (!line.ok()) {
             out.invalid.push_back({line.number, line.error});
@@ -66,6 +106,8 @@ DatasetImport importDataset(const std::string &path)
             out.invalid.push_back({line.number, why});
         }
     }
+    if (out.records.empty() && out.invalid.empty())
+        throw Error(path + ": holds no records (an empty dataset)");
     return out;
 }
 

@@ -1,30 +1,85 @@
 #include "preferences/export.h"
 
 #include "util/error.h"
+#include "util/files.h"
 #include "util/jsonl.h"
 
+#include <cctype>
+#include <cmath>
+#include <map>
 #include <set>
 
 namespace polar {
 
-PairFormat parsePairFormat(const std::string &s)
+namespace {
+
+std::string collapseWhitespace(const std::string &s)
 {
-    if (s == "polar") return PairFormat::Polar;
-    if (s == "polar-strings") return PairFormat::PolarStrings;
-    if (s == "trl") return PairFormat::Trl;
-    throw Error("--format: '" + s + "' is not one of polar, polar-strings, trl");
+    std::string out;
+    bool space = false;
+    for (unsigned char c : s) {
+        if (std::isspace(c)) {
+            space = !out.empty();
+            continue;
+        }
+        if (space)
+            out += ' ';
+        space = false;
+        out += char(c);
+    }
+    return out;
+}
+
+bool isBlank(const TextField &f)
+{
+    return collapseWhitespace(f.flattened()).empty();
+}
+
+bool hasMissingRole(const TextField &f)
+{
+    for (const auto &m : f.messages)
+        if (m.role.empty())
+            return true;
+    return false;
+}
+
+TextField withRoles(TextField f, const char *role)
+{
+    for (auto &m : f.messages)
+        if (m.role.empty())
+            m.role = role;
+    return f;
+}
+
+} // namespace
+
+std::string normalizedText(const TextField &f)
+{
+    if (!f.isMessages)
+        return collapseWhitespace(f.text);
+    std::string key = "\x1emessages";
+    for (const auto &m : f.messages)
+        key += "\x1f" + m.role + "\x1d" + collapseWhitespace(m.content);
+    return key;
 }
 
 std::string ExportSummary::describe() const
 {
-    std::string s = std::to_string(pairs) + " pairs from " + std::to_string(itemsWithPairs) + " of " + std::to_string(items)
-        + " items";
-    if (duplicatesRemoved)
-        s += "; " + std::to_string(duplicatesRemoved) + " duplicate pairs removed";
+    std::string s = std::to_string(pairs) + " pairs from " + std::to_string(itemsWithPairs) + " of " + std::to_string(items) + " items";
+    if (duplicatePairsRemoved)
+        s += "; " + std::to_string(duplicatePairsRemoved) + " duplicate pairs removed";
+    if (duplicateOutputsMerged)
+        s += "; " + std::to_string(duplicateOutputsMerged) + " repeated outputs merged";
+    if (emptyKept)
+        s += "; " + std::to_string(emptyKept) + " pairs with an empty output or prompt kept (--keep-empty)";
+    if (rolesFilled)
+        s += "; " + std::to_string(rolesFilled) + " items had role-less messages given a default role";
     for (const auto &[why, n] : skippedItems)
-        s += "; " + std::to_string(n) + " items skipped: " + why;
+        s += "; " + std::to_string(n) + " items left out: " + why;
     for (const auto &[why, n] : droppedPairs)
-        s += "; " + std::to_string(n) + " pairs dropped: " + why;
+        s += "; " + std::to_string(n) + " pairs left out: " + why;
+    for (const auto &c : contradictions)
+        s += "\n  contradiction: " + c;
     return s;
 }
 
@@ -34,27 +89,84 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
     std::set<std::string> seen;
     s.items = items.size();
     for (const auto &it : items) {
+        const size_t n = it.candidates.size();
         const char *skip = it.skipped ? "skipped by the annotator"
             : it.flagged             ? "flagged"
             : it.ranks.empty()       ? "not ranked"
+            : it.ranks.size() != n   ? "ranks do not match the outputs"
                                      : nullptr;
         if (!skip && it.noneAcceptable) {
             // Nothing acceptable: pairs only from an answer the annotator wrote.
             bool wrote = false;
-            for (size_t k = 0; k < it.humanWritten.size(); ++k)
+            for (size_t k = 0; k < n; ++k)
                 wrote = wrote || (it.humanWritten[k] && it.ranks[k] > 0);
             if (!wrote)
                 skip = "none acceptable and no written answer";
+        }
+        TextField prompt = it.prompt, reference = it.reference;
+        std::vector<TextField> candidates = it.candidates;
+        if (!skip && isBlank(prompt) && !o.keepEmpty)
+            skip = "empty prompt (--keep-empty keeps it)";
+        bool missingRole = hasMissingRole(prompt) || hasMissingRole(reference);
+        for (const auto &c : candidates)
+            missingRole = missingRole || hasMissingRole(c);
+        if (!skip && missingRole) {
+            if (!o.fillMissingRoles) {
+                skip = "a message without a role (--fill-roles gives it the default role)";
+            } else {
+                prompt = withRoles(prompt, kPromptRole);
+                reference = withRoles(reference, kAnswerRole);
+                for (auto &c : candidates)
+                    c = withRoles(c, kAnswerRole);
+                ++s.rolesFilled;
+            }
         }
         if (skip) {
             ++s.skippedItems[skip];
             continue;
         }
-        size_t before = out.size();
-        for (const auto &[a, b] : pairsFromRanking(it.ranks, o.strategy)) {
-            const bool haveRewards = it.rewards.size() == it.candidates.size();
+
+        std::vector<int> ranks = it.ranks;
+        // Empty answers: out of the ranking unless kept.
+        for (size_t k = 0; k < n; ++k)
+            if (ranks[k] > 0 && isBlank(candidates[k]) && !o.keepEmpty) {
+                ranks[k] = 0;
+                ++s.droppedPairs["an empty or whitespace-only output (left out of the ranking; --keep-empty keeps it)"];
+            }
+        // The same text twice: one candidate when ranked alike, none when ranked differently.
+        std::map<std::string, std::vector<size_t>> groups;
+        for (size_t k = 0; k < n; ++k)
+            if (ranks[k] > 0)
+                groups[normalizedText(candidates[k])].push_back(k);
+        for (const auto &[key, members] : groups) {
+            if (members.size() < 2)
+                continue;
+            bool alike = true;
+            for (size_t m : members)
+                alike = alike && ranks[m] == ranks[members[0]];
+            if (alike) {
+                for (size_t k = 1; k < members.size(); ++k)
+                    ranks[members[k]] = 0;
+                s.duplicateOutputsMerged += members.size() - 1;
+                continue;
+            }
+            std::string c = "line " + std::to_string(it.line) + ": outputs";
+            std::string r = "ranked";
+            for (size_t k = 0; k < members.size(); ++k) {
+                c += (k ? (k + 1 == members.size() ? " and " : ", ") : " ") + std::to_string(members[k]);
+                r += (k ? (k + 1 == members.size() ? " and " : ", ") : " ") + std::to_string(ranks[members[k]]);
+            }
+            s.contradictions.push_back(c + " are the same text " + r + "; left out");
+            for (size_t m : members)
+                ranks[m] = 0;
+        }
+
+        const size_t before = out.size();
+        const bool haveRewards = it.rewards.size() == n;
+        for (const auto &[a, b] : pairsFromRanking(ranks, o.strategy)) {
             if ((o.minMargin || o.hardOnly) && !haveRewards) {
-                ++s.droppedPairs["no model rewards for a margin or hardness filter"];
+                ++s.droppedPairs[it.rewardsStale ? "rewards stale after an edit (re-score for a margin or hardness filter)"
+                                                 : "no model rewards for a margin or hardness filter"];
                 continue;
             }
             if (o.minMargin && double(it.rewards[a]) - double(it.rewards[b]) < *o.minMargin) {
@@ -65,9 +177,16 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
                 ++s.droppedPairs["the model already agrees (not hard)"];
                 continue;
             }
-            PreferencePair p{it.prompt, it.reference, it.candidates[a], it.candidates[b]};
+            PreferencePair p{prompt, reference, candidates[a], candidates[b]};
+            const std::string problem = pairFormatProblem(p, o.format);
+            if (!problem.empty()) {
+                ++s.droppedPairs[problem];
+                continue;
+            }
+            if (isBlank(p.chosen) || isBlank(p.rejected) || isBlank(p.prompt))
+                ++s.emptyKept;
             if (!seen.insert(pairToJson(p, o.format).dump()).second) {
-                ++s.duplicatesRemoved;
+                ++s.duplicatePairsRemoved;
                 continue;
             }
             out.push_back(std::move(p));
@@ -79,47 +198,18 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
     return out;
 }
 
-void validatePairsFile(const std::string &path, PairFormat format, size_t expected)
-{
-    const auto lines = readJsonl(path);
-    if (lines.size() != expected)
-        throw Error(path + ": holds " + std::to_string(lines.size()) + " records after writing, expected "
-                    + std::to_string(expected));
-    const std::vector<const char *> fields = format == PairFormat::Trl
-        ? std::vector<const char *>{"prompt", "chosen", "rejected"}
-        : std::vector<const char *>{"prompt", "reference", "chosen", "rejected"};
-    for (const auto &l : lines) {
-        const std::string where = path + ":" + std::to_string(l.number);
-        if (!l.ok())
-            throw Error(where + ": " + l.error);
-        for (const char *f : fields) {
-            if (!l.value.contains(f))
-                throw Error(where + ": field '" + f + "' is missing");
-            const Json &v = l.value[f];
-            if (format == PairFormat::Polar) {
-                if (!v.is_array() || v.empty())
-                    throw Error(where + ": field '" + f + "' must be a non-empty message list");
-                for (const auto &m : v)
-                    if (!m.is_object() || !m.contains("role") || !m.contains("content") || !m["role"].is_string()
-                        || !m["content"].is_string())
-                        throw Error(where + ": field '" + f + "' has a message without string role and content");
-            } else if (!v.is_string()) {
-                throw Error(where + ": field '" + f + "' must be a string");
-            }
-        }
-    }
-}
-
 ExportSummary exportPairs(const std::vector<AnnotatedItem> &items, const std::string &path, const ExportOptions &o)
 {
+    if (o.minMargin && !std::isfinite(*o.minMargin))
+        throw Error("minimum margin must be a finite number");
     ExportSummary s;
     const auto pairs = collectPairs(items, o, s);
-    std::vector<Json> lines;
-    lines.reserve(pairs.size());
+    if (pairs.empty())
+        throw Error(path + ": no pairs to export (" + s.describe() + "); nothing was written");
+    std::string data;
     for (const auto &p : pairs)
-        lines.push_back(pairToJson(p, o.format));
-    writeJsonlAtomically(path, lines);
-    validatePairsFile(path, o.format, pairs.size());
+        data += pairToJson(p, o.format).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    writeFileAtomically(path, data, [&](const std::string &tmp) { validatePairsFile(tmp, o.format, pairs.size()); });
     return s;
 }
 

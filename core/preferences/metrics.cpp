@@ -1,5 +1,6 @@
 #include "preferences/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -128,10 +129,14 @@ AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, c
         if (x.empty() || y.empty())
             continue;
         ++r.sharedItems;
-        const size_t n = std::min(x.size(), y.size());
+        const size_t n = std::min({x.size(), y.size(), first[i].candidates.size(), second[i].candidates.size()});
+        // Only candidates that are the same text for both annotators can be compared.
+        std::vector<bool> same(n);
+        for (size_t k = 0; k < n; ++k)
+            same[k] = first[i].candidates[k] == second[i].candidates[k];
         for (size_t a = 0; a < n; ++a)
             for (size_t b = a + 1; b < n; ++b) {
-                if (x[a] <= 0 || x[b] <= 0 || y[a] <= 0 || y[b] <= 0)
+                if (!same[a] || !same[b] || x[a] <= 0 || x[b] <= 0 || y[a] <= 0 || y[b] <= 0)
                     continue;
                 const int hx = humanOrder(x, a, b), hy = humanOrder(y, a, b);
                 counts[hx + 1][hy + 1] += 1;

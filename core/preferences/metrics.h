@@ -52,6 +52,8 @@ struct AnnotatorAgreement
     std::vector<Conflict> conflicts;
     std::string describe() const;
 };
+// `second` aligned to `first` (alignItems); pairs are compared only between
+// candidates that are the same text for both.
 AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, const std::vector<AnnotatedItem> &second);
 
 // Kendall's tau-b of two score lists (higher = better in both).

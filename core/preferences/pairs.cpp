@@ -14,7 +14,7 @@ PairStrategy parsePairStrategy(const std::string &s)
     if (s == "best-vs-rest") return PairStrategy::BestVsRest;
     if (s == "adjacent") return PairStrategy::Adjacent;
     if (s == "best-vs-worst") return PairStrategy::BestVsWorst;
-    throw Error("--strategy: '" + s + "' is not one of all, best-vs-rest, adjacent, best-vs-worst");
+    throw Error("'" + s + "' is not a pair strategy (all, best-vs-rest, adjacent, best-vs-worst)");
 }
 
 const char *pairStrategyName(PairStrategy s)

@@ -2,13 +2,19 @@
 
 #include "util/error.h"
 #include "util/files.h"
-#include "util/jsonl.h"
+#include "util/hash.h"
 
+#include <atomic>
 #include <cerrno>
-#include <chrono>
+#include <cfloat>
+#include <cmath>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
+#include <map>
+#include <set>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace polar {
@@ -16,20 +22,256 @@ namespace polar {
 namespace {
 
 constexpr const char *kFormat = "polar-studio-project";
+constexpr int kVersion = 2;
 
-std::string dirOf(const std::string &path)
+std::string errnoText()
 {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash);
+    return std::strerror(errno);
 }
 
-std::string baseName(const std::string &path)
+// ---- the journal file ---------------------------------------------------------
+
+struct JournalLine
 {
-    const size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+    size_t number = 0;
+    std::string text;
+};
+
+struct JournalText
+{
+    std::vector<JournalLine> lines; // complete lines only
+    bool tornTail = false;          // the file ends in a line without its newline
+    uint64_t complete = 0;          // bytes up to the end of the last complete line
+};
+
+JournalText splitJournal(const std::string &data)
+{
+    JournalText j;
+    size_t pos = 0, number = 0;
+    while (pos < data.size()) {
+        const size_t end = data.find('\n', pos);
+        ++number;
+        if (end == std::string::npos) {
+            // No newline: the write of this line never finished, so it was never acknowledged.
+            j.tornTail = true;
+            break;
+        }
+        j.lines.push_back({number, data.substr(pos, end - pos)});
+        pos = end + 1;
+        j.complete = pos;
+    }
+    return j;
+}
+
+std::string readAll(int fd, const std::string &path)
+{
+    std::string data;
+    char buf[1 << 16];
+    off_t offset = 0;
+    for (;;) {
+        const ssize_t n = ::pread(fd, buf, sizeof buf, offset);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(path + ": read error (" + errnoText() + ")");
+        }
+        if (n == 0)
+            return data;
+        data.append(buf, size_t(n));
+        offset += n;
+    }
+}
+
+void writeAll(int fd, const std::string &data, const std::string &path)
+{
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(path + ": cannot save (" + errnoText() + ")");
+        }
+        done += size_t(n);
+    }
+}
+
+// An exclusively locked descriptor of the file now at `path`: the lock is
+// verified to be on the inode the path names (a file renamed over it between
+// open and lock would leave us holding a lock on a file nobody reads).
+int openLocked(const std::string &path, bool create)
+{
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+        if (fd < 0)
+            throw Error(path + ": cannot open for writing (" + errnoText() + ")");
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd);
+            throw Error(path + ": the project is open in another window or process");
+        }
+        struct stat held, named;
+        if (::fstat(fd, &held) == 0 && ::stat(path.c_str(), &named) == 0 && held.st_dev == named.st_dev
+            && held.st_ino == named.st_ino)
+            return fd;
+        ::close(fd); // replaced or removed meanwhile: try the file that is there now
+        if (!create && ::access(path.c_str(), F_OK) != 0)
+            throw Error(path + ": was removed while being opened");
+    }
+    throw Error(path + ": keeps being replaced while being opened");
+}
+
+// ---- the header -----------------------------------------------------------------
+
+struct RecordPrint
+{
+    size_t line = 0;
+    std::string hash, id;
+};
+
+struct Header
+{
+    int version = 0;
+    std::string dataset;  // as written: relative to the project's folder, or absolute
+    uint64_t bytes = 0;
+    std::string hash;
+    std::vector<RecordPrint> records;
+};
+
+Header parseHeader(const std::string &text, const std::string &where)
+{
+    const Json j = parseJson(text, where);
+    if (!j.is_object() || optionalString(j, "format", where) != kFormat)
+        throw Error(where + ": not a Polar Studio project (field 'format')");
+    Header h;
+    h.version = int(integerField(j, "version", where));
+    if (h.version != 1 && h.version != kVersion)
+        throw Error(where + ": project version " + std::to_string(h.version) + " is not supported (this build reads 1 and 2)");
+    h.dataset = stringField(j, "dataset", where);
+    if (h.dataset.empty())
+        throw Error(where + ": field 'dataset' is empty");
+    if (h.version == 1)
+        return h;
+    const int64_t bytes = integerField(j, "dataset_bytes", where);
+    if (bytes < 0)
+        throw Error(where + ": field 'dataset_bytes' is negative");
+    h.bytes = uint64_t(bytes);
+    h.hash = stringField(j, "dataset_hash", where);
+    const Json &records = requireField(j, "records", where);
+    if (!records.is_array())
+        throw Error(where + ": field 'records' must be a list, found " + jsonTypeName(records));
+    h.records.reserve(records.size());
+    for (size_t k = 0; k < records.size(); ++k) {
+        const Json &r = records[k];
+        const std::string at = where + ": field 'records[" + std::to_string(k) + "]'";
+        if (!r.is_array() || r.size() < 2 || r.size() > 3)
+            throw Error(at + " must be [line, hash] or [line, hash, id]");
+        RecordPrint p;
+        const int64_t line = asInteger(r[0], at + "[0]");
+        if (line < 1)
+            throw Error(at + "[0] must be a line number (>= 1)");
+        p.line = size_t(line);
+        p.hash = asString(r[1], at + "[1]");
+        if (r.size() == 3)
+            p.id = asString(r[2], at + "[2]");
+        if (!h.records.empty() && p.line <= h.records.back().line)
+            throw Error(at + ": lines must increase");
+        h.records.push_back(std::move(p));
+    }
+    return h;
+}
+
+Json headerFor(const DatasetImport &d, const std::string &datasetField)
+{
+    Json records = Json::array();
+    for (const auto &r : d.records) {
+        Json entry = Json::array({r.line, r.contentHash});
+        if (!r.id.empty())
+            entry.push_back(r.id);
+        records.push_back(std::move(entry));
+    }
+    return objectFromPairs({{"format", kFormat},
+                            {"version", kVersion},
+                            {"dataset", datasetField},
+                            {"dataset_bytes", d.fileBytes},
+                            {"dataset_hash", d.fileHash},
+                            {"records", std::move(records)}});
+}
+
+std::string resolveDataset(const std::string &projectPath, const std::string &dataset)
+{
+    return dataset[0] == '/' ? dataset : joinPath(directoryOf(projectPath), dataset);
+}
+
+std::string datasetFieldFor(const std::string &projectPath, const std::string &datasetPath)
+{
+    // Beside each other (the usual case): the bare name, so the pair can be moved together.
+    return directoryOf(projectPath) == directoryOf(datasetPath) ? baseName(datasetPath) : datasetPath;
+}
+
+// Whether the dataset still is what the header fingerprinted; the reason if not.
+std::string datasetMismatch(const Header &h, const DatasetImport &d)
+{
+    if (h.bytes != d.fileBytes || h.hash != d.fileHash)
+        return "it was " + std::to_string(h.bytes) + " bytes (fingerprint " + h.hash + ") and is now "
+            + std::to_string(d.fileBytes) + " bytes (fingerprint " + d.fileHash + ")";
+    if (h.records.size() != d.records.size())
+        return "it had " + std::to_string(h.records.size()) + " readable records and now has " + std::to_string(d.records.size());
+    for (size_t k = 0; k < d.records.size(); ++k)
+        if (h.records[k].line != d.records[k].line || h.records[k].hash != d.records[k].contentHash)
+            return "the record on line " + std::to_string(d.records[k].line) + " differs";
+    return {};
+}
+
+bool finiteFloat(double v)
+{
+    return std::isfinite(v) && std::fabs(v) <= double(FLT_MAX);
+}
+
+std::vector<float> rewardsFromJson(const Json &j, const std::string &what)
+{
+    if (!j.is_array())
+        throw Error(what + " must be a list of numbers, found " + jsonTypeName(j));
+    std::vector<float> out;
+    out.reserve(j.size());
+    for (size_t k = 0; k < j.size(); ++k) {
+        const std::string at = what + "[" + std::to_string(k) + "]";
+        const double v = asNumber(j[k], at);
+        if (!finiteFloat(v))
+            throw Error(at + " is not a finite reward");
+        out.push_back(float(v));
+    }
+    return out;
+}
+
+Json rewardsEvent(size_t line, const ItemState &s)
+{
+    return objectFromPairs({{"op", "rewards"},
+                            {"line", line},
+                            {"rewards", s.rewards},
+                            {"model", s.rewardModel},
+                            {"candidates", s.rewardsFor}});
+}
+
+Json annotationEvent(size_t line, const Annotation &a)
+{
+    return objectFromPairs({{"op", "annotation"}, {"line", line}, {"annotation", annotationToJson(a)}});
+}
+
+std::string describeDamage(const std::string &path, const std::vector<JournalDamage> &damage)
+{
+    std::string s = path + ": " + std::to_string(damage.size()) + " damaged line" + (damage.size() == 1 ? "" : "s");
+    for (size_t k = 0; k < damage.size() && k < 5; ++k)
+        s += "\n  line " + std::to_string(damage[k].line) + ": " + damage[k].reason;
+    if (damage.size() > 5)
+        s += "\n  ...";
+    s += "\nThe rest can be salvaged: open it read-only, or write what can be applied to a new project with "
+         "'polar-cli repair-project " + path + " -o NEW.polar-project.jsonl'.";
+    return s;
 }
 
 } // namespace
+
+// ---- annotations ---------------------------------------------------------------
 
 const char *itemStatusName(ItemStatus s)
 {
@@ -54,37 +296,73 @@ Json annotationToJson(const Annotation &a)
     for (const auto &h : a.humanOutputs)
         human.push_back(textFieldToJson(h));
     for (const auto &[i, t] : a.edits)
-        edits.push_back({{"candidate", i}, {"text", textFieldToJson(t)}});
-    return {{"decided", a.decided}, {"ranks", a.ranks},     {"human_outputs", human}, {"edits", edits},
-            {"none_acceptable", a.noneAcceptable}, {"flagged", a.flagged}, {"skipped", a.skipped},
-            {"note", a.note}, {"annotator", a.annotator}, {"time", a.time}};
+        edits.push_back(objectFromPairs({{"candidate", i}, {"text", textFieldToJson(t)}}));
+    return objectFromPairs({{"decided", a.decided},
+                            {"ranks", a.ranks},
+                            {"human_outputs", std::move(human)},
+                            {"edits", std::move(edits)},
+                            {"none_acceptable", a.noneAcceptable},
+                            {"flagged", a.flagged},
+                            {"skipped", a.skipped},
+                            {"note", a.note},
+                            {"annotator", a.annotator},
+                            {"time", a.time}});
 }
 
 Annotation annotationFromJson(const Json &j, const std::string &where)
 {
     if (!j.is_object())
-        throw Error(where + ": annotation is not an object");
+        throw Error(where + ": annotation must be an object, found " + jsonTypeName(j));
     Annotation a;
-    try {
-        a.decided = j.value("decided", false);
-        a.ranks = j.value("ranks", std::vector<int>{});
-        if (j.contains("human_outputs"))
-            for (size_t k = 0; k < j["human_outputs"].size(); ++k)
-                a.humanOutputs.push_back(textFieldFromJson(j["human_outputs"][k], where + ".human_outputs"));
-        if (j.contains("edits"))
-            for (const auto &e : j["edits"])
-                a.edits.emplace_back(e.at("candidate").get<size_t>(), textFieldFromJson(e.at("text"), where + ".edits"));
-        a.noneAcceptable = j.value("none_acceptable", false);
-        a.flagged = j.value("flagged", false);
-        a.skipped = j.value("skipped", false);
-        a.note = j.value("note", std::string());
-        a.annotator = j.value("annotator", std::string());
-        a.time = j.value("time", int64_t(0));
-    } catch (const Json::exception &e) {
-        throw Error(where + ": malformed annotation (" + e.what() + ")");
+    a.decided = optionalBool(j, "decided", where, false);
+    if (const Json *ranks = findField(j, "ranks"); ranks && !ranks->is_null()) {
+        if (!ranks->is_array())
+            throw Error(where + ": field 'ranks' must be a list of integers, found " + jsonTypeName(*ranks));
+        for (size_t k = 0; k < ranks->size(); ++k) {
+            const int64_t r = asInteger((*ranks)[k], where + ": field 'ranks[" + std::to_string(k) + "]'");
+            if (r < 0 || r > INT32_MAX)
+                throw Error(where + ": field 'ranks[" + std::to_string(k) + "]' is out of range (" + std::to_string(r) + ")");
+            a.ranks.push_back(int(r));
+        }
     }
+    if (const Json *human = findField(j, "human_outputs"); human && !human->is_null()) {
+        if (!human->is_array())
+            throw Error(where + ": field 'human_outputs' must be a list, found " + jsonTypeName(*human));
+        for (size_t k = 0; k < human->size(); ++k)
+            a.humanOutputs.push_back(textFieldFromJson((*human)[k], where + ": field 'human_outputs[" + std::to_string(k) + "]'"));
+    }
+    if (const Json *edits = findField(j, "edits"); edits && !edits->is_null()) {
+        if (!edits->is_array())
+            throw Error(where + ": field 'edits' must be a list, found " + jsonTypeName(*edits));
+        for (size_t k = 0; k < edits->size(); ++k) {
+            const std::string at = where + ": field 'edits[" + std::to_string(k) + "]'";
+            const Json &e = (*edits)[k];
+            if (!e.is_object())
+                throw Error(at + " must be an object");
+            const int64_t c = integerField(e, "candidate", at);
+            if (c < 0)
+                throw Error(at + ": field 'candidate' is negative");
+            a.edits.emplace_back(size_t(c), textFieldFromJson(requireField(e, "text", at), at + ": field 'text'"));
+        }
+    }
+    a.noneAcceptable = optionalBool(j, "none_acceptable", where, false);
+    a.flagged = optionalBool(j, "flagged", where, false);
+    a.skipped = optionalBool(j, "skipped", where, false);
+    a.note = optionalString(j, "note", where);
+    a.annotator = optionalString(j, "annotator", where);
+    a.time = optionalInteger(j, "time", where, 0);
     return a;
 }
+
+std::string candidatesHash(const std::vector<TextField> &candidates)
+{
+    Json arr = Json::array();
+    for (const auto &c : candidates)
+        arr.push_back(textFieldToJson(c));
+    return fingerprintHex(fingerprint(arr.dump(-1, ' ', false, Json::error_handler_t::replace)));
+}
+
+// ---- opening ---------------------------------------------------------------------
 
 std::string PreferenceProject::defaultProjectPath(const std::string &datasetPath)
 {
@@ -94,74 +372,117 @@ std::string PreferenceProject::defaultProjectPath(const std::string &datasetPath
     return base + ".polar-project.jsonl";
 }
 
+bool PreferenceProject::isProjectPath(const std::string &path)
+{
+    const std::string suffix = ".polar-project.jsonl";
+    return path.size() > suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+namespace {
+
+// The state of a project from its journal text, checked against its dataset.
+struct Replay
+{
+    Header header;
+    DatasetImport dataset;
+    JournalText journal;
+};
+
+} // namespace
+
 std::unique_ptr<PreferenceProject> PreferenceProject::openForDataset(const std::string &datasetPath)
 {
     const std::string projectPath = defaultProjectPath(datasetPath);
-    if (fileExists(projectPath))
-        return open(projectPath);
-    const Json header = {{"format", kFormat}, {"version", 1}, {"dataset", baseName(datasetPath)}};
-    writeFileAtomically(projectPath, header.dump() + "\n");
-    return open(projectPath);
+    const int fd = openLocked(projectPath, /*create=*/true);
+    try {
+        const std::string data = readAll(fd, projectPath);
+        if (data.find('\n') == std::string::npos) {
+            // New (or a header whose first write never finished): this process holds
+            // the lock, so it alone writes the header.
+            DatasetImport d = importDataset(datasetPath);
+            const std::string header = headerFor(d, datasetFieldFor(projectPath, datasetPath)).dump() + "\n";
+            if (::ftruncate(fd, 0) != 0)
+                throw Error(projectPath + ": cannot create (" + errnoText() + ")");
+            writeAll(fd, header, projectPath);
+            if (::fdatasync(fd) != 0)
+                throw Error(projectPath + ": cannot create (" + errnoText() + ")");
+        }
+    } catch (...) {
+        // Leave no empty project behind for a dataset that could not be read.
+        struct stat st;
+        if (::fstat(fd, &st) == 0 && st.st_size == 0)
+            ::unlink(projectPath.c_str());
+        ::close(fd);
+        throw;
+    }
+    return openWith(projectPath, Mode::ReadWrite, fd);
 }
 
 std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &projectPath, Mode mode)
 {
+    return openWith(projectPath, mode, mode == Mode::ReadWrite ? openLocked(projectPath, /*create=*/false) : -1);
+}
+
+std::unique_ptr<PreferenceProject> PreferenceProject::openWith(const std::string &projectPath, Mode mode, int lockedFd)
+{
     std::unique_ptr<PreferenceProject> p(new PreferenceProject);
     p->m_path = projectPath;
+    p->m_fd = lockedFd; // closed by the destructor, also when opening fails below
+    std::string data;
     if (mode == Mode::ReadWrite) {
-        p->m_fd = ::open(projectPath.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (p->m_fd < 0)
-            throw Error(projectPath + ": cannot open for writing (" + std::strerror(errno) + ")");
-        if (::flock(p->m_fd, LOCK_EX | LOCK_NB) != 0)
-            throw Error(projectPath + ": the project is open in another window or process");
+        data = readAll(p->m_fd, projectPath);
+    } else {
+        data = readWholeFile(projectPath);
     }
-    const std::string data = readWholeFile(projectPath);
-    std::vector<std::pair<size_t, std::string>> lines;
-    size_t pos = 0, number = 0, complete = 0;
-    bool tornTail = false;
-    while (pos < data.size()) {
-        size_t end = data.find('\n', pos);
-        ++number;
-        if (end == std::string::npos) {
-            // No newline: the write of this line never finished, so it was never acknowledged.
-            tornTail = true;
-            break;
-        }
-        lines.emplace_back(number, data.substr(pos, end - pos));
-        pos = end + 1;
-        complete = pos;
-    }
-    if (lines.empty())
+    const JournalText journal = splitJournal(data);
+    if (journal.lines.empty())
         throw Error(projectPath + ": empty project file (no header line)");
-    Json header;
-    try {
-        header = Json::parse(lines[0].second);
-    } catch (const Json::exception &e) {
-        throw Error(projectPath + ":1: header is not valid JSON (" + std::string(e.what()) + ")");
-    }
-    if (!header.is_object() || header.value("format", "") != kFormat)
-        throw Error(projectPath + ":1: not a Polar Studio project (field 'format')");
-    if (header.value("version", 0) != 1)
-        throw Error(projectPath + ":1: unsupported project version");
-    const std::string dataset = header.value("dataset", std::string());
-    if (dataset.empty())
-        throw Error(projectPath + ":1: field 'dataset' is missing");
-    const std::string datasetPath = dataset[0] == '/' ? dataset : dirOf(projectPath) + "/" + dataset;
+    const Header header = parseHeader(journal.lines[0].text, projectPath + ":1");
+    p->m_version = header.version;
+    const std::string datasetPath = resolveDataset(projectPath, header.dataset);
     p->m_dataset = importDataset(datasetPath);
-    p->m_items.resize(p->m_dataset.records.size());
-    for (size_t k = 1; k < lines.size(); ++k) {
-        const std::string where = projectPath + ":" + std::to_string(lines[k].first);
-        Json ev;
-        try {
-            ev = Json::parse(lines[k].second);
-        } catch (const Json::exception &e) {
-            throw Error(where + ": not valid JSON (" + std::string(e.what()) + "); the project file is damaged");
-        }
-        p->apply(ev, where);
+    if (header.version >= 2) {
+        const std::string why = datasetMismatch(header, p->m_dataset);
+        if (!why.empty())
+            throw DatasetChanged(datasetPath + ": changed since the project " + projectPath + " was made (" + why
+                                 + "); its decisions would land on the wrong records, so nothing was opened or written. "
+                                   "To carry the annotations over to the edited dataset (records matched by content), run "
+                                   "'polar-cli reattach " + projectPath + " --dataset " + datasetPath + "'.");
+    } else if (!p->m_dataset.invalid.empty()) {
+        // Version 1 kept items by position among the readable records: with
+        // unreadable lines in the file that position is ambiguous.
+        throw DatasetChanged(projectPath + ": an old (version 1) project over a dataset with unreadable lines ("
+                             + datasetPath + ":" + std::to_string(p->m_dataset.invalid.front().line)
+                             + "); its items cannot be matched to records safely. Fix the dataset's bad lines first.");
     }
-    // Cut the torn line in place (same file, so no other reader is left on an old copy).
-    if (tornTail && mode == Mode::ReadWrite && ::ftruncate(p->m_fd, off_t(complete)) != 0)
-        throw Error(projectPath + ": cannot repair the torn last line (" + std::strerror(errno) + ")");
+    p->m_items.resize(p->m_dataset.records.size());
+    for (size_t k = 1; k < journal.lines.size(); ++k) {
+        const std::string where = projectPath + ":" + std::to_string(journal.lines[k].number);
+        try {
+            p->apply(parseJson(journal.lines[k].text, where), where);
+        } catch (const Error &e) {
+            std::string why = e.what();
+            if (why.rfind(where + ": ", 0) == 0)
+                why = why.substr(where.size() + 2);
+            p->m_damage.push_back({journal.lines[k].number, why});
+        }
+    }
+    if (!p->m_damage.empty() && mode != Mode::Salvage)
+        throw ProjectDamaged(describeDamage(projectPath, p->m_damage), p->m_damage);
+    p->m_committed = journal.complete;
+    if (mode == Mode::ReadWrite) {
+        // Cut the torn line in place (same file, so no other reader is left on an old copy).
+        if (journal.tornTail && (::ftruncate(p->m_fd, off_t(journal.complete)) != 0 || ::fdatasync(p->m_fd) != 0))
+            throw Error(projectPath + ": cannot repair the torn last line (" + errnoText() + ")");
+        if (header.version < kVersion) {
+            // Upgrade in place, keeping the old file: from now on items are
+            // keyed by line and the dataset is fingerprinted.
+            const std::string backup = projectPath + ".v" + std::to_string(header.version) + "-backup";
+            writeFileAtomically(backup, data);
+            p->m_version = kVersion;
+            p->compact();
+        }
+    }
     return p;
 }
 
@@ -171,86 +492,182 @@ PreferenceProject::~PreferenceProject()
         ::close(m_fd);
 }
 
+void PreferenceProject::validateAnnotation(size_t i, const Annotation &a, const std::string &where) const
+{
+    const size_t outputs = m_dataset.records[i].outputs.size();
+    const size_t n = outputs + a.humanOutputs.size();
+    if (!a.ranks.empty() && a.ranks.size() != n)
+        throw Error(where + ": field 'ranks' has " + std::to_string(a.ranks.size()) + " values for " + std::to_string(n)
+                    + " candidates (" + std::to_string(outputs) + " outputs + " + std::to_string(a.humanOutputs.size())
+                    + " written)");
+    for (size_t k = 0; k < a.ranks.size(); ++k)
+        if (a.ranks[k] < 0 || size_t(a.ranks[k]) > n)
+            throw Error(where + ": field 'ranks[" + std::to_string(k) + "]' is " + std::to_string(a.ranks[k])
+                        + ", outside 0.." + std::to_string(n));
+    std::set<size_t> edited;
+    for (const auto &[c, text] : a.edits) {
+        if (c >= outputs)
+            throw Error(where + ": an edit of candidate " + std::to_string(c) + ", but the record has " + std::to_string(outputs)
+                        + " outputs");
+        if (!edited.insert(c).second)
+            throw Error(where + ": candidate " + std::to_string(c) + " is edited twice");
+    }
+    if (a.time < 0)
+        throw Error(where + ": field 'time' is negative");
+}
+
 void PreferenceProject::apply(const Json &ev, const std::string &where)
 {
-    if (!ev.is_object() || !ev.contains("op") || !ev.contains("item"))
-        throw Error(where + ": an event needs 'op' and 'item'");
-    const size_t i = ev["item"].get<size_t>();
-    if (i >= m_items.size())
-        throw Error(where + ": item " + std::to_string(i) + " is not in the dataset (" + std::to_string(m_items.size())
-                    + " records); was the dataset changed?");
-    const std::string op = ev["op"].get<std::string>();
+    if (!ev.is_object())
+        throw Error(where + ": an event must be an object, found " + jsonTypeName(ev));
+    const std::string op = stringField(ev, "op", where);
+    size_t i = 0;
+    if (m_version >= 2) {
+        const int64_t line = integerField(ev, "line", where);
+        const long index = line > 0 ? m_dataset.indexOfLine(size_t(line)) : -1;
+        if (index < 0)
+            throw Error(where + ": line " + std::to_string(line) + " is not a record of the dataset");
+        i = size_t(index);
+    } else {
+        const int64_t item = integerField(ev, "item", where);
+        if (item < 0 || uint64_t(item) >= m_items.size())
+            throw Error(where + ": item " + std::to_string(item) + " is not in the dataset (" + std::to_string(m_items.size())
+                        + " records)");
+        i = size_t(item);
+    }
     if (op == "rewards") {
-        m_items[i].rewards = ev.at("rewards").get<std::vector<float>>();
-        m_items[i].rewardModel = ev.value("model", std::string());
+        std::vector<float> rewards = rewardsFromJson(requireField(ev, "rewards", where), where + ": field 'rewards'");
+        const auto current = candidates(i);
+        const std::string currentHash = candidatesHash(current);
+        const std::string scoredFor = optionalString(ev, "candidates", where, currentHash);
+        if (scoredFor == currentHash && rewards.size() != current.size())
+            throw Error(where + ": field 'rewards' has " + std::to_string(rewards.size()) + " values for "
+                        + std::to_string(current.size()) + " candidates");
+        ItemState &s = m_items[i];
+        s.rewards = std::move(rewards);
+        s.rewardModel = optionalString(ev, "model", where);
+        s.rewardsFor = scoredFor;
     } else if (op == "annotation") {
-        m_items[i].annotation = annotationFromJson(ev.at("annotation"), where);
+        Annotation a = annotationFromJson(requireField(ev, "annotation", where), where + ": field 'annotation'");
+        validateAnnotation(i, a, where + ": field 'annotation'");
+        m_items[i].annotation = std::move(a);
     } else {
         throw Error(where + ": unknown event '" + op + "'");
     }
 }
 
+Json PreferenceProject::headerJson() const
+{
+    return headerFor(m_dataset, datasetFieldFor(m_path, m_dataset.path));
+}
+
+// ---- writing ---------------------------------------------------------------------
+
 void PreferenceProject::compact()
 {
-    // The current state as one event per item, replacing the journal atomically.
-    std::string out = Json({{"format", kFormat}, {"version", 1}, {"dataset", baseName(m_dataset.path)}}).dump() + "\n";
-    for (size_t i = 0; i < m_items.size(); ++i) {
-        if (!m_items[i].rewards.empty())
-            out += Json({{"op", "rewards"}, {"item", i}, {"rewards", m_items[i].rewards}, {"model", m_items[i].rewardModel}}).dump() + "\n";
-        if (!(m_items[i].annotation == Annotation{}))
-            out += Json({{"op", "annotation"}, {"item", i}, {"annotation", annotationToJson(m_items[i].annotation)}}).dump() + "\n";
-    }
     if (m_fd < 0)
         throw Error(m_path + ": opened read-only");
-    writeFileAtomically(m_path, out);
-    // The lock and the appends must follow the new file.
-    const int fd = ::open(m_path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0)
-        throw Error(m_path + ": cannot reopen after compaction");
+    std::string out = headerJson().dump() + "\n";
+    for (size_t i = 0; i < m_items.size(); ++i) {
+        const size_t line = m_dataset.records[i].line;
+        if (!m_items[i].rewards.empty())
+            out += rewardsEvent(line, m_items[i]).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        if (!(m_items[i].annotation == Annotation{}))
+            out += annotationEvent(line, m_items[i].annotation).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
+    static std::atomic<unsigned> counter{0};
+    const std::string tmp = m_path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    const int fd = ::open(tmp.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error(m_path + ": cannot compact (" + errnoText() + ")");
+    try {
+        // Locked before it becomes the project: no other process can take the new file first.
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+            throw Error(m_path + ": cannot lock the compacted journal");
+        writeAll(fd, out, m_path);
+        if (::fsync(fd) != 0 || ::rename(tmp.c_str(), m_path.c_str()) != 0)
+            throw Error(m_path + ": cannot compact (" + errnoText() + ")");
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    if (const int dir = ::open(directoryOf(m_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
     ::close(m_fd);
     m_fd = fd;
+    m_committed = out.size();
+    m_broken = false;
 }
 
 void PreferenceProject::append(const std::vector<Json> &events)
 {
     if (m_fd < 0)
         throw Error(m_path + ": opened read-only");
+    if (m_broken)
+        throw Error(m_path + ": an earlier save failed and could not be rolled back; close and reopen the project");
     std::string out;
     for (const auto &e : events)
         out += e.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    size_t done = 0;
-    while (done < out.size()) {
-        const ssize_t n = ::write(m_fd, out.data() + done, out.size() - done);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            throw Error(m_path + ": cannot save (" + std::strerror(errno) + ")");
-        }
-        done += size_t(n);
+    try {
+        writeAll(m_fd, out, m_path);
+        if (::fdatasync(m_fd) != 0)
+            throw Error(m_path + ": cannot save (" + errnoText() + ")");
+    } catch (const Error &) {
+        // Cut what may have reached the file, so the next save does not follow a torn line.
+        if (::ftruncate(m_fd, off_t(m_committed)) != 0 || ::fdatasync(m_fd) != 0)
+            m_broken = true;
+        throw;
     }
-    if (::fdatasync(m_fd) != 0)
-        throw Error(m_path + ": cannot save (" + std::strerror(errno) + ")");
+    m_committed += out.size();
 }
 
-void PreferenceProject::setRewards(const std::vector<std::pair<size_t, std::vector<float>>> &batch, const std::string &model)
+void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const std::string &model)
 {
     std::vector<Json> events;
-    for (const auto &[i, r] : batch)
-        events.push_back({{"op", "rewards"}, {"item", i}, {"rewards", r}, {"model", model}});
-    append(events); // on disk first, then in memory
-    for (const auto &[i, r] : batch) {
-        m_items[i].rewards = r;
-        m_items[i].rewardModel = model;
+    for (const auto &b : batch) {
+        if (b.item >= m_items.size())
+            throw Error(m_path + ": item " + std::to_string(b.item) + " is out of range");
+        const std::string where = m_dataset.path + ":" + std::to_string(m_dataset.records[b.item].line);
+        const auto current = candidates(b.item);
+        if (b.candidatesHash == candidatesHash(current) && b.rewards.size() != current.size())
+            throw Error(where + ": " + std::to_string(b.rewards.size()) + " rewards for " + std::to_string(current.size())
+                        + " candidates; nothing was saved");
+        for (size_t k = 0; k < b.rewards.size(); ++k)
+            if (!finiteFloat(b.rewards[k]))
+                throw Error(where + ": candidate " + std::to_string(k) + " has a non-finite reward; nothing was saved");
+        ItemState s;
+        s.rewards = b.rewards;
+        s.rewardModel = model;
+        s.rewardsFor = b.candidatesHash;
+        events.push_back(rewardsEvent(m_dataset.records[b.item].line, s));
     }
+    append(events); // on disk first, then in memory
+    for (const auto &b : batch) {
+        ItemState &s = m_items[b.item];
+        s.rewards = b.rewards;
+        s.rewardModel = model;
+        s.rewardsFor = b.candidatesHash;
+    }
+}
+
+ItemRewards PreferenceProject::rewardsForCurrent(size_t i, std::vector<float> rewards) const
+{
+    return {i, std::move(rewards), candidatesHash(candidates(i))};
 }
 
 void PreferenceProject::setAnnotation(size_t i, const Annotation &a)
 {
     if (i >= m_items.size())
-        throw Error("item " + std::to_string(i) + " is out of range");
-    append({{{"op", "annotation"}, {"item", i}, {"annotation", annotationToJson(a)}}});
+        throw Error(m_path + ": item " + std::to_string(i) + " is out of range");
+    validateAnnotation(i, a, m_dataset.path + ":" + std::to_string(m_dataset.records[i].line));
+    append({annotationEvent(m_dataset.records[i].line, a)});
     m_items[i].annotation = a;
 }
+
+// ---- reading the state -----------------------------------------------------------
 
 ItemStatus PreferenceProject::status(size_t i) const
 {
@@ -261,7 +678,7 @@ ItemStatus PreferenceProject::status(size_t i) const
         return ItemStatus::Flagged;
     if (s.annotation.decided)
         return ItemStatus::Annotated;
-    return s.rewards.empty() ? ItemStatus::New : ItemStatus::Scored;
+    return hasRewards(i) ? ItemStatus::Scored : ItemStatus::New;
 }
 
 std::vector<TextField> PreferenceProject::candidates(size_t i) const
@@ -275,12 +692,28 @@ std::vector<TextField> PreferenceProject::candidates(size_t i) const
     return c;
 }
 
+bool PreferenceProject::hasRewards(size_t i) const
+{
+    const ItemState &s = m_items[i];
+    return !s.rewards.empty() && s.rewardsFor == candidatesHash(candidates(i));
+}
+
+bool PreferenceProject::rewardsStale(size_t i) const
+{
+    return !m_items[i].rewards.empty() && !hasRewards(i);
+}
+
+std::vector<float> PreferenceProject::rewards(size_t i) const
+{
+    return hasRewards(i) ? m_items[i].rewards : std::vector<float>{};
+}
+
 std::vector<int> PreferenceProject::effectiveRanks(size_t i) const
 {
     const auto &a = m_items[i].annotation;
     if (a.decided)
         return a.ranks;
-    if (m_dataset.records[i].kind == DatasetRecord::Kind::ChosenRejected)
+    if (m_dataset.records[i].kind == DatasetRecord::Kind::ChosenRejected && a.humanOutputs.empty())
         return {1, 2};
     return {};
 }
@@ -298,7 +731,8 @@ AnnotatedItem PreferenceProject::annotatedItem(size_t i) const
     it.humanWritten.assign(it.candidates.size(), false);
     for (size_t k = r.outputs.size(); k < it.candidates.size(); ++k)
         it.humanWritten[k] = true;
-    it.rewards = s.rewards;
+    it.rewards = rewards(i);
+    it.rewardsStale = rewardsStale(i);
     it.ranks = effectiveRanks(i);
     it.noneAcceptable = s.annotation.noneAcceptable;
     it.flagged = s.annotation.flagged;
@@ -306,6 +740,7 @@ AnnotatedItem PreferenceProject::annotatedItem(size_t i) const
     it.note = s.annotation.note;
     it.annotator = s.annotation.annotator;
     it.extraFields = r.extraFields;
+    it.contentHash = r.contentHash;
     return it;
 }
 
@@ -316,12 +751,6 @@ std::vector<AnnotatedItem> PreferenceProject::annotatedItems() const
     for (size_t i = 0; i < size(); ++i)
         out.push_back(annotatedItem(i));
     return out;
-}
-
-bool PreferenceProject::hasRewards(size_t i) const
-{
-    const size_t count = m_dataset.records[i].outputs.size() + m_items[i].annotation.humanOutputs.size();
-    return m_items[i].rewards.size() == count;
 }
 
 size_t PreferenceProject::scoredCount() const
@@ -340,93 +769,161 @@ size_t PreferenceProject::firstUnscored() const
     return m_items.size();
 }
 
-Json annotatedItemToJson(const AnnotatedItem &it)
+// ---- reattach and repair ---------------------------------------------------------
+
+std::string ReattachReport::describe() const
 {
-    Json j = Json::object();
-    j["prompt"] = textFieldToJson(it.prompt);
-    j["reference"] = textFieldToJson(it.reference);
-    Json outputs = Json::array(), written = Json::array();
-    for (size_t k = 0; k < it.candidates.size(); ++k) {
-        outputs.push_back(textFieldToJson(it.candidates[k]));
-        if (it.humanWritten[k])
-            written.push_back(k);
+    std::string s = std::to_string(matched) + " records matched, " + std::to_string(carriedEvents) + " changes carried over";
+    if (!lostLines.empty()) {
+        s += "; " + std::to_string(lostLines.size()) + " annotated or scored records of the old dataset were not found (lines";
+        for (size_t k = 0; k < lostLines.size() && k < 20; ++k)
+            s += " " + std::to_string(lostLines[k]);
+        s += lostLines.size() > 20 ? " ...)" : ")";
     }
-    j["outputs"] = outputs;
-    j["rewards"] = it.rewards.empty() ? Json(nullptr) : Json(it.rewards);
-    j["human_rank"] = it.ranks.empty() ? Json(nullptr) : Json(it.ranks);
-    j["human_written"] = written;
-    j["flags"] = {{"flagged", it.flagged}, {"skipped", it.skipped}, {"none_acceptable", it.noneAcceptable}};
-    j["note"] = it.note;
-    j["annotator"] = it.annotator;
-    if (!it.extraFields.empty()) {
-        const Json extra = Json::parse(it.extraFields);
-        for (auto e = extra.begin(); e != extra.end(); ++e)
-            if (!j.contains(e.key()))
-                j[e.key()] = e.value();
-    }
-    return j;
+    if (newRecords)
+        s += "; " + std::to_string(newRecords) + " records are new";
+    return s;
 }
 
-void writeAnnotatedJsonl(const std::string &path, const std::vector<AnnotatedItem> &items)
+namespace {
+
+void refuseOutput(const std::string &output, const std::vector<std::pair<std::string, std::string>> &inputs)
 {
-    std::vector<Json> lines;
-    lines.reserve(items.size());
-    for (const auto &it : items)
-        lines.push_back(annotatedItemToJson(it));
-    writeJsonlAtomically(path, lines);
+    for (const auto &[path, role] : inputs)
+        refuseOverwritingInput(output, path, role);
+    if (fileExists(output) || directoryExists(output))
+        throw Error(output + ": already exists; choose a new file for the project");
 }
 
-std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
+std::string timestamp()
 {
-    std::vector<AnnotatedItem> items;
-    for (const auto &line : readJsonl(path)) {
-        const std::string where = path + ":" + std::to_string(line.number);
-        if (!line.ok())
-            throw Error(where + ": " + line.error);
-        const Json &j = line.value;
-        AnnotatedItem it;
-        it.line = line.number;
-        // The annotated form has "outputs"; plain datasets are read too.
-        const DatasetRecord r = parseDatasetRecord(j.contains("outputs") ? Json(j) : j, where);
-        it.kind = r.kind;
-        it.prompt = r.prompt;
-        it.reference = r.reference;
-        it.candidates = r.outputs;
-        it.humanWritten.assign(it.candidates.size(), false);
-        try {
-            if (j.contains("rewards") && !j["rewards"].is_null())
-                it.rewards = j["rewards"].get<std::vector<float>>();
-            if (j.contains("human_rank") && !j["human_rank"].is_null())
-                it.ranks = j["human_rank"].get<std::vector<int>>();
-            if (j.contains("human_written"))
-                for (size_t k : j["human_written"].get<std::vector<size_t>>())
-                    if (k < it.humanWritten.size())
-                        it.humanWritten[k] = true;
-            if (j.contains("flags")) {
-                it.flagged = j["flags"].value("flagged", false);
-                it.skipped = j["flags"].value("skipped", false);
-                it.noneAcceptable = j["flags"].value("none_acceptable", false);
-            }
-            it.note = j.value("note", std::string());
-            it.annotator = j.value("annotator", std::string());
-        } catch (const Json::exception &e) {
-            throw Error(where + ": " + e.what());
+    char buf[32];
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+    return buf;
+}
+
+ReattachReport reattachTo(const std::string &projectPath, const std::string &datasetPath, const std::string &outputPath)
+{
+    const JournalText journal = splitJournal(readWholeFile(projectPath));
+    if (journal.lines.empty())
+        throw Error(projectPath + ": empty project file (no header line)");
+    const Header header = parseHeader(journal.lines[0].text, projectPath + ":1");
+    if (header.version < 2)
+        throw Error(projectPath + ": a version 1 project has no record fingerprints to match by; open it once with its "
+                                  "original dataset to upgrade it, then reattach");
+    const DatasetImport dataset = importDataset(datasetPath);
+
+    // Old line -> new line: by id where both have one, else by content, first unused match.
+    std::map<std::string, size_t> byId;
+    std::multimap<std::string, size_t> byContent;
+    for (size_t k = 0; k < dataset.records.size(); ++k) {
+        if (!dataset.records[k].id.empty())
+            byId.emplace(dataset.records[k].id, k);
+        byContent.emplace(dataset.records[k].contentHash, k);
+    }
+    std::vector<bool> used(dataset.records.size(), false);
+    std::map<size_t, size_t> lineMap;
+    ReattachReport report;
+    for (const auto &old : header.records) {
+        long match = -1;
+        if (!old.id.empty()) {
+            auto it = byId.find(old.id);
+            if (it != byId.end() && !used[it->second] && dataset.records[it->second].contentHash == old.hash)
+                match = long(it->second);
         }
-        if (!it.rewards.empty() && it.rewards.size() != it.candidates.size())
-            throw Error(where + ": field 'rewards' has " + std::to_string(it.rewards.size()) + " values for "
-                        + std::to_string(it.candidates.size()) + " outputs");
-        if (!it.ranks.empty() && it.ranks.size() != it.candidates.size())
-            throw Error(where + ": field 'human_rank' has " + std::to_string(it.ranks.size()) + " values for "
-                        + std::to_string(it.candidates.size()) + " outputs");
-        if (it.ranks.empty() && r.kind == DatasetRecord::Kind::ChosenRejected)
-            it.ranks = {1, 2};
-        Json extra = Json::parse(r.extraFields);
-        for (const char *k : {"rewards", "human_rank", "human_written", "flags", "note", "annotator"})
-            extra.erase(k);
-        it.extraFields = extra.dump();
-        items.push_back(std::move(it));
+        if (match < 0) {
+            auto [b, e] = byContent.equal_range(old.hash);
+            for (auto it = b; it != e && match < 0; ++it)
+                if (!used[it->second] && (old.id.empty() || dataset.records[it->second].id.empty()
+                                          || dataset.records[it->second].id == old.id))
+                    match = long(it->second);
+        }
+        if (match >= 0) {
+            used[size_t(match)] = true;
+            lineMap[old.line] = dataset.records[size_t(match)].line;
+            ++report.matched;
+        }
     }
-    return items;
+    for (bool u : used)
+        report.newRecords += !u;
+
+    std::string out = headerFor(dataset, datasetFieldFor(outputPath, datasetPath)).dump() + "\n";
+    std::set<size_t> lost;
+    for (size_t k = 1; k < journal.lines.size(); ++k) {
+        const std::string where = projectPath + ":" + std::to_string(journal.lines[k].number);
+        Json ev = parseJson(journal.lines[k].text, where);
+        const size_t line = size_t(std::max<int64_t>(0, integerField(ev, "line", where)));
+        auto it = lineMap.find(line);
+        if (it == lineMap.end()) {
+            lost.insert(line);
+            continue;
+        }
+        ev["line"] = it->second;
+        out += ev.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        ++report.carriedEvents;
+    }
+    report.lostLines.assign(lost.begin(), lost.end());
+    writeFileAtomically(outputPath, out, [&](const std::string &tmp) {
+        // The new journal must replay cleanly against the new dataset before it is kept.
+        auto check = PreferenceProject::open(tmp, PreferenceProject::Mode::ReadOnly);
+    });
+    return report;
+}
+
+} // namespace
+
+ReattachReport reattachProject(const std::string &projectPath, const std::string &datasetPath, const std::string &outputPath)
+{
+    refuseOverwritingInput(outputPath, datasetPath, "dataset");
+    if (!sameFile(outputPath, projectPath)) {
+        refuseOutput(outputPath, {{projectPath, "project being reattached"}});
+        // Nobody may be writing the old journal while it is read.
+        const int fd = openLocked(projectPath, false);
+        try {
+            auto r = reattachTo(projectPath, datasetPath, outputPath);
+            ::close(fd);
+            return r;
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+    }
+    // The dataset was edited in place, so its project's path is the output:
+    // the old journal is kept beside it under a new name, never overwritten.
+    const int fd = openLocked(projectPath, false);
+    const std::string backup = projectPath + ".before-reattach-" + timestamp();
+    if (fileExists(backup) || ::rename(projectPath.c_str(), backup.c_str()) != 0) {
+        ::close(fd);
+        throw Error(projectPath + ": cannot move the old journal aside to " + backup);
+    }
+    try {
+        auto r = reattachTo(backup, datasetPath, outputPath);
+        ::close(fd);
+        return r;
+    } catch (...) {
+        ::rename(backup.c_str(), projectPath.c_str());
+        ::close(fd);
+        throw;
+    }
+}
+
+std::vector<JournalDamage> repairProject(const std::string &projectPath, const std::string &outputPath)
+{
+    refuseOutput(outputPath, {{projectPath, "damaged project"}});
+    auto p = PreferenceProject::open(projectPath, PreferenceProject::Mode::Salvage);
+    std::string out = headerFor(p->dataset(), datasetFieldFor(outputPath, p->dataset().path)).dump() + "\n";
+    for (size_t i = 0; i < p->size(); ++i) {
+        const size_t line = p->record(i).line;
+        if (!p->item(i).rewards.empty())
+            out += rewardsEvent(line, p->item(i)).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        if (!(p->item(i).annotation == Annotation{}))
+            out += annotationEvent(line, p->item(i).annotation).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
+    writeFileAtomically(outputPath, out, [](const std::string &tmp) { PreferenceProject::open(tmp, PreferenceProject::Mode::ReadOnly); });
+    return p->damage();
 }
 
 } // namespace polar

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "preferences/dataset.h"
+#include "util/error.h"
 
 #include <cstdint>
 #include <memory>
@@ -33,8 +34,9 @@ struct Annotation
 
 struct ItemState
 {
-    std::vector<float> rewards; // model rewards per candidate; empty until scored
+    std::vector<float> rewards;   // model rewards per candidate as scored; see PreferenceProject::rewards()
     std::string rewardModel;
+    std::string rewardsFor;       // fingerprint of the candidates the rewards were computed for
     Annotation annotation;
 };
 
@@ -47,29 +49,74 @@ struct AnnotatedItem
     TextField prompt, reference;
     std::vector<TextField> candidates;
     std::vector<bool> humanWritten;
-    std::vector<float> rewards;   // empty when not scored
+    std::vector<float> rewards;   // empty when not scored, or scored before the candidates changed
+    bool rewardsStale = false;    // there were rewards, but for candidates since edited or added
     std::vector<int> ranks;       // empty when not ranked
     bool noneAcceptable = false, flagged = false, skipped = false;
     std::string note, annotator, extraFields;
+    std::string contentHash;      // the dataset record's, for matching items across projects
+};
+
+// Rewards of one item's candidates as they were when scored: `candidatesHash`
+// is candidatesHash() of those candidates, so rewards for candidates edited
+// meanwhile are stored as stale rather than shown against the new text.
+struct ItemRewards
+{
+    size_t item = 0;
+    std::vector<float> rewards;
+    std::string candidatesHash;
+};
+
+// A line of a project file that could not be applied, found when opening it.
+struct JournalDamage
+{
+    size_t line = 0;
+    std::string reason;
+};
+
+// The journal could not be used as it is: a damaged line in the middle, or a
+// dataset that changed since the project was made. Nothing was written.
+class ProjectDamaged : public Error
+{
+public:
+    ProjectDamaged(const std::string &msg, std::vector<JournalDamage> damage) : Error(msg), m_damage(std::move(damage)) {}
+    const std::vector<JournalDamage> &damage() const { return m_damage; }
+
+private:
+    std::vector<JournalDamage> m_damage;
+};
+class DatasetChanged : public Error
+{
+public:
+    using Error::Error;
 };
 
 // A dataset and its annotations. The annotations live in an append-only
-// journal beside the dataset (DATASET.polar-project.jsonl): every change is one
-// JSON line, written and fsync'ed before the call returns, so a decision shown
-// as saved survives a kill at any moment. Opening replays the journal; a torn
-// last line (a write that never finished, so never acknowledged) is cut off.
+// journal beside the dataset (DATASET.polar-project.jsonl, docs/dataset-formats.md):
+// a header that fingerprints the dataset (its size, a hash of its bytes, and
+// each record's line and content hash), then one JSON event per change, keyed
+// by the record's line number, written and fsync'ed before the call returns.
+// Opening refuses a dataset that no longer matches its fingerprint, so a
+// decision can never land on another record; reattach() carries a project over
+// to an edited dataset by matching records by content. A torn last line (a
+// write that never finished, so was never acknowledged) is cut off.
 class PreferenceProject
 {
 public:
     // ReadWrite holds an exclusive lock on the journal: a second writer (another
     // window, another process) is refused rather than left to lose writes.
-    enum class Mode { ReadWrite, ReadOnly };
+    // Salvage opens read-only, applying every event that can be applied and
+    // listing the damaged ones in damage() instead of refusing.
+    enum class Mode { ReadWrite, ReadOnly, Salvage };
     static std::string defaultProjectPath(const std::string &datasetPath);
-    // Opens the project beside `datasetPath`, creating it when absent.
+    static bool isProjectPath(const std::string &path);
+    // Opens the project beside `datasetPath`, creating it when absent (two
+    // processes doing so at once: one creates, the other is refused).
     static std::unique_ptr<PreferenceProject> openForDataset(const std::string &datasetPath);
     // Opens an existing project file; its header names the dataset.
     static std::unique_ptr<PreferenceProject> open(const std::string &projectPath, Mode mode = Mode::ReadWrite);
-    // Rewrites the journal as one event per item (temp file + rename).
+    // Rewrites the journal as one event per item (temp file + rename, the lock
+    // taken on the new file before it replaces the old one).
     void compact();
     ~PreferenceProject();
 
@@ -78,41 +125,72 @@ public:
     size_t size() const { return m_dataset.records.size(); }
     const DatasetRecord &record(size_t i) const { return m_dataset.records[i]; }
     const ItemState &item(size_t i) const { return m_items[i]; }
+    bool writable() const { return m_fd >= 0; }
+    const std::vector<JournalDamage> &damage() const { return m_damage; }
     ItemStatus status(size_t i) const;
     std::vector<TextField> candidates(size_t i) const;
+    // The rewards of the current candidates: empty when unscored or stale.
+    std::vector<float> rewards(size_t i) const;
+    // Rewards exist but were computed before a candidate was edited or added.
+    bool rewardsStale(size_t i) const;
     // The ranking that counts: the annotator's, else a chosen/rejected record's own.
     std::vector<int> effectiveRanks(size_t i) const;
     AnnotatedItem annotatedItem(size_t i) const;
     std::vector<AnnotatedItem> annotatedItems() const;
-    // Whether item i has a reward for each of its candidates (a written
-    // answer added after scoring needs scoring again).
+    // Whether item i has fresh rewards for each of its candidates.
     bool hasRewards(size_t i) const;
     size_t scoredCount() const;
-    // First item without rewards, for resuming batch scoring.
+    // First item without fresh rewards, for resuming batch scoring.
     size_t firstUnscored() const;
 
-    void setRewards(const std::vector<std::pair<size_t, std::vector<float>>> &batch, const std::string &model);
+    // Both validate first (counts, ranges, finite numbers) and throw
+    // polar::Error without writing anything when the change is invalid.
+    void setRewards(const std::vector<ItemRewards> &batch, const std::string &model);
+    // Rewards for item i's candidates as they are now.
+    ItemRewards rewardsForCurrent(size_t i, std::vector<float> rewards) const;
     void setAnnotation(size_t i, const Annotation &a);
 
 private:
     PreferenceProject() = default;
+    static std::unique_ptr<PreferenceProject> openWith(const std::string &projectPath, Mode mode, int lockedFd);
     void append(const std::vector<Json> &events);
     void apply(const Json &event, const std::string &where);
+    void validateAnnotation(size_t i, const Annotation &a, const std::string &where) const;
+    Json headerJson() const;
 
     std::string m_path;
     DatasetImport m_dataset;
     std::vector<ItemState> m_items;
+    std::vector<JournalDamage> m_damage;
     int m_fd = -1;
+    uint64_t m_committed = 0; // bytes of the journal known to be whole on disk
+    bool m_broken = false;    // a failed save could not be rolled back
+    int m_version = 2;
 };
 
-Json annotationToJson(const Annotation &a);
-Annotation annotationFromJson(const Json &j, const std::string &where);
+// Carries the annotations and rewards of `projectPath` over to `datasetPath`
+// (the dataset edited, re-ordered or re-generated), matching records by their
+// "id" and content: a record whose content changed is not matched. Writes a
+// new project at `outputPath` (refused if it exists, or is an input) and
+// returns what was carried and what was not.
+struct ReattachReport
+{
+    size_t matched = 0;              // old items found in the new dataset
+    size_t carriedEvents = 0;
+    std::vector<size_t> lostLines;   // old lines with decisions or rewards that found no record
+    size_t newRecords = 0;           // records of the new dataset that had no old counterpart
+    std::string describe() const;
+};
+ReattachReport reattachProject(const std::string &projectPath, const std::string &datasetPath, const std::string &outputPath);
 
-// Annotated JSONL: per record the original fields, "outputs", the model's
-// "rewards", "human_rank" (equal numbers tie), "human_written", "flags",
-// "note", "annotator" (docs/annotated-jsonl.md).
-Json annotatedItemToJson(const AnnotatedItem &item);
-std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path);
-void writeAnnotatedJsonl(const std::string &path, const std::vector<AnnotatedItem> &items);
+// Writes the events that can be applied from a damaged project to a new
+// project at `outputPath` (never over the damaged one); returns the damage.
+std::vector<JournalDamage> repairProject(const std::string &projectPath, const std::string &outputPath);
+
+Json annotationToJson(const Annotation &a);
+// Types only (ranges need the item: the project checks them).
+Annotation annotationFromJson(const Json &j, const std::string &where);
+// Fingerprint of a candidate list, for telling fresh rewards from stale ones.
+std::string candidatesHash(const std::vector<TextField> &candidates);
 
 } // namespace polar

@@ -1,49 +1,71 @@
 #include "preferences/project_scoring.h"
 
-#include "util/error.h"
-#include "preferences/project.h"
 #include "model/reward_model.h"
+#include "preferences/project.h"
 #include "scoring/scorer.h"
+#include "util/error.h"
 
 namespace polar {
 
+std::vector<size_t> nextUnscoredChunk(const PreferenceProject &project, size_t &cursor, size_t max)
+{
+    std::vector<size_t> chunk;
+    for (; cursor < project.size() && chunk.size() < max; ++cursor)
+        if (!project.hasRewards(cursor))
+            chunk.push_back(cursor);
+    return chunk;
+}
+
+ItemScoreRequest scoringRequest(const PreferenceProject &project, const std::vector<size_t> &items)
+{
+    ItemScoreRequest r;
+    r.datasetPath = project.dataset().path;
+    for (size_t i : items) {
+        r.items.push_back(i);
+        r.lines.push_back(project.record(i).line);
+        r.prompts.push_back(project.record(i).prompt);
+        r.references.push_back(project.record(i).reference);
+        r.candidates.push_back(project.candidates(i));
+    }
+    return r;
+}
+
+std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreRequest &request, const ScoringSettings &settings,
+                                    const std::atomic_bool *cancel)
+{
+    std::vector<std::vector<PolarInput>> groups(request.items.size());
+    for (size_t k = 0; k < request.items.size(); ++k)
+        for (const auto &c : request.candidates[k])
+            groups[k].push_back(model.encoder().encode(request.prompts[k], request.references[k], c, settings.encode));
+    ScoreOptions so;
+    so.batchTokens = settings.batchTokens;
+    so.cancel = cancel;
+    const auto results = scoreGroups(model, groups, so);
+    std::vector<ItemRewards> out;
+    for (size_t k = 0; k < request.items.size(); ++k) {
+        ItemRewards r{request.items[k], {}, candidatesHash(request.candidates[k])};
+        for (const auto &res : results[k]) {
+            if (!res.ok)
+                throw Error(request.datasetPath + ":" + std::to_string(request.lines[k]) + ": " + res.error);
+            r.rewards.push_back(res.reward);
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &o)
 {
+    o.settings.validate();
     const size_t n = project.size();
-    size_t done = project.scoredCount();
-    size_t scored = 0;
-    size_t next = project.firstUnscored();
-    while (next < n) {
+    size_t done = project.scoredCount(), scored = 0, cursor = 0;
+    for (;;) {
         if (o.cancel && o.cancel->load())
             throw Cancelled();
-        // The next chunk of items still missing rewards.
-        std::vector<size_t> chunk;
-        for (; next < n && chunk.size() < o.chunkItems; ++next)
-            if (!project.hasRewards(next))
-                chunk.push_back(next);
+        const auto chunk = nextUnscoredChunk(project, cursor, std::max<size_t>(1, o.chunkItems));
         if (chunk.empty())
             break;
-        std::vector<std::vector<PolarInput>> groups;
-        for (size_t i : chunk) {
-            const DatasetRecord &r = project.record(i);
-            groups.emplace_back();
-            for (const auto &c : project.candidates(i))
-                groups.back().push_back(model.encoder().encode(r.prompt, r.reference, c, o.encode));
-        }
-        ScoreOptions so;
-        so.batchTokens = o.batchTokens;
-        so.cancel = o.cancel;
-        const auto results = scoreGroups(model, groups, so);
-        std::vector<std::pair<size_t, std::vector<float>>> batch;
-        for (size_t k = 0; k < chunk.size(); ++k) {
-            batch.emplace_back(chunk[k], std::vector<float>{});
-            for (const auto &r : results[k]) {
-                if (!r.ok)
-                    throw Error(project.dataset().path + ":" + std::to_string(project.record(chunk[k]).line) + ": " + r.error);
-                batch.back().second.push_back(r.reward);
-            }
-        }
-        project.setRewards(batch, model.info().name);
+        project.setRewards(scoreItems(model, scoringRequest(project, chunk), o.settings, o.cancel), model.info().name);
         scored += chunk.size();
         done += chunk.size();
         if (o.progress)

@@ -1,30 +1,52 @@
 #pragma once
 
-#include "scoring/encoding.h"
+#include "preferences/project.h"
+#include "scoring/settings.h"
+#include "scoring/text_field.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace polar {
 
 class PreferenceProject;
 class RewardModel;
 
+// What scoring some items of a project needs, copied out of the project so a
+// worker thread can score while the GUI keeps the project.
+struct ItemScoreRequest
+{
+    std::string datasetPath;
+    std::vector<size_t> items, lines;
+    std::vector<TextField> prompts, references;
+    std::vector<std::vector<TextField>> candidates;
+};
+
+// The next (at most `max`) items without fresh rewards at or after `cursor`,
+// which is advanced past them: the one definition of "what to score next".
+std::vector<size_t> nextUnscoredChunk(const PreferenceProject &project, size_t &cursor, size_t max);
+ItemScoreRequest scoringRequest(const PreferenceProject &project, const std::vector<size_t> &items);
+
+// Rewards per requested item, every prompt's candidates sharing their prefix.
+// An item that cannot be scored throws polar::Error naming its line.
+std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreRequest &request, const ScoringSettings &settings,
+                                    const std::atomic_bool *cancel = nullptr);
+
 struct ProjectScoringOptions
 {
-    EncodeOptions encode;
-    int64_t batchTokens = 16384;
-    size_t chunkItems = 64; // items scored, then saved, at a time
+    ScoringSettings settings;
+    size_t chunkItems = 32; // items scored, then saved, at a time
     const std::atomic_bool *cancel = nullptr;
     std::function<void(size_t done, size_t total)> progress; // items with rewards, of all
 };
 
-// Scores every item whose rewards are missing, saving each chunk to the
-// project before the next starts, so an interrupted run resumes where it
+// Scores every item whose rewards are missing or stale, saving each chunk to
+// the project before the next starts, so an interrupted run resumes where it
 // stopped. Returns how many items it scored; throws polar::Cancelled after
-// saving what was done. An item that cannot be scored throws polar::Error
-// naming its line.
+// saving what was done.
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &options);
 
 } // namespace polar

@@ -183,22 +183,6 @@ PolarInput PolarEncoder::encode(const TextField &promptField, const TextField &r
     return in;
 }
 
-EncodeOptions encodeOptionsFromJson(const Json &j, const std::string &where)
-{
-    EncodeOptions o;
-    try {
-        o.maxLength = j.value("max_length", o.maxLength);
-        o.maxResponseLength = j.value("max_response_length", o.maxResponseLength);
-        const std::string side = j.value("response_cut_side", std::string("left"));
-        if (side != "left" && side != "right")
-            throw Error(where + ": field 'response_cut_side' is '" + side + "', not left or right");
-        o.cutSide = side == "left" ? CutSide::Left : CutSide::Right;
-    } catch (const Json::exception &e) {
-        throw Error(where + ": " + e.what());
-    }
-    return o;
-}
-
 long utf8CodepointOffset(const std::string &text, long byteOffset)
 {
     if (byteOffset < 0)

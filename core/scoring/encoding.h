@@ -77,11 +77,6 @@ private:
     std::string m_rewardSuffix;    // the reward token's piece, "[UNUSED_TOKEN_130]"
 };
 
-// RewardModelClient's parameters as JSON fields (max_length,
-// max_response_length, response_cut_side), defaults where absent; throws
-// polar::Error naming `where` and the field.
-EncodeOptions encodeOptionsFromJson(const Json &j, const std::string &where);
-
 // Converts a byte offset in UTF-8 text to a code point offset.
 long utf8CodepointOffset(const std::string &text, long byteOffset);
 

@@ -5,6 +5,7 @@
 #include "model/tokenizer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace polar {
@@ -87,7 +88,11 @@ std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std:
         try {
             const std::vector<float> rewards = forward(rows);
             for (size_t i = 0; i < pass.rows.size(); ++i)
-                results[pass.rows[i]] = {true, rewards[i], {}};
+                results[pass.rows[i]] = std::isfinite(rewards[i])
+                    ? ScoreResult{true, rewards[i], {}}
+                    // Never a silent NaN: in fp16 this is usually an overflow.
+                    : ScoreResult{false, 0.f, "the model gave a non-finite reward (" + std::to_string(rewards[i])
+                                                  + ") for this input; with fp16 weights, try bf16 or fp32"};
             ++st.forwardPasses;
             st.realTokens += real;
             st.paddedTokens += longest * int64_t(rows.size());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "scoring/encoding.h"
+#include "scoring/settings.h"
 
 #include <atomic>
 #include <cstdint>
@@ -15,7 +16,7 @@ class RewardModel;
 struct ScoreOptions
 {
     // Padded tokens (rows x longest row) one forward pass may hold.
-    int64_t batchTokens = 16384;
+    int64_t batchTokens = ScoringSettings::kDefaultBatchTokens;
     // Sort by length so rows of one pass have similar lengths (less padding),
     // and close a pass early rather than let padding pass maxPadding once the
     // pass holds minPassTokens real tokens (small passes stay whole, where

@@ -1,16 +1,35 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace polar {
 
-// Reads a whole file; throws polar::Error "PATH: cannot open (reason)".
+// Reads a whole regular file; throws polar::Error "PATH: cannot open (reason)",
+// or "PATH: is a directory, not a file" for anything that is not a regular file.
 std::string readWholeFile(const std::string &path);
-bool fileExists(const std::string &path);
+bool fileExists(const std::string &path); // a regular file
+bool directoryExists(const std::string &path);
 std::string joinPath(const std::string &dir, const std::string &name);
+std::string directoryOf(const std::string &path); // "." when there is no slash
+std::string baseName(const std::string &path);
 
-// Writes `data` to a temporary file beside `path`, flushes it to disk and
-// renames it over `path`, so a reader sees either the old file or the new one.
-void writeFileAtomically(const std::string &path, const std::string &data);
+// Whether two paths name the same file: the same device and inode when both
+// exist, else the same absolute path once symbolic links in the folder are
+// resolved. Used to refuse writing an output over an input.
+bool sameFile(const std::string &a, const std::string &b);
+
+// Throws polar::Error when `output` names the same file as any of `inputs`:
+// "OUTPUT: is the input ROLE; choose another output file".
+void refuseOverwritingInput(const std::string &output, const std::string &input, const std::string &role);
+
+// Writes `data` to a new temporary file beside `path`, runs `check` on the
+// temporary file (which may throw to abandon the write), flushes it to disk,
+// renames it over `path` and flushes the folder, so a reader sees either the
+// old file, byte for byte, or the whole new one. A failure at any step removes
+// the temporary file and leaves `path` untouched. An existing file's
+// permissions are kept.
+void writeFileAtomically(const std::string &path, const std::string &data,
+                         const std::function<void(const std::string &tempPath)> &check = {});
 
 } // namespace polar

@@ -6,7 +6,11 @@ namespace polar {
 
 std::vector<JsonlLine> readJsonl(const std::string &path)
 {
-    const std::string data = readWholeFile(path);
+    return parseJsonlLines(readWholeFile(path));
+}
+
+std::vector<JsonlLine> parseJsonlLines(const std::string &data)
+{
     std::vector<JsonlLine> lines;
     size_t pos = 0, number = 0;
     while (pos < data.size()) {
@@ -14,22 +18,16 @@ std::vector<JsonlLine> readJsonl(const std::string &path)
         if (end == std::string::npos)
             end = data.size();
         ++number;
-        std::string line = data.substr(pos, end - pos);
+        std::string_view line(data.data() + pos, end - pos);
         pos = end + 1;
         if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        if (line.find_first_not_of(" \t") == std::string::npos)
+            line.remove_suffix(1);
+        if (line.find_first_not_of(" \t") == std::string_view::npos)
             continue;
         JsonlLine l;
         l.number = number;
-        try {
-            l.value = Json::parse(line);
-        } catch (const Json::parse_error &e) {
-            // nlohmann's message starts with its own error id; keep the part after it.
-            std::string why = e.what();
-            const size_t colon = why.find("parse error");
-            l.error = "not valid JSON (" + (colon == std::string::npos ? why : why.substr(colon)) + ")";
-        }
+        if (!tryParseJson(line, l.value, l.error) && l.error.empty())
+            l.error = "not valid JSON";
         lines.push_back(std::move(l));
     }
     return lines;

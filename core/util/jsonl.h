@@ -19,6 +19,8 @@ struct JsonlLine
 
 // Throws polar::Error when the file cannot be read; bad lines come back with error set.
 std::vector<JsonlLine> readJsonl(const std::string &path);
+// The same over bytes already read.
+std::vector<JsonlLine> parseJsonlLines(const std::string &data);
 
 // One compact JSON value per line, written atomically (temp file + rename).
 void writeJsonlAtomically(const std::string &path, const std::vector<Json> &values);

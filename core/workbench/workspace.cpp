@@ -3,6 +3,9 @@
 #include "util/error.h"
 #include "util/files.h"
 
+#include <cfloat>
+#include <cmath>
+
 namespace polar {
 
 namespace {
@@ -24,28 +27,21 @@ Json scoreToJson(const CandidateScore &s)
     return {{"reward", s.reward}, {"tokens", s.tokens}, {"truncation", s.truncation}, {"encoded_text", s.encodedText}};
 }
 
-template <typename T>
-T field(const Json &j, const char *key, const std::string &where, T fallback)
-{
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null())
-        return fallback;
-    try {
-        return it->get<T>();
-    } catch (const Json::exception &) {
-        throw Error(where + "." + key + ": has the wrong type (" + it->type_name() + ")");
-    }
-}
-
 CandidateScore scoreFromJson(const Json &j, const std::string &where)
 {
     if (!j.is_object())
         throw Error(where + ": expected an object");
     CandidateScore s;
-    s.reward = field<float>(j, "reward", where, 0.f);
-    s.tokens = field<int>(j, "tokens", where, 0);
-    s.truncation = field<std::string>(j, "truncation", where, "");
-    s.encodedText = field<std::string>(j, "encoded_text", where, "");
+    const double reward = optionalNumber(j, "reward", where, 0.0);
+    if (std::fabs(reward) > double(FLT_MAX))
+        throw Error(where + ": field 'reward' is out of range");
+    s.reward = float(reward);
+    const int64_t tokens = optionalInteger(j, "tokens", where, 0);
+    if (tokens < 0 || tokens > INT32_MAX)
+        throw Error(where + ": field 'tokens' is out of range");
+    s.tokens = int(tokens);
+    s.truncation = optionalString(j, "truncation", where);
+    s.encodedText = optionalString(j, "encoded_text", where);
     return s;
 }
 
@@ -96,14 +92,11 @@ Json workspaceToJson(const Workspace &ws)
         {"prompt", textFieldToJson(ws.prompt)},
         {"reference", textFieldToJson(ws.reference)},
         {"candidates", cands},
-        {"settings",
-         {{"max_length", ws.settings.encode.maxLength},
-          {"max_response_length", ws.settings.encode.maxResponseLength},
-          {"response_cut_side", ws.settings.encode.cutSide == CutSide::Left ? "left" : "right"},
-          {"device", ws.settings.device},
-          {"dtype", ws.settings.dtype},
-          {"batch_tokens", ws.settings.batchTokens}}},
     };
+    Json settings = scoringSettingsToJson(ws.settings);
+    settings["device"] = ws.settings.device;
+    settings["dtype"] = ws.settings.dtype;
+    j["settings"] = std::move(settings);
     if (ws.referenceScore)
         j["reference_score"] = scoreToJson(*ws.referenceScore);
     return j;
@@ -113,14 +106,14 @@ Workspace workspaceFromJson(const Json &j, const std::string &file)
 {
     if (!j.is_object())
         throw Error(file + ": expected a JSON object");
-    if (field<std::string>(j, "format", file, "") != kFormat)
+    if (optionalString(j, "format", file) != kFormat)
         throw Error(file + ": field 'format' is not \"" + std::string(kFormat) + "\"; not a Polar Studio session");
-    const int version = field<int>(j, "version", file, 0);
+    const int64_t version = optionalInteger(j, "version", file, 0);
     if (version < 1 || version > kVersion)
         throw Error(file + ": session version " + std::to_string(version) + " is not supported (this build reads 1.."
                     + std::to_string(kVersion) + ")");
     Workspace ws;
-    ws.modelPath = field<std::string>(j, "model", file, "");
+    ws.modelPath = optionalString(j, "model", file);
     if (j.contains("prompt"))
         ws.prompt = textFieldFromJson(j["prompt"], file + ": field 'prompt'");
     if (j.contains("reference"))
@@ -135,11 +128,11 @@ Workspace workspaceFromJson(const Json &j, const std::string &file)
             if (!jc.is_object() || !jc.contains("text"))
                 throw Error(where + ": expected an object with 'text'");
             Candidate c;
-            c.id = field<int64_t>(jc, "id", where, 0);
-            if (c.id <= 0 || ws.find(c.id))
+            c.id = optionalInteger(jc, "id", where, 0);
+            if (c.id <= 0 || c.id > (int64_t(1) << 53) || ws.find(c.id))
                 throw Error(where + ".id: missing, not positive or repeated");
             c.text = textFieldFromJson(jc["text"], where + ".text");
-            const std::string mark = field<std::string>(jc, "mark", where, "none");
+            const std::string mark = optionalString(jc, "mark", where, "none");
             if (mark == "chosen")
                 c.mark = Candidate::Mark::Chosen;
             else if (mark == "rejected")
@@ -159,17 +152,9 @@ Workspace workspaceFromJson(const Json &j, const std::string &file)
         const std::string where = file + ": settings";
         if (!s.is_object())
             throw Error(where + ": expected an object");
-        ws.settings.encode.maxLength = field<int>(s, "max_length", where, ws.settings.encode.maxLength);
-        ws.settings.encode.maxResponseLength = field<int>(s, "max_response_length", where, ws.settings.encode.maxResponseLength);
-        const std::string side = field<std::string>(s, "response_cut_side", where, "left");
-        if (side != "left" && side != "right")
-            throw Error(where + ".response_cut_side: '" + side + "' is not left or right");
-        ws.settings.encode.cutSide = side == "left" ? CutSide::Left : CutSide::Right;
-        ws.settings.device = field<std::string>(s, "device", where, "auto");
-        ws.settings.dtype = field<std::string>(s, "dtype", where, "auto");
-        ws.settings.batchTokens = field<int64_t>(s, "batch_tokens", where, ws.settings.batchTokens);
-        if (ws.settings.encode.maxLength < 5 || ws.settings.encode.maxResponseLength < 1 || ws.settings.batchTokens < 1)
-            throw Error(where + ": max_length, max_response_length or batch_tokens out of range");
+        static_cast<ScoringSettings &>(ws.settings) = scoringSettingsFromJson(s, where);
+        ws.settings.device = optionalString(s, "device", where, "auto");
+        ws.settings.dtype = optionalString(s, "dtype", where, "auto");
     }
     return ws;
 }
@@ -182,13 +167,7 @@ void saveWorkspace(const std::string &path, const Workspace &ws)
 Workspace loadWorkspace(const std::string &path)
 {
     const std::string text = readWholeFile(path);
-    Json j;
-    try {
-        j = Json::parse(text);
-    } catch (const Json::parse_error &e) {
-        throw Error(path + ": not valid JSON (" + std::string(e.what()) + ")");
-    }
-    return workspaceFromJson(j, path);
+    return workspaceFromJson(parseJson(text, path), path);
 }
 
 } // namespace polar

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "scoring/encoding.h"
+#include "scoring/settings.h"
 #include "util/json.h"
 #include "scoring/text_field.h"
 
@@ -30,12 +31,10 @@ struct Candidate
     std::optional<CandidateScore> score;
 };
 
-struct WorkspaceSettings
+struct WorkspaceSettings : ScoringSettings
 {
-    EncodeOptions encode;
     std::string device = "auto";
     std::string dtype = "auto";
-    int64_t batchTokens = 16384;
 };
 
 // Everything a Polar Studio session holds; saved as a documented JSON file

@@ -43,9 +43,9 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         return {};
     const size_t i = size_t(index.row());
     const auto &rec = m_project->record(i);
-    const auto &state = m_project->item(i);
-    const bool scored = !state.rewards.empty();
-    const double best = scored ? double(*std::max_element(state.rewards.begin(), state.rewards.end())) : std::nan("");
+    const std::vector<float> rewards = m_project->rewards(i); // empty when unscored or stale
+    const bool scored = !rewards.empty();
+    const double best = scored ? double(*std::max_element(rewards.begin(), rewards.end())) : std::nan("");
     switch (role) {
     case ItemRole: return qulonglong(i);
     case StatusRole: return int(m_project->status(i));
@@ -55,7 +55,7 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
             s += '\n' + QString::fromStdString(c.flattened());
         return s;
     }
-    case DisagreesRole: return polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards);
+    case DisagreesRole: return polar::disagreesWithModel(m_project->effectiveRanks(i), rewards);
     case UnderlyingDataRole:
         switch (index.column()) {
         case Line: return qulonglong(rec.line);
@@ -63,7 +63,7 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         case Prompt: return QString::fromStdString(rec.prompt.flattened());
         case Candidates: return int(m_project->candidates(i).size());
         case BestReward: return scored ? best : -1e300;
-        case Agreement: return polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards) ? 1 : 0;
+        case Agreement: return polar::disagreesWithModel(m_project->effectiveRanks(i), rewards) ? 1 : 0;
         }
         return {};
     case Qt::DisplayRole:
@@ -72,17 +72,22 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         case Status: return QString::fromLatin1(polar::itemStatusName(m_project->status(i)));
         case Prompt: return QString::fromStdString(rec.prompt.flattened()).simplified().left(160);
         case Candidates: return int(m_project->candidates(i).size());
-        case BestReward: return scored ? QString::number(best, 'f', 3) : QString();
+        case BestReward:
+            return scored ? QString::number(best, 'f', 3) : m_project->rewardsStale(i) ? tr("stale") : QString();
         case Agreement: {
             const auto ranks = m_project->effectiveRanks(i);
             if (ranks.empty() || !scored)
                 return QString();
-            return polar::disagreesWithModel(ranks, state.rewards) ? tr("✗ disagrees") : tr("✓ agrees");
+            return polar::disagreesWithModel(ranks, rewards) ? tr("✗ disagrees") : tr("✓ agrees");
         }
         }
         return {};
+    case Qt::ToolTipRole:
+        if (index.column() == BestReward && m_project->rewardsStale(i))
+            return tr("A candidate was edited or added after scoring: score the dataset again for fresh rewards.");
+        return {};
     case Qt::ForegroundRole:
-        if (index.column() == Agreement && polar::disagreesWithModel(m_project->effectiveRanks(i), state.rewards))
+        if (index.column() == Agreement && polar::disagreesWithModel(m_project->effectiveRanks(i), rewards))
             return QColor(0xb0, 0x2a, 0x2a);
         if (index.column() == Status) {
             switch (m_project->status(i)) {

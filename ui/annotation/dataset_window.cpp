@@ -7,6 +7,8 @@
 #include "annotation/dataset_item_model.h"
 #include "engine/controller.h"
 #include "widgets/message_bar.h"
+#include "preferences/annotated_jsonl.h"
+#include "preferences/annotator_merge.h"
 #include "preferences/metrics.h"
 #include "preferences/ranking_edit.h"
 
@@ -369,11 +371,12 @@ void DatasetWindow::showItem()
     m_itemText->setHtml(tr("<p><b>Line %1</b> · %2</p><h3>Prompt</h3><p style='white-space:pre-wrap'>%3</p>"
                            "<h3>Reference</h3><p style='white-space:pre-wrap'>%4</p>")
                             .arg(rec.line)
-                            .arg(QString::fromLatin1(polar::itemStatusName(m_project->status(m_current))))
+                            .arg(QString::fromLatin1(polar::itemStatusName(m_project->status(m_current)))
+                                 + (m_project->rewardsStale(m_current) ? tr(" · rewards stale after an edit: score again") : QString()))
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
-    m_annotation->setItem(m_project->candidates(m_current), rec.outputs.size(), state.rewards, currentAnnotation());
+    m_annotation->setItem(m_project->candidates(m_current), rec.outputs.size(), m_project->rewards(m_current), currentAnnotation());
     m_candidateTable->resizeRowsToContents();
     const int row = keep == size_t(-1) ? 0 : std::max(0, m_annotation->rowOf(keep));
     m_candidateTable->setCurrentIndex(m_annotation->index(row, 0));
@@ -496,7 +499,7 @@ void DatasetWindow::startScoring()
     m_scoreStarted = std::chrono::steady_clock::now();
     m_scored = m_project->scoredCount();
     m_scoredAtStart = m_scored;
-    m_nextToScore = m_project->firstUnscored();
+    m_nextToScore = 0;
     scoreNextChunk();
 }
 
@@ -511,16 +514,9 @@ void DatasetWindow::scoreNextChunk()
 {
     ItemScoreJob job;
     // Items before the cursor are scored or already sent: no rescans of the whole dataset per chunk.
-    for (; m_nextToScore < m_project->size() && job.items.size() < 32; ++m_nextToScore) {
-        const size_t i = m_nextToScore;
-        if (m_project->hasRewards(i))
-            continue;
-        job.items.push_back(i);
-        job.prompts.push_back(m_project->record(i).prompt);
-        job.references.push_back(m_project->record(i).reference);
-        job.candidates.push_back(m_project->candidates(i));
-    }
-    if (job.items.empty()) {
+    job.request = polar::scoringRequest(*m_project, polar::nextUnscoredChunk(*m_project, m_nextToScore, 32));
+    job.settings = m_scoringSettings;
+    if (job.request.items.empty()) {
         m_scoring = false;
         m_scoreButton->setText(tr("Scored"));
         showMessage(tr("Every item is scored."));
@@ -547,8 +543,8 @@ void DatasetWindow::onChunkScored(const ItemScoreOutcome &o)
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_scoreStarted).count();
     const double rate = secs > 0 ? double(done - m_scoredAtStart) / secs : 0;
     m_scoreRate->setText(tr("%1 items/s · ETA %2 s").arg(rate, 0, 'f', 1).arg(rate > 0 ? double(m_project->size() - done) / rate : 0, 0, 'f', 0));
-    for (const auto &[i, r] : o.rewards)
-        m_items->itemChanged(i);
+    for (const auto &r : o.rewards)
+        m_items->itemChanged(r.item);
     if (m_current < m_project->size())
         showItem();
     Q_EMIT scoringProgress(done, m_project->size());
@@ -582,8 +578,8 @@ void DatasetWindow::exportDialog()
         strategy->addItem(QString::fromLatin1(polar::pairStrategyName(s)), int(s));
     auto *format = new QComboBox;
     format->addItem(tr("POLAR / xtuner train.jsonl (message lists)"), int(polar::PairFormat::Polar));
-    format->addItem(tr("POLAR fields as plain strings"), int(polar::PairFormat::PolarStrings));
-    format->addItem(tr("TRL {prompt, chosen, rejected}"), int(polar::PairFormat::Trl));
+    format->addItem(tr("TRL conversational (message lists, roles kept)"), int(polar::PairFormat::Trl));
+    format->addItem(tr("TRL plain text (prompt ends with a newline)"), int(polar::PairFormat::TrlText));
     auto *useMargin = new QCheckBox(tr("Minimum reward margin"));
     auto *margin = new QDoubleSpinBox;
     margin->setRange(0, 100);
@@ -622,31 +618,25 @@ void DatasetWindow::mergeDialog()
         return;
     std::vector<polar::AnnotatedItem> other;
     try {
-        other = path.endsWith(".polar-project.jsonl") ? polar::PreferenceProject::open(path.toStdString(), polar::PreferenceProject::Mode::ReadOnly)->annotatedItems()
-                                                      : polar::readAnnotatedJsonl(path.toStdString());
+        other = polar::alignItems(m_project->annotatedItems(), polar::loadAnnotatedItems(path.toStdString()));
     } catch (const std::exception &e) {
         showMessage(QString::fromUtf8(e.what()), true);
-        return;
-    }
-    if (other.size() != m_project->size()) {
-        showMessage(tr("%1 has %2 items, this dataset %3: not the same dataset.").arg(path).arg(other.size()).arg(m_project->size()), true);
         return;
     }
     const auto mine = m_project->annotatedItems();
     const polar::AnnotatorAgreement agreement = polar::annotatorAgreement(mine, other);
     // Take the other annotator's rankings where this project has none.
     size_t taken = 0;
-    for (size_t i = 0; i < other.size(); ++i)
-        if (!m_project->item(i).annotation.decided && !other[i].ranks.empty() && m_project->record(i).kind != polar::DatasetRecord::Kind::ChosenRejected
-            && other[i].ranks.size() == m_project->candidates(i).size()) {
-            polar::Annotation a;
-            a.decided = true;
-            a.ranks = other[i].ranks;
-            a.note = "merged from " + path.toStdString();
-            m_project->setAnnotation(i, a);
-            m_items->itemChanged(i);
+    try {
+        for (auto &change : polar::planMerge(*m_project, polar::loadAnnotatedItems(path.toStdString()), path.toStdString(),
+                                             AppSettings::annotator.get().toStdString(), QDateTime::currentSecsSinceEpoch())) {
+            m_project->setAnnotation(change.item, change.annotation);
+            m_items->itemChanged(change.item);
             ++taken;
         }
+    } catch (const std::exception &e) {
+        showMessage(tr("Merge stopped: %1").arg(QString::fromUtf8(e.what())), true);
+    }
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Annotator agreement"));
     auto *list = new QListWidget;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "scoring/settings.h"
+
 #include "engine/worker.h"
 #include "preferences/export.h"
 #include "preferences/project.h"
@@ -39,6 +41,8 @@ class DatasetWindow : public QMainWindow
 public:
     using Consent = std::function<bool(const std::vector<polar::InvalidLine> &)>;
     explicit DatasetWindow(EngineController *engine, QWidget *parent = nullptr);
+    // How inputs are built and batched when this window scores (the workbench's settings).
+    void setScoringSettings(const polar::ScoringSettings &s) { m_scoringSettings = s; }
     ~DatasetWindow() override;
 
     // Opens DATASET.jsonl with its project. Invalid lines are shown and only
@@ -119,6 +123,7 @@ private:
     size_t m_scoredAtStart = 0;
     size_t m_scored = 0;      // items with rewards, counted once and kept up to date
     size_t m_nextToScore = 0; // where the next chunk's search starts
+    polar::ScoringSettings m_scoringSettings; // the workbench's, as of opening
     std::chrono::steady_clock::time_point m_scoreStarted;
     bool m_updating = false;
 };

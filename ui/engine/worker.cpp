@@ -130,25 +130,9 @@ void EngineWorker::scoreItems(const ItemScoreJob &job)
         return;
     }
     try {
-        polar::ScoreOptions so;
-        so.batchTokens = job.batchTokens;
-        so.cancel = job.cancel.get();
         ItemScoreOutcome out;
         out.model = m_model->info().name;
-        std::vector<std::vector<polar::PolarInput>> groups(job.items.size());
-        for (size_t k = 0; k < job.items.size(); ++k)
-            for (const auto &c : job.candidates[k])
-                groups[k].push_back(m_model->encoder().encode(job.prompts[k], job.references[k], c, job.encode));
-        const auto results = polar::scoreGroups(*m_model, groups, so);
-        for (size_t k = 0; k < job.items.size(); ++k) {
-            std::vector<float> rewards;
-            for (const auto &r : results[k]) {
-                if (!r.ok)
-                    throw polar::Error("item " + std::to_string(job.items[k] + 1) + ": " + r.error);
-                rewards.push_back(r.reward);
-            }
-            out.rewards.emplace_back(job.items[k], std::move(rewards));
-        }
+        out.rewards = polar::scoreItems(*m_model, job.request, job.settings, job.cancel.get());
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         Q_EMIT itemsScored(out);
     } catch (const polar::Cancelled &) {

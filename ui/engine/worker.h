@@ -2,7 +2,9 @@
 
 #include "attribution/attribution.h"
 #include "scoring/encoding.h"
+#include "scoring/settings.h"
 #include "model/reward_model.h"
+#include "preferences/project_scoring.h"
 #include "workbench/workspace.h"
 
 #include <QObject>
@@ -20,7 +22,7 @@ struct ScoreJob
     polar::TextField prompt, reference;
     std::vector<std::pair<int64_t, polar::TextField>> candidates;
     polar::EncodeOptions encode;
-    int64_t batchTokens = 16384;
+    int64_t batchTokens = polar::ScoringSettings::kDefaultBatchTokens;
     std::shared_ptr<std::atomic_bool> cancel;
 };
 
@@ -72,17 +74,14 @@ struct AttributionOutcome
 // Rewards for dataset items, a chunk at a time (the GUI saves each chunk).
 struct ItemScoreJob
 {
-    std::vector<size_t> items;
-    std::vector<polar::TextField> prompts, references;
-    std::vector<std::vector<polar::TextField>> candidates;
-    polar::EncodeOptions encode;
-    int64_t batchTokens = 16384;
+    polar::ItemScoreRequest request;
+    polar::ScoringSettings settings;
     std::shared_ptr<std::atomic_bool> cancel;
 };
 
 struct ItemScoreOutcome
 {
-    std::vector<std::pair<size_t, std::vector<float>>> rewards;
+    std::vector<polar::ItemRewards> rewards;
     std::string model;
     double seconds = 0;
 };

@@ -601,7 +601,7 @@ void MainWindow::loadSeedExample()
     QFile f(embeddedSeedExamplePath());
     if (!f.open(QIODevice::ReadOnly))
         return;
-    const polar::Json j = polar::Json::parse(f.readAll().toStdString());
+    const polar::Json j = polar::parseJson(f.readAll().toStdString(), "seed example");
     const polar::ScoreRecord rec = polar::parseScoreRecord(j, "seed example");
     polar::Workspace ws;
     ws.prompt = rec.prompt;
@@ -805,11 +805,11 @@ bool MainWindow::restoreRecovery()
 {
     try {
         const polar::Workspace ws = polar::loadWorkspace(m_recoveryFile.toStdString());
-        const polar::Json j = polar::Json::parse(polar::readWholeFile(m_recoveryFile.toStdString()));
+        const polar::Json j = polar::parseJson(polar::readWholeFile(m_recoveryFile.toStdString()), m_recoveryFile.toStdString());
         m_doc->reset(ws);
         m_undo->clear();
         m_undo->resetClean();
-        m_sessionFile = QString::fromStdString(j.value("recovery_of", std::string()));
+        m_sessionFile = QString::fromStdString(polar::optionalString(j, "recovery_of", m_recoveryFile.toStdString()));
         updateTitle();
         if (!ws.modelPath.empty())
             loadModel(QString::fromStdString(ws.modelPath));
@@ -1050,6 +1050,7 @@ DatasetWindow *MainWindow::openDatasetWindow(const QString &path)
 {
     if (!m_datasetWindow)
         m_datasetWindow = new DatasetWindow(m_engine, this);
+    m_datasetWindow->setScoringSettings(m_doc->workspace().settings);
     m_datasetWindow->setWindowFlag(Qt::Window);
     m_datasetWindow->show();
     m_datasetWindow->raise();
