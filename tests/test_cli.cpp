@@ -161,6 +161,128 @@ this is not json
         QVERIFY(r.err.contains("--strategy: 'sideways'"));
     }
 
+    void optionsAreCheckedBeforeUse_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        const QString in = QString::fromStdString(testdata::sourceDir()) + "/datasets/examples.jsonl";
+        QTest::newRow("score batch 0") << QStringList{"score", "--model", model(), "--batch-tokens", "0", in} << "--batch-tokens: 0 is out of range";
+        QTest::newRow("attribute batch 0") << QStringList{"attribute", "--model", model(), "--batch-tokens", "0", in}
+                                           << "--batch-tokens: 0 is out of range";
+        QTest::newRow("score-dataset batch 0") << QStringList{"score-dataset", "--model", model(), "--batch-tokens", "0", in}
+                                               << "--batch-tokens: 0 is out of range";
+        QTest::newRow("max-length wraps") << QStringList{"score", "--model", model(), "--max-length", "4294967301", in}
+                                          << "--max-length: 4294967301 is out of range (5..16777216)";
+        QTest::newRow("threads wraps") << QStringList{"score", "--model", model(), "--threads", "4294967297", in}
+                                       << "--threads: 4294967297 is out of range (1..1024)";
+        QTest::newRow("steps") << QStringList{"attribute", "--model", model(), "--method", "ig", "--steps", "0", in}
+                               << "--steps: 0 is out of range";
+        QTest::newRow("margin nan") << QStringList{"pairs", in, "-o", "/tmp/x.jsonl", "--strategy", "all", "--min-margin", "nan"}
+                                    << "--min-margin: 'nan' is not a finite number";
+        QTest::newRow("margin inf") << QStringList{"pairs", in, "-o", "/tmp/x.jsonl", "--strategy", "all", "--min-margin", "inf"}
+                                    << "--min-margin: 'inf' is not a finite number";
+        QTest::newRow("no strategy") << QStringList{"pairs", in, "-o", "/tmp/x.jsonl"} << "--strategy is required";
+        QTest::newRow("old format") << QStringList{"pairs", in, "-o", "/tmp/x.jsonl", "--strategy", "all", "--format", "polar-strings"}
+                                    << "'polar-strings' was removed";
+        QTest::newRow("directory input") << QStringList{"pairs", QDir::tempPath(), "-o", "/tmp/x.jsonl", "--strategy", "all"}
+                                         << "is a directory";
+        QTest::newRow("directory to score") << QStringList{"score", "--model", model(), QDir::tempPath()} << "is a directory";
+        QTest::newRow("directory dataset") << QStringList{"score-dataset", "--model", model(), QDir::tempPath()} << "is a directory";
+        QTest::newRow("score over input") << QStringList{"score", "--model", model(), in, "-o", in} << "is the input";
+    }
+
+    void optionsAreCheckedBeforeUse()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        const Run r = cli(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    }
+
+    void noCommandWritesOverItsInput()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath("prefs.jsonl");
+        QFile::copy(QString::fromStdString(testdata::sourceDir()) + "/datasets/preferences.jsonl", data);
+        QCOMPARE(cli({"score-dataset", "--model", model(), data}).code, 0);
+        const QString project = dir.filePath("prefs.polar-project.jsonl");
+        const QByteArray journal = readAll(project), dataset = readAll(data);
+        for (const QString &target : {project, data}) {
+            const Run r = cli({"pairs", project, "-o", target, "--strategy", "all"});
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains("choose another output file"), qPrintable(r.err));
+            const Run e = cli({"export-annotated", project, "-o", target});
+            QCOMPARE(e.code, 2);
+        }
+        QCOMPARE(readAll(project), journal);
+        QCOMPARE(readAll(data), dataset);
+        const QString annotated = dir.filePath("annotated.jsonl");
+        QCOMPARE(cli({"export-annotated", project, "-o", annotated}).code, 0);
+        const QByteArray exported = readAll(annotated);
+        const Run r = cli({"pairs", annotated, "-o", annotated, "--strategy", "all"});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(readAll(annotated), exported);
+        // export-annotated's output goes round through pairs and eval.
+        QCOMPARE(cli({"eval", annotated}).code, 0);
+        QCOMPARE(cli({"pairs", annotated, "-o", dir.filePath("train.jsonl"), "--strategy", "all"}).code, 0);
+    }
+
+    void damagedInputsAreErrorsNotCrashes()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath("d.jsonl");
+        write(data, "{\"prompt\":\"P\",\"reference\":\"R\",\"outputs\":[\"a\",\"b\"]}\n");
+        QCOMPARE(cli({"score-dataset", "--model", model(), data}).code, 0);
+        const QString project = dir.filePath("d.polar-project.jsonl");
+        // Nothing decided yet: no pairs is an error, not an empty train.jsonl.
+        Run r = cli({"pairs", project, "-o", dir.filePath("t.jsonl"), "--strategy", "all"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("no pairs to export"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(dir.filePath("t.jsonl")));
+        // A journal whose ranks outnumber the candidates (it used to crash pairs).
+        QFile f(project);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("{\"op\":\"annotation\",\"line\":1,\"annotation\":{\"decided\":true,\"ranks\":[1,2,3,4,5,6,7,8,9]}}\n");
+        f.close();
+        r = cli({"pairs", project, "-o", dir.filePath("t.jsonl"), "--strategy", "all"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("line 3: field 'annotation': field 'ranks' has 9 values for 2 candidates"), qPrintable(r.err));
+        // Salvage what is left.
+        r = cli({"repair-project", project, "-o", dir.filePath("fixed.polar-project.jsonl")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("lost line 3"), qPrintable(r.out));
+        // A number that does not fit a double is a bad line with its number, not the end of the run.
+        write(data, "{\"prompt\":\"P\",\"reference\":\"R\",\"output\":\"a\",\"x\":1e999}\n"
+                    "{\"prompt\":\"P\",\"reference\":\"R\",\"output\":\"b\"}\n");
+        r = cli({"score", "--model", model(), data});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("d.jsonl:1: number out of range"), qPrintable(r.err));
+        QVERIFY2(r.out.contains("\"reward\":"), qPrintable(r.out));
+    }
+
+    void reattachCarriesDecisionsToAnEditedDataset()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath("r.jsonl");
+        write(data, "{\"id\":1,\"prompt\":\"P1\",\"reference\":\"R\",\"chosen\":\"a\",\"rejected\":\"b\"}\n"
+                    "{\"id\":2,\"prompt\":\"P2\",\"reference\":\"R\",\"chosen\":\"c\",\"rejected\":\"d\"}\n");
+        QCOMPARE(cli({"score-dataset", "--model", model(), data}).code, 0);
+        write(data, "{\"id\":0,\"prompt\":\"P0\",\"reference\":\"R\",\"chosen\":\"x\",\"rejected\":\"y\"}\n"
+                    "{\"id\":2,\"prompt\":\"P2\",\"reference\":\"R\",\"chosen\":\"c\",\"rejected\":\"d\"}\n"
+                    "{\"id\":1,\"prompt\":\"P1\",\"reference\":\"R\",\"chosen\":\"a\",\"rejected\":\"b\"}\n");
+        const QString project = dir.filePath("r.polar-project.jsonl");
+        Run r = cli({"eval", project});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("changed since the project"), qPrintable(r.err));
+        r = cli({"reattach", project, "--dataset", data});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("2 records matched"), qPrintable(r.out));
+        r = cli({"eval", project});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("items with a ranking and rewards: 2"), qPrintable(r.out)); // P0 is new, unscored
+    }
+
     void inspectPrintsTheModel()
     {
         const Run r = cli({"inspect", "--model", model()});

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
 #include <functional>
 
@@ -69,6 +71,50 @@ void editFile(const QString &path, const std::function<void(std::string &)> &edi
     std::ofstream(path.toStdString(), std::ios::binary | std::ios::trunc) << s;
 }
 
+// float32 -> bfloat16 bits, round to nearest even (as torch does).
+uint16_t toBf16(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    u += 0x7fff + ((u >> 16) & 1);
+    return uint16_t(u >> 16);
+}
+
+float fromBf16(uint16_t b)
+{
+    const uint32_t u = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+// The tiny model's 2-D weights rounded to bf16; stored as BF16 (`mixed`) or
+// as their exact F32 values; 1-D norm weights stay F32 either way.
+std::vector<RawTensor> roundedTiny(bool mixed)
+{
+    auto tensors = readTensors(testdata::tinyModel() + "/model.safetensors");
+    for (auto &t : tensors) {
+        if (t.shape.size() != 2)
+            continue;
+        const size_t n = t.bytes.size() / 4;
+        std::string out;
+        for (size_t k = 0; k < n; ++k) {
+            float f;
+            std::memcpy(&f, t.bytes.data() + 4 * k, 4);
+            const uint16_t b = toBf16(f);
+            if (mixed) {
+                out.append(reinterpret_cast<const char *>(&b), 2);
+            } else {
+                const float r = fromBf16(b);
+                out.append(reinterpret_cast<const char *>(&r), 4);
+            }
+        }
+        t.bytes = out;
+        t.dtype = mixed ? "BF16" : "F32";
+    }
+    return tensors;
+}
+
 } // namespace
 
 class TestModelErrors : public QObject
@@ -99,6 +145,10 @@ private Q_SLOTS:
         QTest::newRow("shard absent") << "rm shard 2" << "model.safetensors.index.json"
                                       << "shard 'model-00002-of-00002.safetensors' is listed";
         QTest::newRow("vocab mismatch") << "small vocab" << "tokenizer.model" << "has 1000 pieces but config.json vocab_size is 995";
+        QTest::newRow("NaN weight") << "nan v_head" << "model.safetensors" << "tensor 'v_head.weight' holds NaN or infinite values";
+        QTest::newRow("config of another model") << "many layers" << "model.safetensors"
+                                                 << "holds 17 tensors, but config.json (num_hidden_layers 100000) describes 700003";
+        QTest::newRow("nested header") << "nested header" << "model.safetensors" << "nested deeper than 64 levels";
     }
 
     void badDirectories()
@@ -139,6 +189,20 @@ private Q_SLOTS:
             editTensors([](auto &t) { t.push_back({"model.layers.7.extra.weight", "F32", {1}, std::string(4, '\0')}); });
         else if (breakage == "truncate")
             editFile(weights, [](std::string &s) { s.resize(s.size() / 2); });
+        else if (breakage == "nan v_head")
+            editTensors([](auto &t) { for (auto &x : t) if (x.name == "v_head.weight") x.bytes.replace(0, 4, "\x00\x00\xc0\x7f", 4); });
+        else if (breakage == "many layers")
+            editFile(dir + "/config.json", [](std::string &s) { s.replace(s.find("\"num_hidden_layers\": 2"), 22, "\"num_hidden_layers\": 100000"); });
+        else if (breakage == "nested header")
+            editFile(weights, [](std::string &s) {
+                // A header of 100,000 nested lists, length field and all.
+                std::string h = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+                h.resize((h.size() + 7) / 8 * 8, ' ');
+                std::string len(8, '\0');
+                for (int i = 0; i < 8; ++i)
+                    len[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xFF);
+                s = len + h;
+            });
         else if (breakage == "corrupt header")
             editFile(weights, [](std::string &s) { s.replace(8, 4, "%%%%"); });
 
@@ -150,6 +214,32 @@ private Q_SLOTS:
             QVERIFY2(msg.contains(file), qPrintable(msg));
             QVERIFY2(msg.contains(mentions), qPrintable(msg));
         }
+    }
+
+    void mixedDtypeCheckpointScoresLikeItsValues()
+    {
+        // bf16 matrices with fp32 norms (a common export layout): some tensors
+        // are used from the mapped file, others converted. Every reward equals
+        // the same values stored all in fp32.
+        QTemporaryDir tmp;
+        const QString mixed = tmp.path() + "/mixed", plain = tmp.path() + "/plain";
+        for (const QString &d : {mixed, plain}) {
+            QDir().mkpath(d);
+            copyModel(QString::fromStdString(testdata::tinyModel()), d);
+        }
+        writeTensors(mixed + "/model.safetensors", roundedTiny(true));
+        writeTensors(plain + "/model.safetensors", roundedTiny(false));
+        LoadOptions cpu;
+        cpu.device = Device::Cpu;
+        cpu.dtype = DType::F32;
+        auto a = RewardModel::load(mixed.toStdString(), cpu);
+        auto b = RewardModel::load(plain.toStdString(), cpu);
+        QVERIFY(!a->info().zeroCopy);
+        QVERIFY(b->info().zeroCopy);
+        const std::vector<std::vector<int>> rows = {{1, 5, 9, 993}, {1, 7, 7, 7, 7, 993}};
+        const auto ra = a->forwardRewards(rows), rb = b->forwardRewards(rows);
+        for (size_t k = 0; k < rows.size(); ++k)
+            QVERIFY2(std::fabs(ra[k] - rb[k]) < 1e-5, qPrintable(QString("%1 vs %2").arg(ra[k]).arg(rb[k])));
     }
 
     void cudaRequestWithoutCudaIsAnError()
