@@ -71,6 +71,52 @@ private Q_SLOTS:
         QCOMPARE(readWholeFile(path.toStdString()), before); // the dataset is never touched
     }
 
+    void changedDatasetOffersReattach()
+    {
+        const QString path = freshDataset("changed.jsonl");
+        {
+            auto p = PreferenceProject::openForDataset(path.toStdString());
+            Annotation a;
+            a.decided = true;
+            a.ranks = {2, 1};
+            a.note = "kept with its record";
+            p->setAnnotation(2, a); // the capital record (chosen/rejected)
+        }
+        // Prepend a record: positions shift, lines shift, content stays.
+        const std::string old = readWholeFile(path.toStdString());
+        writeFileAtomically(path.toStdString(), "{\"prompt\":\"new\",\"reference\":\"r\",\"outputs\":[\"a\",\"b\"]}\n" + old);
+        DatasetWindow w(m_main->engine());
+        QString asked;
+        w.setAsker([&](const QString &, const QString &text, const QStringList &) { asked = text; return -1; });
+        QVERIFY(!w.openDataset(path));
+        QVERIFY2(asked.contains("changed since the project"), qPrintable(asked));
+        w.setAsker([](const QString &, const QString &, const QStringList &) { return 0; }); // reattach
+        QVERIFY(w.openDataset(path));
+        QVERIFY2(w.lastMessage().contains("reattached: 9 records matched, 1 changes carried over; 1 records are new"), qPrintable(w.lastMessage()));
+        QCOMPARE(QString::fromStdString(w.project()->item(3).annotation.note), QString("kept with its record"));
+        QCOMPARE(w.project()->record(3).line, size_t(4));
+        QVERIFY(!w.project()->item(2).annotation.decided);
+    }
+
+    void damagedProjectOpensReadOnly()
+    {
+        const QString path = freshDataset("damaged.jsonl");
+        PreferenceProject::openForDataset(path.toStdString());
+        const std::string journal = PreferenceProject::defaultProjectPath(path.toStdString());
+        writeFileAtomically(journal, readWholeFile(journal) + "garbage\n{\"op\":\"annotation\",\"line\":1,\"annotation\":{\"note\":\"after\"}}\n");
+        const std::string before = readWholeFile(journal);
+        DatasetWindow w(m_main->engine());
+        w.setAsker([](const QString &, const QString &, const QStringList &) { return 0; }); // read-only
+        QVERIFY(w.openDataset(path));
+        QVERIFY(!w.project()->writable());
+        QVERIFY2(w.lastMessage().contains("READ-ONLY"), qPrintable(w.lastMessage()));
+        QCOMPARE(QString::fromStdString(w.project()->item(0).annotation.note), QString("after"));
+        // A ranking key cannot change a read-only project; it says so and nothing is written.
+        w.itemTable()->selectRow(0);
+        QTest::keyClick(w.candidateTable(), Qt::Key_1);
+        QCOMPARE(readWholeFile(journal), before);
+    }
+
     void keyboardAnnotationIsSavedAndUndoable()
     {
         const QString path = freshDataset("keys.jsonl");

@@ -82,6 +82,9 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent) : QMainW
 DatasetWindow::~DatasetWindow()
 {
     m_engine->cancelItemScoring();
+    // The views outlive this body (QWidget deletes them later) and may still
+    // ask the model for rows: it must stop pointing at the project first.
+    m_items->setProject(nullptr);
 }
 
 void DatasetWindow::createWidgets()
@@ -287,8 +290,58 @@ void DatasetWindow::createActions()
 bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
 {
     std::unique_ptr<polar::PreferenceProject> project;
+    QString note; // how it was opened, when that was not the plain way
+    const std::string dataset = path.toStdString();
+    const std::string journal = polar::PreferenceProject::defaultProjectPath(dataset);
+    auto ask = [this](const QString &title, const QString &text, const QStringList &choices) {
+        if (m_ask)
+            return m_ask(title, text, choices);
+        QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Cancel, this);
+        QList<QAbstractButton *> buttons;
+        for (const QString &c : choices)
+            buttons.push_back(box.addButton(c, QMessageBox::AcceptRole));
+        box.exec();
+        return int(buttons.indexOf(box.clickedButton()));
+    };
     try {
-        project = polar::PreferenceProject::openForDataset(path.toStdString());
+        project = polar::PreferenceProject::openForDataset(dataset);
+    } catch (const polar::DatasetChanged &e) {
+        // Nothing was written; offer to carry the annotations over by content.
+        const int choice = ask(tr("The dataset changed"), QString::fromUtf8(e.what()), {tr("Reattach by content")});
+        if (choice != 0) {
+            showMessage(tr("Not opened: the dataset changed since its project was made."), true);
+            return false;
+        }
+        try {
+            const auto report = polar::reattachProject(journal, dataset, journal);
+            note = tr(" · reattached: %1 (the old journal is kept beside it)").arg(QString::fromStdString(report.describe()));
+            project = polar::PreferenceProject::open(journal);
+        } catch (const std::exception &e2) {
+            showMessage(QString::fromUtf8(e2.what()), true);
+            return false;
+        }
+    } catch (const polar::ProjectDamaged &e) {
+        const int choice = ask(tr("The project file is damaged"), QString::fromUtf8(e.what()),
+                               {tr("Open read-only"), tr("Repair into a new project…")});
+        try {
+            if (choice == 0) {
+                project = polar::PreferenceProject::open(journal, polar::PreferenceProject::Mode::Salvage);
+            } else if (choice == 1) {
+                const QString target = QFileDialog::getSaveFileName(this, tr("Write the repaired project to"),
+                                                                    QString::fromStdString(journal + ".repaired.polar-project.jsonl"));
+                if (target.isEmpty())
+                    return false;
+                polar::repairProject(journal, target.toStdString());
+                note = tr(" · repaired into %1; the damaged file is untouched").arg(target);
+                project = polar::PreferenceProject::open(target.toStdString(), polar::PreferenceProject::Mode::ReadOnly);
+            } else {
+                showMessage(tr("Not opened: %1 is damaged.").arg(QString::fromStdString(journal)), true);
+                return false;
+            }
+        } catch (const std::exception &e2) {
+            showMessage(QString::fromUtf8(e2.what()), true);
+            return false;
+        }
     } catch (const std::exception &e) {
         showMessage(QString::fromUtf8(e.what()), true);
         return false;
@@ -333,10 +386,18 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     m_scoreProgress->setRange(0, int(m_project->size()));
     m_scoreProgress->setValue(int(scored));
     m_scoreButton->setText(scored == 0 ? tr("Score dataset") : scored < m_project->size() ? tr("Resume scoring") : tr("Scored"));
-    showMessage(tr("%1 items%2 · annotations are saved to %3 after every change")
-                    .arg(m_project->size())
-                    .arg(invalid.empty() ? QString() : tr(", %1 invalid lines skipped").arg(invalid.size()))
-                    .arg(QString::fromStdString(m_project->path())));
+    if (!m_project->writable())
+        showMessage(tr("%1 items · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
+                        .arg(m_project->size())
+                        .arg(m_project->damage().size())
+                        .arg(QString::fromStdString(m_project->path())),
+                    true);
+    else
+        showMessage(tr("%1 items%2 · annotations are saved to %3 after every change%4")
+                        .arg(m_project->size())
+                        .arg(invalid.empty() ? QString() : tr(", %1 invalid lines skipped").arg(invalid.size()))
+                        .arg(QString::fromStdString(m_project->path()))
+                        .arg(note));
     if (m_filter->rowCount() > 0)
         m_itemTable->selectRow(0);
     return true;

@@ -40,6 +40,9 @@ class DatasetWindow : public QMainWindow
 
 public:
     using Consent = std::function<bool(const std::vector<polar::InvalidLine> &)>;
+    // Asks the user to pick one of `choices` (index, or -1 for cancel); tests replace it.
+    using Asker = std::function<int(const QString &title, const QString &text, const QStringList &choices)>;
+    void setAsker(Asker asker) { m_ask = std::move(asker); }
     explicit DatasetWindow(EngineController *engine, QWidget *parent = nullptr);
     // How inputs are built and batched when this window scores (the workbench's settings).
     void setScoringSettings(const polar::ScoringSettings &s) { m_scoringSettings = s; }
@@ -124,6 +127,7 @@ private:
     size_t m_scored = 0;      // items with rewards, counted once and kept up to date
     size_t m_nextToScore = 0; // where the next chunk's search starts
     polar::ScoringSettings m_scoringSettings; // the workbench's, as of opening
+    Asker m_ask;
     std::chrono::steady_clock::time_point m_scoreStarted;
     bool m_updating = false;
 };

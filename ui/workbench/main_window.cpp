@@ -23,6 +23,7 @@
 #include "scoring/score_records.h"
 #include "workbench/text_field_editor.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -92,7 +93,17 @@ MainWindow::MainWindow(const QString &recoveryFile, QWidget *parent)
     updateActions();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The child widgets are deleted after this body, by ~QWidget, when this is
+    // no longer a MainWindow: their signals (a selection changing as a view
+    // goes) must not reach the lambdas that call into it.
+    for (QObject *child : findChildren<QObject *>())
+        child->disconnect(this);
+    for (QAbstractItemView *view : findChildren<QAbstractItemView *>())
+        if (view->selectionModel())
+            view->selectionModel()->disconnect(this);
+}
 
 // ---- construction -----------------------------------------------------------
 
