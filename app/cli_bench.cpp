@@ -164,13 +164,13 @@ int runBench(const std::vector<std::string> &argv)
 
     LoadOptions lo;
     lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
-    lo.dtype = forOption("dtype", [&] { return parseDType(args.value("dtype", "auto")); });
+    lo.dtype = forOption("dtype", [&] { return parseComputeDType(args.value("dtype", "auto")); });
     auto model = RewardModel::createRandom(config, tokenizerDir, lo, 1);
     const bool gpu = model->info().device.rfind("cuda", 0) == 0;
     std::unique_ptr<RewardModel> fp32Model;
     if (model->info().dtype != "fp32" && !args.has("no-fp32-variant")) {
         LoadOptions o32 = lo;
-        o32.dtype = DType::F32;
+        o32.dtype = ComputeDType::F32;
         fp32Model = RewardModel::createRandom(config, tokenizerDir, o32, 1);
     }
     const int prefixLen = int(args.integer("prefix", gpu ? 500 : 300, 1, 1 << 20));

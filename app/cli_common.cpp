@@ -24,7 +24,7 @@ std::unique_ptr<RewardModel> loadModel(const Args &args)
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     LoadOptions lo;
     lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
-    lo.dtype = forOption("dtype", [&] { return parseDType(args.value("dtype", "auto")); });
+    lo.dtype = forOption("dtype", [&] { return parseComputeDType(args.value("dtype", "auto")); });
     auto model = RewardModel::load(args.value("model"), lo);
     const auto &info = model->info();
     std::fprintf(stderr, "loaded %s: %lld parameters on %s in %s (%.2fs)\n", info.name.c_str(),

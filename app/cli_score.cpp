@@ -6,7 +6,7 @@
 #include "util/jsonl.h"
 #include "progress_bar.h"
 #include "scoring/score_records.h"
-#include "scoring/scorer.h"
+#include "scoring/pipeline.h"
 
 #include <cstdio>
 
@@ -21,11 +21,11 @@ struct Job
     size_t line;    // line number in the input file
 };
 
-Json explainJson(const PolarInput &in)
+Json explainJson(const CandidateScore &s)
 {
-    Json e = {{"encoded_text", in.text}, {"token_count", in.ids.size()}};
-    if (in.truncation.any())
-        e["truncation"] = in.truncation.describe();
+    Json e = {{"encoded_text", s.encodedText}, {"token_count", s.tokens}};
+    if (!s.truncation.empty())
+        e["truncation"] = s.truncation;
     return e;
 }
 
@@ -38,9 +38,6 @@ int runScore(const std::vector<std::string> &argv)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0];
     const ScoringSettings settings = scoringSettings(args);
-    const EncodeOptions encOpts = settings.encode;
-    ScoreOptions scoreOpts;
-    scoreOpts.batchTokens = settings.batchTokens;
     if (args.has("output"))
         refuseOverwritingInput(args.value("output"), inPath, "input");
     const bool explain = args.has("explain");
@@ -51,10 +48,9 @@ int runScore(const std::vector<std::string> &argv)
     auto model = loadModel(args);
 
     std::vector<Json> out;
-    std::vector<ScoreRecord> records;
-    std::vector<PolarInput> inputs;
+    std::vector<ScoreRequest> requests;
     std::vector<Job> jobs;
-    size_t failures = 0;
+    size_t failures = 0, records = 0;
     auto fail = [&](const std::string &where, const std::string &why) {
         std::fprintf(stderr, "%s: %s\n", where.c_str(), why.c_str());
         ++failures;
@@ -68,46 +64,37 @@ int runScore(const std::vector<std::string> &argv)
             continue;
         }
         try {
-            ScoreRecord rec = parseScoreRecord(line.value, where);
-            std::vector<PolarInput> encoded;
-            for (const auto &o : rec.outputs)
-                encoded.push_back(model->encoder().encode(rec.prompt, rec.reference, o, encOpts));
-            for (size_t i = 0; i < encoded.size(); ++i) {
-                if (encoded[i].truncation.any())
-                    std::fprintf(stderr, "%s: truncated: %s\n", where.c_str(), encoded[i].truncation.describe().c_str());
+            const ScoreRecord rec = parseScoreRecord(line.value, where);
+            for (size_t i = 0; i < rec.outputs.size(); ++i) {
                 jobs.push_back({out.size(), i, line.number});
-                inputs.push_back(std::move(encoded[i]));
+                requests.push_back({rec.prompt, rec.reference, rec.outputs[i]});
             }
             out.push_back(line.value);
-            records.push_back(std::move(rec));
+            ++records;
         } catch (const Error &e) {
             out.push_back(failedRecord(line.value, where, e.what()));
             ++failures;
         }
     }
 
-    // One group per record: a record's outputs share its prompt and reference.
-    std::vector<std::vector<PolarInput>> groups;
-    for (size_t j = 0; j < jobs.size(); ++j) {
-        if (j == 0 || jobs[j].record != jobs[j - 1].record)
-            groups.emplace_back();
-        groups.back().push_back(inputs[j]);
-    }
-    ProgressBar bar("scoring", inputs.size());
-    scoreOpts.progress = [&bar](size_t done, size_t) { bar.update(done); };
-    scoreOpts.sharePrefix = !args.has("no-prefix-sharing");
+    // One pipeline call: outputs of one record, and separate records with the
+    // same prompt and reference, share the prompt+reference prefix.
+    ProgressBar bar("scoring", requests.size());
+    ScoreControl control;
+    control.progress = [&bar](size_t done, size_t) { bar.update(done); };
     ScoreStats stats;
-    std::vector<ScoreResult> results;
-    for (auto &g : scoreGroups(*model, groups, scoreOpts, &stats))
-        results.insert(results.end(), g.begin(), g.end());
+    const bool share = !args.has("no-prefix-sharing");
+    const auto results = scoreRequests(*model, requests, settings, control, &stats,
+                                       [share](ScoreOptions &o) { o.sharePrefix = share; });
     bar.finish();
-    const size_t scoredCount = inputs.size();
 
     // Put rewards back into their records, in input order.
     for (size_t j = 0; j < jobs.size(); ++j) {
         Json &rec = out[jobs[j].record];
         const bool many = rec.contains("outputs");
-        const ScoreResult &r = results[j];
+        const CandidateScore &r = results[j];
+        if (!r.truncation.empty())
+            std::fprintf(stderr, "%s:%zu: truncated: %s\n", inPath.c_str(), jobs[j].line, r.truncation.c_str());
         const Json reward = r.ok ? Json(r.reward) : Json(nullptr);
         if (!r.ok) {
             fail(inPath + ":" + std::to_string(jobs[j].line) + ": output " + std::to_string(jobs[j].output), r.error);
@@ -120,16 +107,16 @@ int runScore(const std::vector<std::string> &argv)
             if (explain) {
                 if (!rec.contains("explain"))
                     rec["explain"] = Json::array();
-                rec["explain"].push_back(explainJson(inputs[j]));
+                rec["explain"].push_back(explainJson(r));
             }
         } else {
             rec["reward"] = reward;
             if (explain)
-                rec["explain"] = explainJson(inputs[j]);
+                rec["explain"] = explainJson(r);
         }
     }
-    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix)%s\n", scoredCount,
-                 records.size(), stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
+    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix)%s\n",
+                 requests.size(), records, stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
 
     writeRecords(args, out, inPath);

@@ -43,7 +43,7 @@ private Q_SLOTS:
     {
         LoadOptions lo;
         lo.device = Device::Cpu;
-        lo.dtype = DType::F32;
+        lo.dtype = ComputeDType::F32;
         m_model = RewardModel::load(testdata::tinyModel(), lo);
         m_input = m_model->encoder().encode(kPrompt, kReference, kOutput);
     }

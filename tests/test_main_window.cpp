@@ -134,12 +134,12 @@ private Q_SLOTS:
         QSignalSpy finished(w().engine(), &EngineController::scoreFinished);
         QVERIFY(scoreAndWait(w()));
         QCOMPARE(finished.size(), 1);
-        auto first = finished.takeFirst().first().value<ScoreOutcome>();
+        auto first = finished.takeFirst().first().value<polar::CandidatesResult>();
         QCOMPARE(first.computed, 8); // 7 candidates and the reference
         w().selectCandidate(w().document()->candidateAt(2).id);
         typeInto(w().candidateEditor(), "Edited answer.");
         QVERIFY(scoreAndWait(w()));
-        auto second = finished.takeFirst().first().value<ScoreOutcome>();
+        auto second = finished.takeFirst().first().value<polar::CandidatesResult>();
         QCOMPARE(second.computed, 1);
         QCOMPARE(second.fromCache, 7);
     }

@@ -231,7 +231,7 @@ private Q_SLOTS:
         writeTensors(plain + "/model.safetensors", roundedTiny(false));
         LoadOptions cpu;
         cpu.device = Device::Cpu;
-        cpu.dtype = DType::F32;
+        cpu.dtype = ComputeDType::F32;
         auto a = RewardModel::load(mixed.toStdString(), cpu);
         auto b = RewardModel::load(plain.toStdString(), cpu);
         QVERIFY(!a->info().zeroCopy);

@@ -39,7 +39,7 @@ QString patchedModel(QTemporaryDir &dir, const std::string &source, const Json &
     return dir.path();
 }
 
-std::unique_ptr<RewardModel> loadCpu(const std::string &dir, DType dtype = DType::F32)
+std::unique_ptr<RewardModel> loadCpu(const std::string &dir, ComputeDType dtype = ComputeDType::F32)
 {
     LoadOptions o;
     o.device = Device::Cpu;
@@ -179,7 +179,7 @@ private Q_SLOTS:
 
     void bf16StaysCloseAndKeepsOrder()
     {
-        auto bf16 = loadCpu(testdata::tinyShardedModel(), DType::BF16);
+        auto bf16 = loadCpu(testdata::tinyShardedModel(), ComputeDType::BF16);
         QCOMPARE(QString::fromStdString(bf16->info().dtype), QString("bf16"));
         std::vector<double> fp32Strawberry, bf16Strawberry, goldenBf16Strawberry;
         for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar-sharded.jsonl"))) {

@@ -95,8 +95,8 @@ private Q_SLOTS:
         ScoreOptions o;
         o.batchTokens = 20; // two rows of 10 per pass
         const auto r = scoreSequencesWith(flaky, sequences({10, 10, 10, 10}), o);
-        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const ScoreResult &x) { return !x.ok; })), 2);
-        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const ScoreResult &x) { return x.ok; })), 2);
+        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const SequenceScore &x) { return !x.ok; })), 2);
+        QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const SequenceScore &x) { return x.ok; })), 2);
     }
 
     void cancelStopsBetweenPasses()

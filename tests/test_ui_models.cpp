@@ -108,9 +108,11 @@ private Q_SLOTS:
         PolarInput in;
         in.text = "ab\n";
         in.ids = {1, 5, 6};
-        in.tokens = {{1, Segment::Special, 0, 0, -1, -1}, {5, Segment::Prompt, 0, 2, 0, 2}, {6, Segment::Special, 2, 3, -1, -1}};
-        tokens.setInput(in, {"<s>", "ab", "\n"});
+        in.tokens = {{1, Segment::Special, 0, 0, -1, -1, "<s>"}, {5, Segment::Prompt, 0, 2, 0, 2, "ab"},
+                     {6, Segment::Special, 2, 3, -1, -1, "<0x0A>"}};
+        tokens.setInput(in);
         QCOMPARE(tokens.rowCount(), 3);
+        QCOMPARE(tokens.index(2, TokenTableModel::Piece).data().toString(), QString("<0x0A>"));
         QCOMPARE(tokens.index(1, TokenTableModel::Segment).data().toString(), QString("prompt"));
         QCOMPARE(tokens.index(2, TokenTableModel::Text).data().toString(), QString("⏎"));
     }

@@ -21,9 +21,9 @@ private Q_SLOTS:
         ws.reference = TextField::fromString("Paris.");
         auto &a = ws.addCandidate(TextField::fromString("Paris"));
         a.mark = Candidate::Mark::Chosen;
-        a.score = CandidateScore{1.25f, 20, "", "text"};
+        a.score = CandidateScore{true, "", 1.25f, 20, "", "text", nullptr};
         ws.addCandidate(TextField::fromString("Lyon")).mark = Candidate::Mark::Rejected;
-        ws.referenceScore = CandidateScore{2.5f, 21, "output: 3 tokens cut", "ref text"};
+        ws.referenceScore = CandidateScore{true, "", 2.5f, 21, "output: 3 tokens cut", "ref text", nullptr};
         ws.settings.encode.maxLength = 2048;
         ws.settings.encode.cutSide = CutSide::Right;
         ws.settings.dtype = "bf16";

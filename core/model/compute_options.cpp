@@ -12,12 +12,12 @@ Device parseDevice(const std::string &s)
     throw Error("'" + s + "' is not a device (auto, cpu, cuda)");
 }
 
-DType parseDType(const std::string &s)
+ComputeDType parseComputeDType(const std::string &s)
 {
-    if (s == "auto") return DType::Auto;
-    if (s == "fp32" || s == "float32") return DType::F32;
-    if (s == "fp16" || s == "float16") return DType::F16;
-    if (s == "bf16" || s == "bfloat16") return DType::BF16;
+    if (s == "auto") return ComputeDType::Auto;
+    if (s == "fp32" || s == "float32") return ComputeDType::F32;
+    if (s == "fp16" || s == "float16") return ComputeDType::F16;
+    if (s == "bf16" || s == "bfloat16") return ComputeDType::BF16;
     throw Error("'" + s + "' is not a dtype (auto, fp32, fp16, bf16)");
 }
 
@@ -31,13 +31,13 @@ const char *deviceName(Device d)
     return "auto";
 }
 
-const char *dtypeName(DType t)
+const char *computeDTypeName(ComputeDType t)
 {
     switch (t) {
-    case DType::Auto: return "auto";
-    case DType::F32: return "fp32";
-    case DType::F16: return "fp16";
-    case DType::BF16: return "bf16";
+    case ComputeDType::Auto: return "auto";
+    case ComputeDType::F32: return "fp32";
+    case ComputeDType::F16: return "fp16";
+    case ComputeDType::BF16: return "bf16";
     }
     return "auto";
 }

@@ -64,10 +64,10 @@ void RewardModel::Impl::prepare(const LoadOptions &options)
     const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
     device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
     switch (options.dtype) {
-    case DType::F32: dtype = torch::kFloat32; break;
-    case DType::F16: dtype = torch::kFloat16; break;
-    case DType::BF16: dtype = torch::kBFloat16; break;
-    case DType::Auto: dtype = useCuda ? torch::kBFloat16 : torch::kFloat32; break;
+    case ComputeDType::F32: dtype = torch::kFloat32; break;
+    case ComputeDType::F16: dtype = torch::kFloat16; break;
+    case ComputeDType::BF16: dtype = torch::kBFloat16; break;
+    case ComputeDType::Auto: dtype = useCuda ? torch::kBFloat16 : torch::kFloat32; break;
     }
 }
 

@@ -26,7 +26,7 @@ public:
 struct LoadOptions
 {
     Device device = Device::Auto;
-    DType dtype = DType::Auto;
+    ComputeDType dtype = ComputeDType::Auto;
     // Called as each tensor is placed: (done, total). Optional.
     std::function<void(int done, int total)> progress;
     // Checked between tensors; raising it makes load() throw polar::Cancelled.

@@ -26,7 +26,7 @@ using Code = SafetensorsErrorCode;
     throw SafetensorsError(code, file + ": " + what);
 }
 
-bool parseDType(const std::string &s, SafetensorsDType &out)
+bool parseStoredDType(const std::string &s, SafetensorsDType &out)
 {
     static const std::pair<const char *, SafetensorsDType> table[] = {
         {"F32", SafetensorsDType::F32}, {"F16", SafetensorsDType::F16}, {"BF16", SafetensorsDType::BF16},
@@ -188,7 +188,7 @@ void SafetensorsFile::parse(const std::byte *base, size_t size)
         TensorView v;
         v.name = name;
         v.file = file;
-        if (!parseDType(info["dtype"].get<std::string>(), v.dtype))
+        if (!parseStoredDType(info["dtype"].get<std::string>(), v.dtype))
             fail(Code::UnknownDType, file, "tensor '" + name + "' has unknown dtype '" + info["dtype"].get<std::string>() + "'");
         uint64_t elements = 1;
         for (const auto &d : info["shape"]) {

@@ -2,7 +2,7 @@
 
 #include "model/reward_model.h"
 #include "preferences/project.h"
-#include "scoring/scorer.h"
+#include "scoring/pipeline.h"
 #include "util/error.h"
 
 namespace polar {
@@ -33,21 +33,23 @@ ItemScoreRequest scoringRequest(const PreferenceProject &project, const std::vec
 std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreRequest &request, const ScoringSettings &settings,
                                     const std::atomic_bool *cancel)
 {
-    std::vector<std::vector<PolarInput>> groups(request.items.size());
+    // Every candidate of every item in one call: items that share a prompt and
+    // reference share their prefix too, wherever they are in the dataset.
+    std::vector<ScoreRequest> requests;
     for (size_t k = 0; k < request.items.size(); ++k)
         for (const auto &c : request.candidates[k])
-            groups[k].push_back(model.encoder().encode(request.prompts[k], request.references[k], c, settings.encode));
-    ScoreOptions so;
-    so.batchTokens = settings.batchTokens;
-    so.cancel = cancel;
-    const auto results = scoreGroups(model, groups, so);
+            requests.push_back({request.prompts[k], request.references[k], c});
+    ScoreControl control;
+    control.cancel = cancel;
+    const auto scores = scoreRequests(model, requests, settings, control);
     std::vector<ItemRewards> out;
+    size_t next = 0;
     for (size_t k = 0; k < request.items.size(); ++k) {
         ItemRewards r{request.items[k], {}, candidatesHash(request.candidates[k])};
-        for (const auto &res : results[k]) {
-            if (!res.ok)
-                throw Error(request.datasetPath + ":" + std::to_string(request.lines[k]) + ": " + res.error);
-            r.rewards.push_back(res.reward);
+        for (size_t c = 0; c < request.candidates[k].size(); ++c, ++next) {
+            if (!scores[next].ok)
+                throw Error(request.datasetPath + ":" + std::to_string(request.lines[k]) + ": " + scores[next].error);
+            r.rewards.push_back(scores[next].reward);
         }
         out.push_back(std::move(r));
     }

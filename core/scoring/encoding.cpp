@@ -177,8 +177,9 @@ PolarInput PolarEncoder::encode(const TextField &promptField, const TextField &r
                 }
             }
         }
+        t.piece = tok.piece(s.id);
         in.ids.push_back(s.id);
-        in.tokens.push_back(t);
+        in.tokens.push_back(std::move(t));
     }
     return in;
 }

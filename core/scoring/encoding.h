@@ -42,6 +42,7 @@ struct EncodedToken
     Segment segment = Segment::Special;
     size_t begin = 0, end = 0;            // bytes in PolarInput::text
     long fieldBegin = -1, fieldEnd = -1;  // bytes in the original (flattened) field, -1 if none
+    std::string piece;                    // the sentencepiece piece, for display ("▁the", "<0x0A>")
 };
 
 // The model's input for one (prompt, reference, output) triple.

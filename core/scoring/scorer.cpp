@@ -51,17 +51,17 @@ std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const st
 
 } // namespace
 
-std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &seqs,
+std::vector<SequenceScore> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &seqs,
                                         const ScoreOptions &options, ScoreStats *stats)
 {
     return scoreSequencesWith([&model](const std::vector<std::vector<int>> &rows) { return model.forwardRewards(rows); },
                               seqs, options, stats);
 }
 
-std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &seqs,
+std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &seqs,
                                             const ScoreOptions &options, ScoreStats *stats)
 {
-    std::vector<ScoreResult> results(seqs.size());
+    std::vector<SequenceScore> results(seqs.size());
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
 
@@ -89,9 +89,9 @@ std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std:
             const std::vector<float> rewards = forward(rows);
             for (size_t i = 0; i < pass.rows.size(); ++i)
                 results[pass.rows[i]] = std::isfinite(rewards[i])
-                    ? ScoreResult{true, rewards[i], {}}
+                    ? SequenceScore{true, rewards[i], {}}
                     // Never a silent NaN: in fp16 this is usually an overflow.
-                    : ScoreResult{false, 0.f, "the model gave a non-finite reward (" + std::to_string(rewards[i])
+                    : SequenceScore{false, 0.f, "the model gave a non-finite reward (" + std::to_string(rewards[i])
                                                   + ") for this input; with fp16 weights, try bf16 or fp32"};
             ++st.forwardPasses;
             st.realTokens += real;
@@ -122,16 +122,6 @@ std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std:
     return results;
 }
 
-std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vector<ScoreRequest> &requests,
-                                       const EncodeOptions &encodeOptions)
-{
-    std::vector<PolarInput> out;
-    out.reserve(requests.size());
-    for (const auto &r : requests)
-        out.push_back(model.encoder().encode(r.prompt, r.reference, r.output, encodeOptions));
-    return out;
-}
-
 // Whether a group of `n` candidates runs on a shared prefix or joins the pool.
 static bool groupSharesPrefix(const ScoreOptions &options, size_t n)
 {
@@ -144,13 +134,13 @@ std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &inp
     return model.tokenizer().encode(prefixText, true);
 }
 
-std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+std::vector<SequenceScore> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
                                             const std::vector<std::vector<int>> &sequences, const ScoreOptions &options,
                                             ScoreStats *stats)
 {
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
-    std::vector<ScoreResult> results(sequences.size());
+    std::vector<SequenceScore> results(sequences.size());
     std::vector<std::vector<int>> full, suffixes;
     std::vector<size_t> fullIndex, suffixIndex;
     for (size_t i = 0; i < sequences.size(); ++i) {
@@ -168,21 +158,31 @@ std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std:
     if (options.sharePrefix && !prefix.empty())
         st.fallbackRows += full.size();
     st.sharedRows += suffixes.size();
+    // One running total over both kinds of pass, so a progress bar only moves forward.
+    const size_t total = sequences.size();
+    ScoreOptions sharedOptions = options, fullOptions = options;
+    sharedOptions.progress = [&](size_t d, size_t) {
+        if (options.progress)
+            options.progress(d, total);
+    };
+    fullOptions.progress = [&](size_t d, size_t) {
+        if (options.progress)
+            options.progress(suffixes.size() + d, total);
+    };
     // A shared pass is a batch of suffixes; its budget counts the prefix once per pass.
-    ScoreOptions suffixOptions = options;
-    suffixOptions.batchTokens = std::max<int64_t>(1, options.batchTokens - int64_t(prefix.size()));
+    sharedOptions.batchTokens = std::max<int64_t>(1, options.batchTokens - int64_t(prefix.size()));
     const auto shared = scoreSequencesWith(
         [&](const std::vector<std::vector<int>> &rows) { return model.forwardRewardsWithPrefix(prefix, rows); }, suffixes,
-        suffixOptions, &st);
+        sharedOptions, &st);
     for (size_t k = 0; k < shared.size(); ++k)
         results[suffixIndex[k]] = shared[k];
-    const auto plain = scoreSequences(model, full, options, &st);
+    const auto plain = scoreSequences(model, full, fullOptions, &st);
     for (size_t k = 0; k < plain.size(); ++k)
         results[fullIndex[k]] = plain[k];
     return results;
 }
 
-std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+std::vector<SequenceScore> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
                                          const ScoreOptions &options, ScoreStats *stats)
 {
     std::vector<std::vector<int>> seqs;
@@ -192,26 +192,28 @@ std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::ve
     return scoreSharingPrefix(model, prefix, seqs, options, stats);
 }
 
-std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
+std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
                                                           const ScoreOptions &options, ScoreStats *stats)
 {
-    std::vector<std::vector<ScoreResult>> out(groups.size());
+    std::vector<std::vector<SequenceScore>> out(groups.size());
     std::vector<std::vector<int>> pooled;
     std::vector<std::pair<size_t, size_t>> pooledAt; // (group, sequence)
     size_t done = 0, total = 0;
     for (const auto &g : groups)
         total += g.sequences.size();
-    ScoreOptions quiet = options;
-    quiet.progress = nullptr;
+    // Progress counts sequences over all groups: each group's own counts are offset by what came before.
+    ScoreOptions inGroup = options;
+    inGroup.progress = [&](size_t d, size_t) {
+        if (options.progress)
+            options.progress(done + d, total);
+    };
     for (size_t g = 0; g < groups.size(); ++g) {
         if (options.cancel && options.cancel->load())
             throw Cancelled();
         const auto &group = groups[g];
         if (!group.prefix.empty() && groupSharesPrefix(options, group.sequences.size())) {
-            out[g] = scoreSharingPrefix(model, group.prefix, group.sequences, quiet, stats);
+            out[g] = scoreSharingPrefix(model, group.prefix, group.sequences, inGroup, stats);
             done += group.sequences.size();
-            if (options.progress)
-                options.progress(done, total);
         } else {
             out[g].resize(group.sequences.size());
             for (size_t c = 0; c < group.sequences.size(); ++c) {
@@ -231,7 +233,7 @@ std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &mod
     return out;
 }
 
-std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+std::vector<std::vector<SequenceScore>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
                                                   const ScoreOptions &options, ScoreStats *stats)
 {
     std::vector<SequenceGroup> seqGroups(groups.size());

@@ -34,7 +34,9 @@ struct ScoreOptions
     std::function<void(size_t done, size_t total)> progress;
 };
 
-struct ScoreResult
+// The reward of one token sequence (the lowest of the three result levels:
+// sequence, candidate (CandidateScore), item (ItemRewards)).
+struct SequenceScore
 {
     bool ok = false;
     float reward = 0.f;
@@ -56,13 +58,13 @@ struct ScoreStats
 // out of memory is split in half and retried; a row that cannot fit alone gets
 // an error and the others are still scored. Results are in input order and do
 // not depend on how the rows were batched. Throws polar::Cancelled.
-std::vector<ScoreResult> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &sequences,
+std::vector<SequenceScore> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &sequences,
                                         const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // The same policy over any forward pass (rows in, one reward per row out;
 // throws OutOfMemory), so the batching and retry logic can be tested alone.
 using ForwardFn = std::function<std::vector<float>(const std::vector<std::vector<int>> &rows)>;
-std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &sequences,
+std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &sequences,
                                             const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // Scores the candidates of one prompt and reference. With sharePrefix, the
@@ -71,17 +73,17 @@ std::vector<ScoreResult> scoreSequencesWith(const ForwardFn &forward, const std:
 // candidate whose full encoding does not start with exactly those tokens
 // (BPE merged across the boundary, or truncation changed the prompt) is
 // scored on its full sequence. Rewards equal scoreSequences' within rounding.
-std::vector<ScoreResult> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
+std::vector<SequenceScore> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
                                          const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // Many prompts, each with its candidates: large groups share their prefix,
 // small ones are pooled into length-bucketed passes. Results per group, in order.
-std::vector<std::vector<ScoreResult>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
+std::vector<std::vector<SequenceScore>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
                                                   const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // The same at the level of token ids: `sequences` that start with `prefix`
 // reuse it, the others run whole.
-std::vector<ScoreResult> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+std::vector<SequenceScore> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
                                             const std::vector<std::vector<int>> &sequences, const ScoreOptions &options = {},
                                             ScoreStats *stats = nullptr);
 
@@ -90,19 +92,11 @@ struct SequenceGroup
     std::vector<int> prefix; // may be empty: no sharing
     std::vector<std::vector<int>> sequences;
 };
-std::vector<std::vector<ScoreResult>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
+std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
                                                           const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // The ids the candidates of `input`'s prompt and reference share, when their
 // encodings start with them: the template up to the output, tokenized alone.
 std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &input);
-
-// Encodes each (prompt, reference, output) and scores it.
-struct ScoreRequest
-{
-    TextField prompt, reference, output;
-};
-std::vector<PolarInput> encodeRequests(const RewardModel &model, const std::vector<ScoreRequest> &requests,
-                                       const EncodeOptions &encodeOptions);
 
 } // namespace polar

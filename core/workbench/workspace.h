@@ -1,5 +1,6 @@
 #pragma once
 
+#include "scoring/candidate_score.h"
 #include "scoring/encoding.h"
 #include "scoring/settings.h"
 #include "util/json.h"
@@ -13,14 +14,9 @@
 
 namespace polar {
 
-// The scoring of one text against the current prompt and reference.
-struct CandidateScore
-{
-    float reward = 0.f;
-    int tokens = 0;
-    std::string truncation; // empty when nothing was cut
-    std::string encodedText;
-};
+// The id of the reference's row wherever candidates and the reference are
+// listed together (the reference is scored as one more candidate, the anchor).
+constexpr int64_t kReferenceRowId = -1;
 
 struct Candidate
 {

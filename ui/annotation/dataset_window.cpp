@@ -573,38 +573,36 @@ void DatasetWindow::pauseScoring()
 
 void DatasetWindow::scoreNextChunk()
 {
-    ItemScoreJob job;
     // Items before the cursor are scored or already sent: no rescans of the whole dataset per chunk.
-    job.request = polar::scoringRequest(*m_project, polar::nextUnscoredChunk(*m_project, m_nextToScore, 32));
-    job.settings = m_scoringSettings;
-    if (job.request.items.empty()) {
+    polar::ItemScoreRequest request = polar::scoringRequest(*m_project, polar::nextUnscoredChunk(*m_project, m_nextToScore, 32));
+    if (request.items.empty()) {
         m_scoring = false;
         m_scoreButton->setText(tr("Scored"));
         showMessage(tr("Every item is scored."));
         Q_EMIT scoringStopped(true);
         return;
     }
-    m_engine->scoreItems(std::move(job));
+    m_engine->scoreItems(std::move(request), m_scoringSettings);
 }
 
-void DatasetWindow::onChunkScored(const ItemScoreOutcome &o)
+void DatasetWindow::onChunkScored(const ItemsResult &o)
 {
     if (!m_project)
         return;
     try {
-        m_project->setRewards(o.rewards, o.model);
+        m_project->setRewards(o.items, o.model);
     } catch (const std::exception &e) {
         showMessage(tr("Rewards NOT saved: %1").arg(QString::fromUtf8(e.what())), true);
         m_scoring = false;
         return;
     }
-    m_scored += o.rewards.size();
+    m_scored += o.items.size();
     const size_t done = m_scored;
     m_scoreProgress->setValue(int(done));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_scoreStarted).count();
     const double rate = secs > 0 ? double(done - m_scoredAtStart) / secs : 0;
     m_scoreRate->setText(tr("%1 items/s · ETA %2 s").arg(rate, 0, 'f', 1).arg(rate > 0 ? double(m_project->size() - done) / rate : 0, 0, 'f', 0));
-    for (const auto &r : o.rewards)
+    for (const auto &r : o.items)
         m_items->itemChanged(r.item);
     if (m_current < m_project->size())
         showItem();

@@ -88,7 +88,7 @@ private:
     void submit();
     void moveToNext();
     void scoreNextChunk();
-    void onChunkScored(const ItemScoreOutcome &outcome);
+    void onChunkScored(const ItemsResult &outcome);
     void exportDialog();
     void mergeDialog();
     void writeBetterAnswer();

@@ -18,11 +18,10 @@ QColor segmentColor(polar::Segment s, bool alternate)
 
 TokenTableModel::TokenTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
-void TokenTableModel::setInput(const polar::PolarInput &input, std::vector<std::string> pieces)
+void TokenTableModel::setInput(const polar::PolarInput &input)
 {
     beginResetModel();
     m_input = input;
-    m_pieces = std::move(pieces);
     endResetModel();
 }
 
@@ -50,7 +49,7 @@ QVariant TokenTableModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Index: return index.row();
     case Id: return t.id;
-    case Piece: return size_t(index.row()) < m_pieces.size() ? QString::fromStdString(m_pieces[size_t(index.row())]) : QString();
+    case Piece: return QString::fromStdString(m_input.tokens[size_t(index.row())].piece);
     case Segment: return QString::fromLatin1(polar::segmentName(t.segment));
     case Text: {
         QString s = QString::fromUtf8(m_input.text.data() + t.begin, int(t.end - t.begin));

@@ -19,7 +19,7 @@ public:
 
     explicit TokenTableModel(QObject *parent = nullptr);
     // `pieces` holds each token's sentencepiece piece, in order.
-    void setInput(const polar::PolarInput &input, std::vector<std::string> pieces);
+    void setInput(const polar::PolarInput &input);
     const polar::PolarInput &input() const { return m_input; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -29,7 +29,6 @@ public:
 
 private:
     polar::PolarInput m_input;
-    std::vector<std::string> m_pieces;
 };
 
 // The background colour that marks a segment everywhere in the UI.

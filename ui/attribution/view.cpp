@@ -62,7 +62,7 @@ QString spansHtml(const std::string &text, size_t from, size_t to, const std::ve
     return out;
 }
 
-std::vector<polar::AttributionSpan> segmentSpans(const AttributedCandidate &c, Granularity g, polar::Segment seg)
+std::vector<polar::AttributionSpan> segmentSpans(const polar::AttributedCandidate &c, Granularity g, polar::Segment seg)
 {
     std::vector<polar::AttributionSpan> out;
     if (c.result.method == AttributionMethod::Occlusion) {
@@ -235,7 +235,7 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
         m_progress->setRange(0, std::max(1, total));
         m_progress->setValue(done);
     });
-    connect(m_engine, &EngineController::attributionFinished, this, [this](const AttributionOutcome &o) {
+    connect(m_engine, &EngineController::attributionFinished, this, [this](const polar::AttributionJobResult &o) {
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
         m_run->setEnabled(true);
@@ -326,15 +326,14 @@ void AttributionView::run()
         Q_EMIT finished(false);
         return;
     }
-    AttributionJob job;
+    polar::AttributionJob job;
     job.prompt = m_doc->workspace().prompt;
     job.reference = m_doc->workspace().reference;
     job.id = m_id;
     job.output = m_doc->candidateAt(row).text;
     const int64_t other = m_compare->currentData().toLongLong();
     if (other && other != m_id && m_doc->rowOf(other) >= 0) {
-        job.compareId = other;
-        job.compareOutput = m_doc->candidateAt(m_doc->rowOf(other)).text;
+        job.compare = std::make_pair(other, m_doc->candidateAt(m_doc->rowOf(other)).text);
     }
     job.options = options();
     m_progress->setRange(0, 0);

@@ -59,7 +59,7 @@ private:
     EngineController *m_engine;
     int64_t m_id = 0;
     std::optional<polar::PolarInput> m_input;
-    std::optional<AttributionOutcome> m_outcome;
+    std::optional<polar::AttributionJobResult> m_outcome;
     double m_scale = 0;
 
     QComboBox *m_method, *m_granularity, *m_baseline, *m_compare;

@@ -2,55 +2,18 @@
 
 EngineController::EngineController(QObject *parent) : QObject(parent), m_thread(new QThread)
 {
-    qRegisterMetaType<ScoreJob>();
-    qRegisterMetaType<ScoreOutcome>();
+    qRegisterMetaType<EngineTicket>("EngineTicket");
     qRegisterMetaType<polar::ModelInfo>();
-    qRegisterMetaType<AttributionOutcome>();
-    qRegisterMetaType<ItemScoreOutcome>();
+    qRegisterMetaType<polar::CandidatesResult>();
+    qRegisterMetaType<polar::AttributionJobResult>();
+    qRegisterMetaType<ItemsResult>();
     m_thread->setObjectName("polar-engine");
     m_worker = new EngineWorker;
     m_worker->moveToThread(m_thread.get());
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
-
-    connect(m_worker, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
-    connect(m_worker, &EngineWorker::scoreProgress, this, &EngineController::scoreProgress);
-    connect(m_worker, &EngineWorker::attributionProgress, this, &EngineController::attributionProgress);
-    connect(m_worker, &EngineWorker::attributionFinished, this, [this](const AttributionOutcome &o) {
-        if (finishOne(m_pendingAttributions))
-            Q_EMIT attributionFinished(o);
-    });
-    connect(m_worker, &EngineWorker::itemsScored, this, [this](const ItemScoreOutcome &o) {
-        finishOne(m_pendingItems);
-        Q_EMIT itemsScored(o); // every chunk counts: each is saved
-    });
-    connect(m_worker, &EngineWorker::itemsScoreFailed, this, [this](const QString &e) {
-        if (finishOne(m_pendingItems))
-            Q_EMIT itemsScoreFailed(e);
-    });
-    connect(m_worker, &EngineWorker::attributionFailed, this, [this](const QString &e) {
-        if (finishOne(m_pendingAttributions))
-            Q_EMIT attributionFailed(e);
-    });
-    // Only the newest request's answer is passed on; a superseded job ends
-    // (usually as cancelled) while a newer one is still queued.
-    connect(m_worker, &EngineWorker::modelLoaded, this, [this](const polar::ModelInfo &info) {
-        m_info = info;
-        m_hasModel = true;
-        if (finishOne(m_pendingLoads))
-            Q_EMIT modelLoaded(info);
-    });
-    connect(m_worker, &EngineWorker::modelLoadFailed, this, [this](const QString &e) {
-        if (finishOne(m_pendingLoads))
-            Q_EMIT modelLoadFailed(e);
-    });
-    connect(m_worker, &EngineWorker::scoreFinished, this, [this](const ScoreOutcome &o) {
-        if (finishOne(m_pendingScores))
-            Q_EMIT scoreFinished(o);
-    });
-    connect(m_worker, &EngineWorker::scoreFailed, this, [this](const QString &e) {
-        if (finishOne(m_pendingScores))
-            Q_EMIT scoreFailed(e);
-    });
+    connect(m_worker, &EngineWorker::progress, this, &EngineController::onProgress);
+    connect(m_worker, &EngineWorker::finished, this, &EngineController::onFinished);
+    connect(m_worker, &EngineWorker::failed, this, &EngineController::onFailed);
     m_thread->start();
 }
 
@@ -59,11 +22,91 @@ EngineController::~EngineController()
     cancel(); // a running job stops at its next check before the thread is joined
 }
 
-bool EngineController::finishOne(int &pending)
+int EngineController::pending(Kind kind) const
 {
-    const bool newest = --pending == 0;
-    setBusy(m_pendingLoads + m_pendingScores + m_pendingAttributions + m_pendingItems > 0);
-    return newest;
+    auto it = m_lanes.find(kind);
+    return it == m_lanes.end() ? 0 : it->second.pending;
+}
+
+EngineTicket EngineController::open(Kind kind, bool supersede, EngineWorker::Cancel &flag)
+{
+    Lane &lane = m_lanes[kind];
+    if (supersede && lane.cancel)
+        *lane.cancel = true; // a newer job of this kind supersedes a running one
+    if (!lane.cancel || *lane.cancel)
+        lane.cancel = std::make_shared<std::atomic_bool>(false);
+    flag = lane.cancel;
+    const EngineTicket ticket = m_nextTicket++;
+    lane.newest = ticket;
+    ++lane.pending;
+    m_open[ticket] = kind;
+    setBusy(true);
+    return ticket;
+}
+
+bool EngineController::close(EngineTicket ticket, Kind &kind)
+{
+    auto it = m_open.find(ticket);
+    if (it == m_open.end())
+        return false;
+    kind = it->second;
+    m_open.erase(it);
+    Lane &lane = m_lanes[kind];
+    --lane.pending;
+    setBusy(!m_open.empty());
+    // Item chunks are each saved; of the other kinds only the newest request counts.
+    return kind == Kind::Items || ticket == lane.newest;
+}
+
+void EngineController::onProgress(EngineTicket ticket, int done, int total)
+{
+    auto it = m_open.find(ticket);
+    if (it == m_open.end() || (it->second != Kind::Items && ticket != m_lanes[it->second].newest))
+        return;
+    switch (it->second) {
+    case Kind::Load: Q_EMIT loadProgress(done, total); break;
+    case Kind::Score: Q_EMIT scoreProgress(done, total); break;
+    case Kind::Attribution: Q_EMIT attributionProgress(done, total); break;
+    case Kind::Items: break; // the dataset window counts items itself
+    }
+}
+
+void EngineController::onFinished(EngineTicket ticket, const QVariant &result)
+{
+    Kind kind;
+    const bool current = close(ticket, kind);
+    if (kind == Kind::Load) {
+        // The model is loaded whether or not a newer load is queued behind it.
+        m_info = result.value<polar::ModelInfo>();
+        m_hasModel = true;
+    }
+    if (!current)
+        return;
+    switch (kind) {
+    case Kind::Load: Q_EMIT modelLoaded(m_info); break;
+    case Kind::Score: Q_EMIT scoreFinished(result.value<polar::CandidatesResult>()); break;
+    case Kind::Attribution: Q_EMIT attributionFinished(result.value<polar::AttributionJobResult>()); break;
+    case Kind::Items: Q_EMIT itemsScored(result.value<ItemsResult>()); break;
+    }
+}
+
+void EngineController::onFailed(EngineTicket ticket, const QString &error, bool cancelled)
+{
+    Kind kind;
+    if (!close(ticket, kind))
+        return;
+    QString text = error;
+    if (cancelled)
+        text = kind == Kind::Load ? tr("Loading was cancelled.")
+            : kind == Kind::Items ? tr("Scoring was paused.")
+            : kind == Kind::Attribution ? tr("Attribution was cancelled.")
+                                         : tr("Scoring was cancelled.");
+    switch (kind) {
+    case Kind::Load: Q_EMIT modelLoadFailed(text); break;
+    case Kind::Score: Q_EMIT scoreFailed(text); break;
+    case Kind::Attribution: Q_EMIT attributionFailed(text); break;
+    case Kind::Items: Q_EMIT itemsScoreFailed(text); break;
+    }
 }
 
 void EngineController::setBusy(bool busy)
@@ -74,58 +117,51 @@ void EngineController::setBusy(bool busy)
     Q_EMIT busyChanged(busy);
 }
 
-void EngineController::loadModel(const QString &dir, polar::Device device, polar::DType dtype)
+void EngineController::loadModel(const QString &dir, polar::Device device, polar::ComputeDType dtype)
 {
     cancel(); // scores of the old model are moot
-    m_loadCancel = std::make_shared<std::atomic_bool>(false);
-    ++m_pendingLoads;
-    setBusy(true);
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Load, true, flag);
     // Runs on the engine thread, in order with the other requests.
-    QMetaObject::invokeMethod(
-        m_worker, [w = m_worker, dir, device, dtype, flag = m_loadCancel] { w->loadModel(dir, int(device), int(dtype), flag); },
-        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, t, dir, device, dtype, flag] { w->loadModel(t, dir, device, dtype, flag); },
+                              Qt::QueuedConnection);
 }
 
-template <typename Job, typename Method>
-void EngineController::post(Job job, std::shared_ptr<std::atomic_bool> &flag, int &pending, Method method,
-                            bool supersede)
+void EngineController::score(polar::CandidatesJob job)
 {
-    if (supersede && flag)
-        *flag = true; // a newer job of this kind supersedes a running one
-    if (!flag || *flag)
-        flag = std::make_shared<std::atomic_bool>(false);
-    job.cancel = flag;
-    ++pending;
-    setBusy(true);
-    // Runs on the engine thread, in order with the other requests.
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, job, method] { (w->*method)(job); }, Qt::QueuedConnection);
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Score, true, flag);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, t, job = std::move(job), flag] { w->scoreCandidates(t, job, flag); },
+                              Qt::QueuedConnection);
 }
 
-void EngineController::score(ScoreJob job)
+void EngineController::attribute(polar::AttributionJob job)
 {
-    post(std::move(job), m_scoreCancel, m_pendingScores, &EngineWorker::score, true);
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Attribution, true, flag);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, t, job = std::move(job), flag] { w->attribute(t, job, flag); },
+                              Qt::QueuedConnection);
 }
 
-void EngineController::attribute(AttributionJob job)
-{
-    post(std::move(job), m_attributionCancel, m_pendingAttributions, &EngineWorker::attribute, true);
-}
-
-void EngineController::scoreItems(ItemScoreJob job)
+void EngineController::scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings)
 {
     // Chunks follow one another: the next does not cancel the one before.
-    post(std::move(job), m_itemsCancel, m_pendingItems, &EngineWorker::scoreItems, false);
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Items, false, flag);
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker, t, request = std::move(request), settings, flag] { w->scoreItems(t, request, settings, flag); },
+        Qt::QueuedConnection);
 }
 
 void EngineController::cancelItemScoring()
 {
-    if (m_itemsCancel)
-        *m_itemsCancel = true;
+    if (auto it = m_lanes.find(Kind::Items); it != m_lanes.end() && it->second.cancel)
+        *it->second.cancel = true;
 }
 
 void EngineController::cancel()
 {
-    for (const auto &flag : {m_loadCancel, m_scoreCancel, m_attributionCancel, m_itemsCancel})
-        if (flag)
-            *flag = true;
+    for (auto &[kind, lane] : m_lanes)
+        if (lane.cancel)
+            *lane.cancel = true;
 }

@@ -5,47 +5,62 @@
 #include <QObject>
 #include <QThread>
 
+#include <map>
 #include <memory>
 
 // Owns the engine thread and its worker; the GUI talks to this object only.
+// Each kind of request has its own cancel flag; a newer load, score or
+// attribution supersedes the one before it (only the newest one's outcome is
+// passed on), while item-scoring chunks follow one another and each is passed on.
 class EngineController : public QObject
 {
     Q_OBJECT
 
 public:
+    enum class Kind { Load, Score, Attribution, Items };
+
     explicit EngineController(QObject *parent = nullptr);
     ~EngineController() override;
 
-    void loadModel(const QString &dir, polar::Device device, polar::DType dtype);
-    void score(ScoreJob job);
-    void attribute(AttributionJob job);
-    void scoreItems(ItemScoreJob job);
+    void loadModel(const QString &dir, polar::Device device, polar::ComputeDType dtype);
+    void score(polar::CandidatesJob job);
+    void attribute(polar::AttributionJob job);
+    void scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings);
     void cancelItemScoring();
     void cancel();
     bool busy() const { return m_busy; }
+    int pending(Kind kind) const;
     bool hasModel() const { return m_hasModel; }
     const polar::ModelInfo &modelInfo() const { return m_info; }
-    EngineWorker *worker() const { return m_worker; }
 
 Q_SIGNALS:
     void loadProgress(int done, int total);
     void modelLoaded(const polar::ModelInfo &info);
     void modelLoadFailed(const QString &error);
     void scoreProgress(int done, int total);
-    void scoreFinished(const ScoreOutcome &outcome);
+    void scoreFinished(const polar::CandidatesResult &result);
     void scoreFailed(const QString &error);
     void attributionProgress(int done, int total);
-    void attributionFinished(const AttributionOutcome &outcome);
+    void attributionFinished(const polar::AttributionJobResult &result);
     void attributionFailed(const QString &error);
-    void itemsScored(const ItemScoreOutcome &outcome);
+    void itemsScored(const ItemsResult &result);
     void itemsScoreFailed(const QString &error);
     void busyChanged(bool busy);
 
 private:
+    struct Lane
+    {
+        EngineWorker::Cancel cancel;
+        EngineTicket newest = 0;
+        int pending = 0;
+    };
+    // A new ticket of `kind`, its cancel flag (fresh, or the running one's when it continues).
+    EngineTicket open(Kind kind, bool supersede, EngineWorker::Cancel &flag);
+    void onProgress(EngineTicket ticket, int done, int total);
+    void onFinished(EngineTicket ticket, const QVariant &result);
+    void onFailed(EngineTicket ticket, const QString &error, bool cancelled);
+    bool close(EngineTicket ticket, Kind &kind); // false when a newer ticket of its kind is pending
     void setBusy(bool busy);
-    bool finishOne(int &pending); // true when no newer request of that kind is pending
-    template <typename Job, typename Method>
-    void post(Job job, std::shared_ptr<std::atomic_bool> &flag, int &pending, Method method, bool supersede);
 
     struct ThreadStopper
     {
@@ -58,8 +73,9 @@ private:
     };
     std::unique_ptr<QThread, ThreadStopper> m_thread;
     EngineWorker *m_worker = nullptr; // deleted on the thread's finished()
-    std::shared_ptr<std::atomic_bool> m_loadCancel, m_scoreCancel, m_attributionCancel, m_itemsCancel;
-    int m_pendingLoads = 0, m_pendingScores = 0, m_pendingAttributions = 0, m_pendingItems = 0;
+    std::map<Kind, Lane> m_lanes;
+    std::map<EngineTicket, Kind> m_open;
+    EngineTicket m_nextTicket = 1;
     bool m_busy = false;
     bool m_hasModel = false;
     polar::ModelInfo m_info;

@@ -1,131 +1,63 @@
 #pragma once
 
-#include "attribution/attribution.h"
-#include "scoring/encoding.h"
-#include "scoring/settings.h"
+#include "attribution/job.h"
 #include "model/reward_model.h"
 #include "preferences/project_scoring.h"
-#include "workbench/workspace.h"
+#include "scoring/candidate_job.h"
 
 #include <QObject>
 #include <QString>
+#include <QVariant>
 
 #include <atomic>
 #include <memory>
-#include <optional>
-#include <unordered_map>
 
-// What to score: the workspace's inputs, copied in (the worker never reads
-// the document).
-struct ScoreJob
-{
-    polar::TextField prompt, reference;
-    std::vector<std::pair<int64_t, polar::TextField>> candidates;
-    polar::EncodeOptions encode;
-    int64_t batchTokens = polar::ScoringSettings::kDefaultBatchTokens;
-    std::shared_ptr<std::atomic_bool> cancel;
-};
+// One request to the engine; the controller knows what kind each one is.
+using EngineTicket = quint64;
 
-struct ScoredItem
+// The results that travel back from the engine thread, by value.
+struct ItemsResult
 {
-    int64_t id = 0;
-    bool ok = false;
-    std::string error;
-    polar::CandidateScore score;
-    polar::PolarInput input;
-    std::vector<std::string> pieces; // each token's sentencepiece piece, for display
-};
-
-struct ScoreOutcome
-{
-    std::vector<ScoredItem> candidates;
-    std::optional<ScoredItem> reference;
-    int fromCache = 0;
-    int computed = 0;
-    double seconds = 0;
-};
-
-// Token-level contributions for one candidate, or two to compare.
-struct AttributionJob
-{
-    polar::TextField prompt, reference;
-    int64_t id = 0;
-    polar::TextField output;
-    int64_t compareId = 0; // 0: no comparison
-    polar::TextField compareOutput;
-    polar::AttributionOptions options; // cancel and progress are set by the worker
-    std::shared_ptr<std::atomic_bool> cancel;
-};
-
-struct AttributedCandidate
-{
-    int64_t id = 0;
-    polar::PolarInput input;
-    polar::AttributionResult result;
-};
-
-struct AttributionOutcome
-{
-    polar::AttributionOptions options;
-    AttributedCandidate main;
-    std::optional<AttributedCandidate> compare;
-};
-
-// Rewards for dataset items, a chunk at a time (the GUI saves each chunk).
-struct ItemScoreJob
-{
-    polar::ItemScoreRequest request;
-    polar::ScoringSettings settings;
-    std::shared_ptr<std::atomic_bool> cancel;
-};
-
-struct ItemScoreOutcome
-{
-    std::vector<polar::ItemRewards> rewards;
+    std::vector<polar::ItemRewards> items;
     std::string model;
     double seconds = 0;
 };
 
-Q_DECLARE_METATYPE(ScoreJob)
-Q_DECLARE_METATYPE(ItemScoreOutcome)
-Q_DECLARE_METATYPE(AttributionOutcome)
-Q_DECLARE_METATYPE(ScoreOutcome)
 Q_DECLARE_METATYPE(polar::ModelInfo)
+Q_DECLARE_METATYPE(polar::CandidatesResult)
+Q_DECLARE_METATYPE(polar::AttributionJobResult)
+Q_DECLARE_METATYPE(ItemsResult)
 
-// Lives on the engine thread: loads the model and scores, one job at a time.
-// Inputs come in by value, results go out by value (Qt's mandelbrot idiom).
+// Lives on the engine thread: loads the model and runs core's jobs, one at a
+// time. Jobs come in by value; every outcome goes out through the same three
+// signals, tagged with its ticket (Qt's mandelbrot idiom, with one error boundary).
 class EngineWorker : public QObject
 {
     Q_OBJECT
 
 public:
+    using Cancel = std::shared_ptr<std::atomic_bool>;
     EngineWorker();
     ~EngineWorker() override;
 
-    // For the attribution views (issue 4): the model, or null.
-    std::shared_ptr<const polar::RewardModel> model() const { return m_model; }
-
-public Q_SLOTS:
-    void loadModel(const QString &dir, int device, int dtype, std::shared_ptr<std::atomic_bool> cancel);
-    void score(const ScoreJob &job);
-    void attribute(const AttributionJob &job);
-    void scoreItems(const ItemScoreJob &job);
+    void loadModel(EngineTicket ticket, const QString &dir, polar::Device device, polar::ComputeDType dtype, const Cancel &cancel);
+    void scoreCandidates(EngineTicket ticket, const polar::CandidatesJob &job, const Cancel &cancel);
+    void attribute(EngineTicket ticket, const polar::AttributionJob &job, const Cancel &cancel);
+    void scoreItems(EngineTicket ticket, const polar::ItemScoreRequest &request, const polar::ScoringSettings &settings,
+                    const Cancel &cancel);
 
 Q_SIGNALS:
-    void loadProgress(int done, int total);
-    void modelLoaded(const polar::ModelInfo &info);
-    void modelLoadFailed(const QString &error);
-    void scoreProgress(int done, int total);
-    void scoreFinished(const ScoreOutcome &outcome);
-    void scoreFailed(const QString &error);
-    void attributionProgress(int done, int total);
-    void attributionFinished(const AttributionOutcome &outcome);
-    void attributionFailed(const QString &error);
-    void itemsScored(const ItemScoreOutcome &outcome);
-    void itemsScoreFailed(const QString &error);
+    void progress(EngineTicket ticket, int done, int total);
+    void finished(EngineTicket ticket, const QVariant &result);
+    void failed(EngineTicket ticket, const QString &error, bool cancelled);
 
 private:
+    // The one place where an exception from core (or torch) becomes a signal:
+    // nothing may leave a slot.
+    template <typename Fn>
+    void run(EngineTicket ticket, Fn &&fn);
+    std::function<void(size_t, size_t)> progressFor(EngineTicket ticket);
+
     std::shared_ptr<polar::RewardModel> m_model;
-    // Rewards by the exact encoded text: an edit re-scores only what changed.
-    std::unordered_map<std::string, float> m_cache;
+    polar::RewardCache m_cache;
 };

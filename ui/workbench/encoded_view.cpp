@@ -59,15 +59,15 @@ void EncodedView::clear(const QString &message)
     m_title->setText(message);
     m_warning->setVisible(false);
     m_text->clear();
-    m_tokens->setInput({}, {});
+    m_tokens->setInput({});
 }
 
-void EncodedView::setInput(const polar::PolarInput &input, std::vector<std::string> pieces, const QString &title)
+void EncodedView::setInput(const polar::PolarInput &input, const QString &title)
 {
     m_title->setText(QStringLiteral("<b>%1</b> · %2 tokens").arg(title.toHtmlEscaped()).arg(input.ids.size()));
     m_warning->setVisible(input.truncation.any());
     m_warning->setText(tr("⚠ Truncated: %1").arg(QString::fromStdString(input.truncation.describe())));
-    m_tokens->setInput(input, std::move(pieces));
+    m_tokens->setInput(input);
 
     // One span per token: the segment's colour, alternately shaded so that
     // token boundaries show.

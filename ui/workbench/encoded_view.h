@@ -17,7 +17,7 @@ class EncodedView : public QWidget
 
 public:
     explicit EncodedView(QWidget *parent = nullptr);
-    void setInput(const polar::PolarInput &input, std::vector<std::string> pieces, const QString &title);
+    void setInput(const polar::PolarInput &input, const QString &title);
     void clear(const QString &message);
     QString html() const;
 

@@ -554,21 +554,21 @@ void MainWindow::refreshCandidateViews()
     int64_t id = cur.isValid() ? m_sorted->data(cur, ResultsModel::IdRole).toLongLong() : currentCandidateId();
     if (!cur.isValid() || (id > 0 && id != currentCandidateId()))
         id = currentCandidateId();
-    const ScoredItem *item = nullptr;
+    const polar::CandidateScore *item = nullptr;
     QString title;
-    if (id == ResultsModel::kReferenceId && m_scoredReference) {
+    if (id == polar::kReferenceRowId && m_scoredReference && m_scoredReference->input) {
         item = &*m_scoredReference;
         title = tr("Reference scored as a candidate");
     } else if (auto it = m_scored.find(id); it != m_scored.end() && m_doc->rowOf(id) >= 0) {
         const polar::Candidate &c = m_doc->candidateAt(m_doc->rowOf(id));
-        if (c.score && c.score->encodedText == it->second.input.text) {
+        if (c.score && it->second.input && c.score->encodedText == it->second.input->text) {
             item = &it->second;
             title = tr("Candidate #%1").arg(m_doc->rowOf(id) + 1);
         }
     }
-    m_attribution->setCandidate(id > 0 ? id : 0, item && id > 0 ? &item->input : nullptr);
+    m_attribution->setCandidate(id > 0 ? id : 0, item && id > 0 ? item->input.get() : nullptr);
     if (item)
-        m_encodedView->setInput(item->input, item->pieces, title);
+        m_encodedView->setInput(*item->input, title);
     else
         m_encodedView->clear(id > 0 ? tr("Candidate not scored yet: press Ctrl+Enter.")
                                     : tr("Score, then select a candidate to see the exact input the model reads."));
@@ -646,13 +646,12 @@ void MainWindow::score()
         Q_EMIT scoringDone(false);
         return;
     }
-    ScoreJob job;
+    polar::CandidatesJob job;
     job.prompt = ws.prompt;
     job.reference = ws.reference;
     for (const auto &c : ws.candidates)
         job.candidates.emplace_back(c.id, c.text);
-    job.encode = ws.settings.encode;
-    job.batchTokens = ws.settings.batchTokens;
+    job.settings = ws.settings;
     m_pendingJob = job;
     m_scoreProgress->setRange(0, 0);
     m_scoreProgress->setVisible(true);
@@ -667,7 +666,7 @@ void MainWindow::cancel()
     m_engine->cancel();
 }
 
-void MainWindow::onScoreFinished(const ScoreOutcome &outcome)
+void MainWindow::onScoreFinished(const polar::CandidatesResult &outcome)
 {
     m_scoreProgress->setVisible(false);
     m_scoreCancel->setVisible(false);
@@ -678,22 +677,22 @@ void MainWindow::onScoreFinished(const ScoreOutcome &outcome)
     std::map<int64_t, polar::CandidateScore> scores;
     QStringList errors;
     for (size_t i = 0; i < outcome.candidates.size() && inputsSame; ++i) {
-        const ScoredItem &s = outcome.candidates[i];
-        const polar::Candidate *c = ws.find(s.id);
+        const auto &[id, s] = outcome.candidates[i];
+        const polar::Candidate *c = ws.find(id);
         if (!c || !(c->text == m_pendingJob.candidates[i].second))
             continue;
         if (!s.ok) {
-            errors << tr("#%1: %2").arg(ws.indexOf(s.id) + 1).arg(QString::fromStdString(s.error));
+            errors << tr("#%1: %2").arg(ws.indexOf(id) + 1).arg(QString::fromStdString(s.error));
             continue;
         }
-        scores[s.id] = s.score;
-        m_scored[s.id] = s;
+        scores[id] = s;
+        m_scored[id] = s;
     }
     if (inputsSame) {
         std::optional<polar::CandidateScore> ref;
-        if (outcome.reference && outcome.reference->ok) {
-            ref = outcome.reference->score;
-            m_scoredReference = *outcome.reference;
+        if (outcome.reference.ok) {
+            ref = outcome.reference;
+            m_scoredReference = outcome.reference;
         }
         m_doc->setScores(scores, ref);
     }
@@ -737,7 +736,7 @@ bool MainWindow::saveSessionTo(const QString &path)
 {
     polar::Workspace ws = m_doc->workspace();
     ws.settings.device = polar::deviceName(m_modelPanel->device());
-    ws.settings.dtype = polar::dtypeName(m_modelPanel->dtype());
+    ws.settings.dtype = polar::computeDTypeName(m_modelPanel->dtype());
     try {
         polar::saveWorkspace(path.toStdString(), ws);
     } catch (const std::exception &e) {

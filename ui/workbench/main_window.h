@@ -96,7 +96,7 @@ private:
     void updateTitle();
     void updateActions();
     void writeRecovery();
-    void onScoreFinished(const ScoreOutcome &outcome);
+    void onScoreFinished(const polar::CandidatesResult &result);
     void onSelectionChanged();
     void refreshCandidateViews();
     int64_t currentCandidateId() const;
@@ -151,7 +151,7 @@ private:
 
     // What the running job was asked to score, to drop results for texts
     // edited meanwhile.
-    ScoreJob m_pendingJob;
-    std::map<int64_t, ScoredItem> m_scored; // latest encoding per candidate, for the views
-    std::optional<ScoredItem> m_scoredReference;
+    polar::CandidatesJob m_pendingJob;
+    std::map<int64_t, polar::CandidateScore> m_scored; // latest encoding per candidate, for the views
+    std::optional<polar::CandidateScore> m_scoredReference;
 };

@@ -28,10 +28,10 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
         m_device->addItem(tr("CUDA"), int(polar::Device::Cuda));
     m_device->setToolTip(tr("Auto: CUDA in bf16 when a GPU is available, else CPU in fp32"));
     m_dtype = new QComboBox;
-    m_dtype->addItem(tr("Auto"), int(polar::DType::Auto));
-    m_dtype->addItem("fp32", int(polar::DType::F32));
-    m_dtype->addItem("bf16", int(polar::DType::BF16));
-    m_dtype->addItem("fp16", int(polar::DType::F16));
+    m_dtype->addItem(tr("Auto"), int(polar::ComputeDType::Auto));
+    m_dtype->addItem("fp32", int(polar::ComputeDType::F32));
+    m_dtype->addItem("bf16", int(polar::ComputeDType::BF16));
+    m_dtype->addItem("fp16", int(polar::ComputeDType::F16));
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(160);
     m_progress->setVisible(false);
@@ -81,7 +81,7 @@ void ModelPanel::browse()
 QString ModelPanel::modelDir() const { return m_path->currentText().trimmed(); }
 void ModelPanel::setModelDir(const QString &dir) { m_path->setCurrentText(dir); }
 polar::Device ModelPanel::device() const { return polar::Device(m_device->currentData().toInt()); }
-polar::DType ModelPanel::dtype() const { return polar::DType(m_dtype->currentData().toInt()); }
+polar::ComputeDType ModelPanel::dtype() const { return polar::ComputeDType(m_dtype->currentData().toInt()); }
 
 void ModelPanel::setDeviceAndDtype(const QString &device, const QString &dtype)
 {
@@ -89,7 +89,7 @@ void ModelPanel::setDeviceAndDtype(const QString &device, const QString &dtype)
         const int d = m_device->findData(int(polar::parseDevice(device.toStdString())));
         if (d >= 0)
             m_device->setCurrentIndex(d);
-        const int t = m_dtype->findData(int(polar::parseDType(dtype.toStdString())));
+        const int t = m_dtype->findData(int(polar::parseComputeDType(dtype.toStdString())));
         if (t >= 0)
             m_dtype->setCurrentIndex(t);
     } catch (const std::exception &) {

@@ -21,7 +21,7 @@ public:
     QString modelDir() const;
     void setModelDir(const QString &dir);
     polar::Device device() const;
-    polar::DType dtype() const;
+    polar::ComputeDType dtype() const;
     void setDeviceAndDtype(const QString &device, const QString &dtype);
 
     void showLoading(const QString &dir);

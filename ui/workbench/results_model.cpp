@@ -42,7 +42,7 @@ void ResultsModel::rebuild()
     m_hasReference = ws.referenceScore.has_value();
     m_reference = m_hasReference ? double(ws.referenceScore->reward) : 0.0;
     if (m_hasReference)
-        m_rows.push_back({kReferenceId, true, 0, tr("Reference (anchor)"), true, m_reference, ws.referenceScore->tokens,
+        m_rows.push_back({polar::kReferenceRowId, true, 0, tr("Reference (anchor)"), true, m_reference, ws.referenceScore->tokens,
                           QString::fromStdString(ws.referenceScore->truncation), 0});
     endResetModel();
 }

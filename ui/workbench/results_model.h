@@ -14,7 +14,6 @@ class ResultsModel : public QAbstractTableModel
 public:
     enum Column { Rank, Candidate, Reward, MarginToBest, MarginToReference, Tokens, Truncated, NB_COLUMNS };
     enum Role { UnderlyingDataRole = Qt::UserRole, IdRole, IsReferenceRole };
-    static constexpr int64_t kReferenceId = 0; // the anchor row's id
 
     explicit ResultsModel(WorkspaceDocument *doc, QObject *parent = nullptr);
 
