@@ -36,6 +36,7 @@ int runScoreDataset(const std::vector<std::string> &argv);
 int runExportAnnotated(const std::vector<std::string> &argv);
 int runReattach(const std::vector<std::string> &argv);
 int runRepairProject(const std::vector<std::string> &argv);
+int runMakeRandom(const std::vector<std::string> &argv);
 int runBench(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -24,6 +24,8 @@ struct Job
 Json explainJson(const CandidateScore &s)
 {
     Json e = {{"encoded_text", s.encodedText}, {"token_count", s.tokens}};
+    if (s.input)
+        e["token_ids"] = s.input->ids;
     if (!s.truncation.empty())
         e["truncation"] = s.truncation;
     return e;

@@ -24,6 +24,7 @@ const char *const kUsage =
     "  export-annotated PROJECT -o ANNOTATED.jsonl\n"
     "  reattach PROJECT --dataset EDITED.jsonl [-o NEW_PROJECT]   carry annotations over to an edited dataset\n"
     "  repair-project DAMAGED_PROJECT -o NEW_PROJECT               salvage a project with damaged lines\n"
+    "  make-random --shape cpu|1.8b|7b [--dtype bf16|fp32] OUT_DIR   a random checkpoint of a real shape\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
     "           against a plain PyTorch forward\n"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
             return polar::cli::runBench(rest);
         if (command == "export-annotated")
             return polar::cli::runExportAnnotated(rest);
+        if (command == "make-random")
+            return polar::cli::runMakeRandom(rest);
         if (command == "reattach")
             return polar::cli::runReattach(rest);
         if (command == "repair-project")

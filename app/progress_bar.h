@@ -13,6 +13,7 @@ public:
     ProgressBar(std::string label, size_t total);
     ~ProgressBar();
     void update(size_t done);
+    void setTotal(size_t total) { m_total = total; }
     void finish();
 
 private:

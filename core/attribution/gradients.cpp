@@ -53,7 +53,7 @@ std::vector<AttributionResult> gradientTimesInputBatch(const RewardModel &model,
         const ForwardBatch batch = d.makeBatch(rows);
         torch::AutoGradMode grad(true);
         auto embeddings = d.model->embed(batch.ids).detach().requires_grad_(true); // [B, T, H]
-        auto rewards = d.model->rewardsFromEmbeddings(embeddings, batch);        // [B]
+        auto rewards = d.model->lastTokenRewards(d.model->forward(embeddings, batch.lengths), batch.lengths); // [B]
         // Rows do not interact, so one backward of the sum gives every row's gradient.
         rewards.sum().backward();
         auto contributions = (embeddings.grad() * embeddings.detach()).sum(-1).to(torch::kFloat32); // [B, T]
@@ -115,11 +115,9 @@ AttributionResult integratedGradients(const RewardModel &model, const PolarInput
             auto alphas = u.pow(power);                                 // [n]
             auto weights = (power * u.pow(power - 1.0)).to(torch::kFloat32); // d alpha / d u
             auto points = (baseline + alphas.view({n, 1, 1}).to(input.scalar_type()) * delta).detach().requires_grad_(true); // [n, T, H]
-            ForwardBatch batch;
-            batch.hostLengths.assign(size_t(n), T);
-            batch.lengths = torch::full({n}, T, torch::TensorOptions().dtype(torch::kLong).device(d.device));
+            const std::vector<int64_t> lengths(size_t(n), T);
             torch::AutoGradMode grad(true);
-            d.model->rewardsFromEmbeddings(points, batch).sum().backward();
+            d.model->lastTokenRewards(d.model->forward(points, lengths), lengths).sum().backward();
             gradSum += (points.grad().to(torch::kFloat32) * weights.view({n, 1, 1})).sum(0, /*keepdim=*/true);
             done += n;
             if (options.progress)
@@ -132,10 +130,8 @@ AttributionResult integratedGradients(const RewardModel &model, const PolarInput
         r.tokenValues = toDoubles(contributions);
         {
             torch::NoGradGuard noGrad;
-            ForwardBatch two;
-            two.hostLengths = {T, T};
-            two.lengths = torch::full({2}, T, torch::TensorOptions().dtype(torch::kLong).device(d.device));
-            const auto ends = toDoubles(d.model->rewardsFromEmbeddings(torch::cat({input, baseline}), two));
+            const std::vector<int64_t> two = {T, T};
+            const auto ends = toDoubles(d.model->lastTokenRewards(d.model->forward(torch::cat({input, baseline}), two), two));
             r.reward = float(ends[0]);
             r.baselineReward = float(ends[1]);
         }
@@ -158,7 +154,7 @@ float rewardWithTokenScaled(const RewardModel &model, const std::vector<int> &id
         const ForwardBatch batch = d.makeBatch({ids});
         auto e = d.model->embed(batch.ids).clone();
         e.select(1, int64_t(token)).mul_(scale);
-        return d.model->rewardsFromEmbeddings(e, batch).item<float>();
+        return d.model->lastTokenRewards(d.model->forward(e, batch.lengths), batch.lengths).item<float>();
     });
 }
 

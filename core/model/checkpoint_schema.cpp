@@ -39,29 +39,35 @@ uint64_t expectedTensorCount(const ModelConfig &c)
     return 3 + uint64_t(c.numLayers) * perLayer; // embeddings, final norm, v_head
 }
 
+std::string tensor_names::layer(int64_t i)
+{
+    return "model.layers." + std::to_string(i) + ".";
+}
+
 std::vector<ExpectedTensor> expectedTensors(const ModelConfig &c)
 {
+    namespace n = tensor_names;
     const int64_t H = c.hiddenSize, F = c.intermediateSize;
     const int64_t qkvRows = checkedMul(c.numHeads + 2 * c.numKvHeads, c.headDim(), "the wqkv rows");
     std::vector<ExpectedTensor> out;
     out.reserve(size_t(expectedTensorCount(c)));
-    out.push_back({"model.tok_embeddings.weight", {c.vocabSize, H}});
+    out.push_back({n::kEmbeddings, {c.vocabSize, H}});
     for (int64_t i = 0; i < c.numLayers; ++i) {
-        const std::string p = "model.layers." + std::to_string(i) + ".";
-        out.push_back({p + "attention.wqkv.weight", {qkvRows, H}});
-        out.push_back({p + "attention.wo.weight", {H, H}});
+        const std::string p = n::layer(i);
+        out.push_back({p + n::kWqkv, {qkvRows, H}});
+        out.push_back({p + n::kWo, {H, H}});
         if (c.bias) {
-            out.push_back({p + "attention.wqkv.bias", {qkvRows}});
-            out.push_back({p + "attention.wo.bias", {H}});
+            out.push_back({p + n::kWqkvBias, {qkvRows}});
+            out.push_back({p + n::kWoBias, {H}});
         }
-        out.push_back({p + "attention_norm.weight", {H}});
-        out.push_back({p + "ffn_norm.weight", {H}});
-        out.push_back({p + "feed_forward.w1.weight", {F, H}});
-        out.push_back({p + "feed_forward.w3.weight", {F, H}});
-        out.push_back({p + "feed_forward.w2.weight", {H, F}});
+        out.push_back({p + n::kAttentionNorm, {H}});
+        out.push_back({p + n::kFfnNorm, {H}});
+        out.push_back({p + n::kW1, {F, H}});
+        out.push_back({p + n::kW3, {F, H}});
+        out.push_back({p + n::kW2, {H, F}});
     }
-    out.push_back({"model.norm.weight", {H}});
-    out.push_back({"v_head.weight", {1, H}});
+    out.push_back({n::kFinalNorm, {H}});
+    out.push_back({n::kValueHead, {1, H}});
     return out;
 }
 

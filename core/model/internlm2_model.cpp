@@ -1,10 +1,14 @@
 #include "model/internlm2_model.h"
 
+#include "model/checkpoint_schema.h"
+
 #include <torch/version.h>
 
 #include <cmath>
+#include <limits>
 
 namespace F = torch::nn::functional;
+namespace names = polar::tensor_names;
 
 namespace polar {
 
@@ -14,6 +18,11 @@ torch::Tensor rotateHalf(const torch::Tensor &x)
 {
     const int64_t half = x.size(-1) / 2;
     return torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+}
+
+torch::Tensor applyRope(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+{
+    return x * cos + rotateHalf(x) * sin;
 }
 
 static torch::Tensor invFreq(const ModelConfig &c, double base, const torch::Device &device)
@@ -63,24 +72,86 @@ std::pair<torch::Tensor, torch::Tensor> ropeCosSin(const ModelConfig &c, const s
     return {torch::stack(coss), torch::stack(sins)}; // [B, 1, T, D]
 }
 
-static torch::Tensor applyRope(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+// wqkv's output rows are grouped per kv head: G queries, then its key and
+// value. [B, T, nKV*(G+2)*D] -> q [B, nKV, G, T, D], k and v [B, nKV, T, D].
+static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> splitWqkv(const torch::Tensor &qkv, int64_t nKV, int64_t G,
+                                                                         int64_t D)
 {
-    return x * cos + rotateHalf(x) * sin;
+    const int64_t B = qkv.size(0), T = qkv.size(1);
+    auto grouped = qkv.view({B, T, nKV, G + 2, D});                           // [B, T, nKV, G+2, D]
+    auto q = grouped.slice(3, 0, G).permute({0, 2, 3, 1, 4});                 // [B, nKV, G, T, D]
+    auto k = grouped.select(3, G).transpose(1, 2);                            // [B, nKV, T, D]
+    auto v = grouped.select(3, G + 1).transpose(1, 2);                        // [B, nKV, T, D]
+    return {q, k, v};
 }
 
-// [B, nKV, T, D] -> [B, nKV * G, T, D], each kv head serving G query heads.
-static torch::Tensor repeatKv(const torch::Tensor &x, int64_t G)
+static double lowest(torch::ScalarType t)
 {
-    if (G == 1)
-        return x;
-    const auto B = x.size(0), nKV = x.size(1), T = x.size(2), D = x.size(3);
-    return x.unsqueeze(2).expand({B, nKV, G, T, D}).reshape({B, nKV * G, T, D});
+    return t == torch::kFloat32 ? double(std::numeric_limits<float>::lowest())
+        : t == torch::kBFloat16  ? -3.3895313892515355e38
+                                 : -65504.0;
 }
 
-static torch::Tensor project(const torch::Tensor &x, const torch::Tensor &w, const torch::Tensor &b = {})
+// Eager grouped-query attention, as the official eager module computes it
+// (masked scores get finfo.min, softmax in float32), without copying keys or
+// values per query head: each kv head's G query heads are folded into its rows.
+// A shared prefix's keys/values (`past`, [1, nKV, P, D]) are seen whole by
+// every query and are never copied per batch row either.
+// q: [B, nKV, G, T, D]; k, v: [B, nKV, T, D] -> [B, nKV, G, T, D].
+static torch::Tensor eagerAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                                    const LayerCache *past)
 {
-    return F::linear(x, w, b);
+    const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
+    const int64_t P = past ? past->key.size(2) : 0;
+    const auto dtype = q.scalar_type();
+    auto qs = (q * (1.0 / std::sqrt(double(D)))).reshape({B, nKV, G * T, D}); // [B, nKV, G*T, D]
+    auto own = torch::matmul(qs, k.transpose(2, 3));                           // [B, nKV, G*T, T]
+    auto causal = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(q.device())).tril();
+    own.masked_fill_(causal.logical_not().repeat({G, 1}), lowest(dtype));      // row (g, t) sees keys <= t
+    torch::Tensor scores = own, folded;
+    if (past) {
+        // All rows against the one prefix: [nKV, B*G*T, D] x [nKV, D, P].
+        folded = qs.permute({1, 0, 2, 3}).reshape({nKV, B * G * T, D});
+        auto shared = torch::matmul(folded, past->key[0].transpose(1, 2));    // [nKV, B*G*T, P]
+        shared = shared.view({nKV, B, G * T, P}).permute({1, 0, 2, 3});       // [B, nKV, G*T, P]
+        scores = torch::cat({shared, own}, -1);                                // [B, nKV, G*T, P+T]
+    }
+    auto probs = torch::softmax(scores, -1, torch::kFloat32).to(dtype);
+    auto out = torch::matmul(probs.slice(-1, P), v);                           // [B, nKV, G*T, D]
+    if (past) {
+        auto p = probs.slice(-1, 0, P).permute({1, 0, 2, 3}).reshape({nKV, B * G * T, P});
+        out = out + torch::matmul(p, past->value[0]).view({nKV, B, G * T, D}).permute({1, 0, 2, 3});
+    }
+    return out.view({B, nKV, G, T, D});
 }
+
+#if TORCH_VERSION_MAJOR >= 2
+// scaled_dot_product_attention over heads laid out [B, nH, T, D], the prefix's
+// keys/values prepended to every row. Same arguments and result as eagerAttention.
+static torch::Tensor sdpaAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                                   const LayerCache *past)
+{
+    const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
+    auto heads = q.reshape({B, nKV * G, T, D});                                // [B, nH, T, D]
+    auto keys = k, values = v;
+    torch::Tensor mask; // undefined: plain causal attention
+    if (past) {
+        const int64_t P = past->key.size(2);
+        keys = torch::cat({past->key.expand({B, -1, -1, -1}), k}, 2);           // [B, nKV, P+T, D]
+        values = torch::cat({past->value.expand({B, -1, -1, -1}), v}, 2);
+        // Query i (absolute position P + i) may see keys 0 .. P + i.
+        auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
+        mask = (torch::arange(0, P + T, opts).view({1, P + T}) <= torch::arange(P, P + T, opts).view({T, 1})).view({1, 1, T, P + T});
+    }
+    // [B, nKV, S, D] -> [B, nH, S, D], each kv head serving G query heads.
+    auto repeat = [&](const torch::Tensor &x) {
+        return x.unsqueeze(2).expand({B, nKV, G, x.size(2), D}).reshape({B, nKV * G, x.size(2), D});
+    };
+    auto out = mask.defined() ? at::scaled_dot_product_attention(heads, repeat(keys), repeat(values), mask)
+                              : at::scaled_dot_product_attention(heads, repeat(keys), repeat(values), {}, 0.0, /*is_causal=*/true);
+    return out.view({B, nKV, G, T, D});
+}
+#endif
 
 // ---- blocks ----------------------------------------------------------------
 
@@ -107,9 +178,15 @@ static torch::Tensor registerWeight(torch::nn::Module &owner, const std::string 
     return module->register_parameter(rest, std::move(value), /*requires_grad=*/false);
 }
 
-RmsNormImpl::RmsNormImpl(const std::string &prefix, const WeightSource &w, double eps_) : eps(eps_)
+// The part of a checkpoint name after a module's own prefix ("attention.wqkv.weight" -> "wqkv.weight").
+static std::string within(const std::string &name, const std::string &modulePrefix)
 {
-    weight = registerWeight(*this, "weight", w(prefix + "weight"));
+    return name.substr(modulePrefix.size());
+}
+
+RmsNormImpl::RmsNormImpl(const WeightSource &w, const std::string &name, double eps_) : eps(eps_)
+{
+    weight = registerWeight(*this, "weight", w(name));
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
@@ -120,83 +197,59 @@ torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
     return weight * h.to(x.scalar_type());
 }
 
-AttentionImpl::AttentionImpl(const std::string &prefix, const WeightSource &w, const ModelConfig &c)
+AttentionImpl::AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &c)
     : numHeads(c.numHeads), numKvHeads(c.numKvHeads), headDim(c.headDim())
 {
-    wqkv = registerWeight(*this, "wqkv.weight", w(prefix + "wqkv.weight"));
-    wo = registerWeight(*this, "wo.weight", w(prefix + "wo.weight"));
+    wqkv = registerWeight(*this, within(names::kWqkv, "attention."), w(layer + names::kWqkv));
+    wo = registerWeight(*this, within(names::kWo, "attention."), w(layer + names::kWo));
     if (c.bias) {
-        wqkvBias = registerWeight(*this, "wqkv.bias", w(prefix + "wqkv.bias"));
-        woBias = registerWeight(*this, "wo.bias", w(prefix + "wo.bias"));
+        wqkvBias = registerWeight(*this, within(names::kWqkvBias, "attention."), w(layer + names::kWqkvBias));
+        woBias = registerWeight(*this, within(names::kWoBias, "attention."), w(layer + names::kWoBias));
     }
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                     const torch::Tensor &mask, const LayerCache *past, LayerCache *cacheOut)
+                                     const LayerCache *past, LayerCache *cacheOut)
 {
-    const int64_t B = x.size(0), T = x.size(1), G = numHeads / numKvHeads, D = headDim;
-    // wqkv rows are grouped per kv head: G queries, then its key and value.
-    auto qkv = project(x, wqkv, wqkvBias).view({B, T, numKvHeads, G + 2, D});     // [B, T, nKV, G+2, D]
-    auto q = qkv.slice(3, 0, G).reshape({B, T, numHeads, D}).transpose(1, 2);     // [B, nH, T, D]
-    auto k = qkv.select(3, G).transpose(1, 2);                                     // [B, nKV, T, D]
-    auto v = qkv.select(3, G + 1).transpose(1, 2);                                 // [B, nKV, T, D]
-    q = applyRope(q, cos, sin);
-    k = applyRope(k, cos, sin);
-    if (past) {
-        k = torch::cat({past->key.expand({B, -1, -1, -1}), k}, 2);   // [B, nKV, P+T, D]
-        v = torch::cat({past->value.expand({B, -1, -1, -1}), v}, 2); // [B, nKV, P+T, D]
-    }
+    const int64_t B = x.size(0), T = x.size(1), nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
+    auto [q, k, v] = splitWqkv(F::linear(x, wqkv, wqkvBias), nKV, G, D);
+    q = applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)); // [B, nKV, G, T, D]
+    k = applyRope(k, cos, sin);                           // [B, nKV, T, D]
     if (cacheOut)
         *cacheOut = {k, v};
-    k = repeatKv(k, G); // [B, nH, P+T, D]
-    v = repeatKv(v, G);
-
-    torch::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
-    if (mask.defined())
-        out = at::scaled_dot_product_attention(q, k, v, mask);
-    else
-        out = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+    auto out = sdpaAttention(q, k, v, past);
 #else
-    // Eager attention as the official module: masked scores get finfo.min,
-    // softmax in float32.
-    auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(D)); // [B, nH, T, P+T]
-    auto allowed = mask.defined() ? mask
-        : torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).tril().view({1, 1, T, T});
-    const double lowest = x.scalar_type() == torch::kFloat32 ? double(std::numeric_limits<float>::lowest())
-        : x.scalar_type() == torch::kBFloat16 ? -3.3895313892515355e38 : -65504.0;
-    scores = scores.masked_fill(allowed.logical_not(), lowest);
-    auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
-    out = torch::matmul(probs, v); // [B, nH, T, D]
+    auto out = eagerAttention(q, k, v, past);
 #endif
-    out = out.transpose(1, 2).reshape({B, T, numHeads * D}); // [B, T, H]
-    return project(out, wo, woBias);
+    out = out.permute({0, 3, 1, 2, 4}).reshape({B, T, numHeads * D}); // [B, T, H], head = kv * G + g
+    return F::linear(out, wo, woBias);
 }
 
-FeedForwardImpl::FeedForwardImpl(const std::string &prefix, const WeightSource &w)
+FeedForwardImpl::FeedForwardImpl(const WeightSource &w, const std::string &layer)
 {
-    w1 = registerWeight(*this, "w1.weight", w(prefix + "w1.weight"));
-    w3 = registerWeight(*this, "w3.weight", w(prefix + "w3.weight"));
-    w2 = registerWeight(*this, "w2.weight", w(prefix + "w2.weight"));
+    w1 = registerWeight(*this, within(names::kW1, "feed_forward."), w(layer + names::kW1));
+    w3 = registerWeight(*this, within(names::kW3, "feed_forward."), w(layer + names::kW3));
+    w2 = registerWeight(*this, within(names::kW2, "feed_forward."), w(layer + names::kW2));
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor &x)
 {
-    return project(torch::silu(project(x, w1)) * project(x, w3), w2);
+    return F::linear(torch::silu(F::linear(x, w1)) * F::linear(x, w3), w2);
 }
 
-DecoderLayerImpl::DecoderLayerImpl(const std::string &prefix, const WeightSource &w, const ModelConfig &c)
+DecoderLayerImpl::DecoderLayerImpl(const WeightSource &w, const std::string &layer, const ModelConfig &c)
 {
-    attention = register_module("attention", Attention(prefix + "attention.", w, c));
-    feedForward = register_module("feed_forward", FeedForward(prefix + "feed_forward.", w));
-    attentionNorm = register_module("attention_norm", RmsNorm(prefix + "attention_norm.", w, c.rmsNormEps));
-    ffnNorm = register_module("ffn_norm", RmsNorm(prefix + "ffn_norm.", w, c.rmsNormEps));
+    attention = register_module("attention", Attention(w, layer, c));
+    feedForward = register_module("feed_forward", FeedForward(w, layer));
+    attentionNorm = register_module("attention_norm", RmsNorm(w, layer + names::kAttentionNorm, c.rmsNormEps));
+    ffnNorm = register_module("ffn_norm", RmsNorm(w, layer + names::kFfnNorm, c.rmsNormEps));
 }
 
 torch::Tensor DecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                        const torch::Tensor &mask, const LayerCache *past, LayerCache *cacheOut)
+                                        const LayerCache *past, LayerCache *cacheOut)
 {
-    x = x + attention(attentionNorm(x), cos, sin, mask, past, cacheOut);
+    x = x + attention(attentionNorm(x), cos, sin, past, cacheOut);
     x = x + feedForward(ffnNorm(x));
     return x;
 }
@@ -212,14 +265,12 @@ struct InternLM2Backbone : torch::nn::Module
 InternLM2RewardModelImpl::InternLM2RewardModelImpl(const ModelConfig &c, const WeightSource &w) : config(c)
 {
     auto backbone = register_module("model", std::make_shared<InternLM2Backbone>());
-    tokEmbeddings = registerWeight(*backbone, "tok_embeddings.weight", w("model.tok_embeddings.weight"));
+    tokEmbeddings = registerWeight(*backbone, within(names::kEmbeddings, "model."), w(names::kEmbeddings));
     auto layerList = backbone->register_module("layers", std::make_shared<Leaf>());
-    for (int64_t i = 0; i < c.numLayers; ++i) {
-        const std::string index = std::to_string(i);
-        layers.push_back(layerList->register_module(index, DecoderLayer("model.layers." + index + ".", w, c)));
-    }
-    norm = backbone->register_module("norm", RmsNorm("model.norm.", w, c.rmsNormEps));
-    vHead = registerWeight(*this, "v_head.weight", w("v_head.weight"));
+    for (int64_t i = 0; i < c.numLayers; ++i)
+        layers.push_back(layerList->register_module(std::to_string(i), DecoderLayer(w, names::layer(i), c)));
+    norm = backbone->register_module("norm", RmsNorm(w, names::kFinalNorm, c.rmsNormEps));
+    vHead = registerWeight(*this, names::kValueHead, w(names::kValueHead));
 }
 
 torch::Tensor InternLM2RewardModelImpl::embed(const torch::Tensor &ids)
@@ -227,67 +278,31 @@ torch::Tensor InternLM2RewardModelImpl::embed(const torch::Tensor &ids)
     return F::embedding(ids, tokEmbeddings); // [B, T, H]
 }
 
-torch::Tensor InternLM2RewardModelImpl::decode(torch::Tensor x, const std::vector<int64_t> &rowLengths,
-                                               int64_t positionOffset, const std::vector<LayerCache> *past,
-                                               std::vector<LayerCache> *cacheOut)
+torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
+                                                PrefixCache *cacheOut)
 {
-    const int64_t T = x.size(1);
-    auto [cos, sin] = ropeCosSin(config, rowLengths, positionOffset, T, x.scalar_type(), x.device());
-
-    torch::Tensor mask; // undefined: plain causal attention
-    bool needMask = past != nullptr;
-#if TORCH_VERSION_MAJOR < 2
-    needMask = true;
-#endif
-    if (needMask) {
-        // Query i (absolute position P + i) may see keys 0 .. P + i.
-        const int64_t P = positionOffset;
-        auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-        auto qPos = torch::arange(P, P + T, opts).view({T, 1});
-        auto kPos = torch::arange(0, P + T, opts).view({1, P + T});
-        mask = (kPos <= qPos).view({1, 1, T, P + T});
+    const int64_t T = x.size(1), P = past ? past->length : 0;
+    auto [cos, sin] = ropeCosSin(config, rowLengths, /*offset=*/P, T, x.scalar_type(), x.device());
+    if (cacheOut) {
+        cacheOut->layers.assign(layers.size(), {});
+        cacheOut->length = P + T;
     }
-    if (cacheOut)
-        cacheOut->resize(layers.size());
     for (size_t i = 0; i < layers.size(); ++i)
-        x = layers[i](x, cos, sin, mask, past ? &(*past)[i] : nullptr, cacheOut ? &(*cacheOut)[i] : nullptr);
+        x = layers[i](x, cos, sin, past ? &past->layers[i] : nullptr, cacheOut ? &cacheOut->layers[i] : nullptr);
     return x; // [B, T, H]
 }
 
-torch::Tensor InternLM2RewardModelImpl::valueHead(const torch::Tensor &hidden)
+torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)
 {
-    return project(norm(hidden), vHead).squeeze(-1).to(torch::kFloat32);
+    return F::linear(norm(hidden), vHead).squeeze(-1).to(torch::kFloat32);
 }
 
-torch::Tensor InternLM2RewardModelImpl::rewardsFromEmbeddings(const torch::Tensor &embeddings, const ForwardBatch &batch)
+torch::Tensor InternLM2RewardModelImpl::lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths)
 {
-    auto h = decode(embeddings, batch.hostLengths);                                           // [B, T, H]
-    auto rows = torch::arange(h.size(0), torch::TensorOptions().dtype(torch::kLong).device(h.device()));
-    auto last = h.index({rows, batch.lengths - 1});                                           // [B, H]
-    return valueHead(last);                                                                   // [B]
-}
-
-torch::Tensor InternLM2RewardModelImpl::rewards(const ForwardBatch &batch)
-{
-    return rewardsFromEmbeddings(embed(batch.ids), batch);
-}
-
-torch::Tensor InternLM2RewardModelImpl::rewardsWithPrefix(const torch::Tensor &prefixIds, const ForwardBatch &suffixes)
-{
-    const int64_t P = prefixIds.size(1);
-    std::vector<LayerCache> cache;
-    decode(embed(prefixIds), {P}, /*positionOffset=*/0, nullptr, &cache); // keys/values of the prefix, per layer
-    std::vector<int64_t> fullLengths;
-    for (int64_t len : suffixes.hostLengths)
-        fullLengths.push_back(P + len);
-    auto h = decode(embed(suffixes.ids), fullLengths, P, &cache); // [B, T, H]
-    auto rows = torch::arange(h.size(0), torch::TensorOptions().dtype(torch::kLong).device(h.device()));
-    return valueHead(h.index({rows, suffixes.lengths - 1})); // [B]
-}
-
-torch::Tensor InternLM2RewardModelImpl::perPosition(const ForwardBatch &batch)
-{
-    return valueHead(decode(embed(batch.ids), batch.hostLengths)); // [B, T]
+    const auto opts = torch::TensorOptions().dtype(torch::kLong).device(hidden.device());
+    auto rows = torch::arange(hidden.size(0), opts);
+    auto last = torch::tensor(lengths, torch::kLong).to(hidden.device()) - 1;
+    return values(hidden.index({rows, last})); // [B]
 }
 
 } // namespace polar

@@ -9,16 +9,17 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace polar {
 
-// Hands each module its checkpoint tensor by full name, already on the
-// compute device and in the compute dtype.
+// Hands each module its checkpoint tensor by full name (tensor_names),
+// already on the compute device and in the compute dtype.
 using WeightSource = std::function<torch::Tensor(const std::string &name)>;
 
 struct RmsNormImpl : torch::nn::Module
 {
-    RmsNormImpl(const std::string &prefix, const WeightSource &w, double eps);
+    RmsNormImpl(const WeightSource &w, const std::string &name, double eps);
     torch::Tensor forward(const torch::Tensor &x);
 
     torch::Tensor weight;
@@ -26,22 +27,29 @@ struct RmsNormImpl : torch::nn::Module
 };
 TORCH_MODULE(RmsNorm);
 
-// Keys and values of a shared prefix, one pair per layer.
+// Keys and values of a shared prefix in one layer.
 struct LayerCache
 {
-    torch::Tensor key;   // [B, nKV, P, D]
-    torch::Tensor value; // [B, nKV, P, D]
+    torch::Tensor key;   // [1, nKV, P, D]
+    torch::Tensor value; // [1, nKV, P, D]
+};
+
+// The keys and values of a prefix that every row of a batch continues: the
+// prefix runs once and each row attends to it as if it were its own start.
+struct PrefixCache
+{
+    std::vector<LayerCache> layers;
+    int64_t length = 0; // P
 };
 
 struct AttentionImpl : torch::nn::Module
 {
-    AttentionImpl(const std::string &prefix, const WeightSource &w, const ModelConfig &config);
-    // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]; mask: undefined for plain
-    // causal attention, else bool [1, 1, T, P + T] (true = may attend). With
-    // `past`, x continues a prefix whose keys/values are in `past`;
-    // `cacheOut`, if given, receives this call's keys/values.
+    AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
+    // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]. With `past`, x continues a
+    // prefix whose keys/values it holds; `cacheOut`, if given, receives this
+    // call's keys/values.
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const torch::Tensor &mask, const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
+                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
 
     torch::Tensor wqkv, wqkvBias, wo, woBias;
     int64_t numHeads, numKvHeads, headDim;
@@ -50,7 +58,7 @@ TORCH_MODULE(Attention);
 
 struct FeedForwardImpl : torch::nn::Module
 {
-    FeedForwardImpl(const std::string &prefix, const WeightSource &w);
+    FeedForwardImpl(const WeightSource &w, const std::string &layer);
     torch::Tensor forward(const torch::Tensor &x);
 
     torch::Tensor w1, w2, w3;
@@ -59,8 +67,8 @@ TORCH_MODULE(FeedForward);
 
 struct DecoderLayerImpl : torch::nn::Module
 {
-    DecoderLayerImpl(const std::string &prefix, const WeightSource &w, const ModelConfig &config);
-    torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin, const torch::Tensor &mask,
+    DecoderLayerImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
+    torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
                           const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
 
     Attention attention{nullptr};
@@ -69,33 +77,30 @@ struct DecoderLayerImpl : torch::nn::Module
 };
 TORCH_MODULE(DecoderLayer);
 
-// Inputs of one forward pass: right-padded ids and each row's real length.
+// Right-padded ids and each row's real length. Rows attend causally, so the
+// padding after a row's last token never reaches it.
 struct ForwardBatch
 {
-    torch::Tensor ids;     // [B, T] int64
-    torch::Tensor lengths; // [B] int64, on the compute device
-    std::vector<int64_t> hostLengths;
+    torch::Tensor ids;            // [B, T] int64, on the compute device
+    std::vector<int64_t> lengths; // B real lengths
 };
 
 struct InternLM2RewardModelImpl : torch::nn::Module
 {
     InternLM2RewardModelImpl(const ModelConfig &config, const WeightSource &w);
 
-    torch::Tensor embed(const torch::Tensor &ids);
-    // Final hidden states before the norm: [B, T, H]. `positionOffset` is the
-    // prefix length when `past` holds a shared prefix.
-    torch::Tensor decode(torch::Tensor hidden, const std::vector<int64_t> &rowLengths, int64_t positionOffset = 0,
-                         const std::vector<LayerCache> *past = nullptr, std::vector<LayerCache> *cacheOut = nullptr);
-    // v_head on the last real token of each row: [B] float32.
-    torch::Tensor rewards(const ForwardBatch &batch);
-    // Same from given input embeddings (attribution differentiates through them).
-    torch::Tensor rewardsFromEmbeddings(const torch::Tensor &embeddings, const ForwardBatch &batch);
-    // Rewards of rows that continue one shared prefix [1, P]: the prefix runs
-    // once and its keys/values serve every row. Rows are right-padded.
-    torch::Tensor rewardsWithPrefix(const torch::Tensor &prefixIds, const ForwardBatch &suffixes);
-    // v_head at every position: [B, T] float32.
-    torch::Tensor perPosition(const ForwardBatch &batch);
-    torch::Tensor valueHead(const torch::Tensor &hidden);
+    torch::Tensor embed(const torch::Tensor &ids); // [B, T] -> [B, T, H]
+    // The decoder: input embeddings [B, T, H] of rows whose full lengths are
+    // `rowLengths` (prefix included) -> hidden states [B, T, H] before the
+    // final norm. With `past`, every row continues that prefix; with
+    // `cacheOut`, the keys/values computed here are kept for later rows.
+    torch::Tensor forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
+                          PrefixCache *cacheOut = nullptr);
+    // The value head at every position: [B, T] float32.
+    torch::Tensor values(const torch::Tensor &hidden);
+    // The value head at each row's last real token (`lengths` counts the
+    // tokens of this call, without a prefix): [B] float32.
+    torch::Tensor lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths);
 
     ModelConfig config;
     torch::Tensor tokEmbeddings, vHead;
@@ -106,6 +111,7 @@ TORCH_MODULE(InternLM2RewardModel);
 
 // Free functions of the block math (transformers' rotate_half & co).
 torch::Tensor rotateHalf(const torch::Tensor &x);
+torch::Tensor applyRope(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // Rotary tables for positions [offset, offset + T) of rows whose full lengths
 // are rowLengths: [B or 1, 1, T, D] each, in `dtype`.
 std::pair<torch::Tensor, torch::Tensor> ropeCosSin(const ModelConfig &config, const std::vector<int64_t> &rowLengths,

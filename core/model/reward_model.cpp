@@ -7,6 +7,9 @@
 #include <torch/cuda.h>
 
 #include <chrono>
+#include <malloc.h>
+#include <mutex>
+#include <thread>
 #include <map>
 
 namespace polar {
@@ -42,6 +45,33 @@ bool cudaAvailable()
     return torch::cuda::is_available();
 }
 
+namespace {
+
+std::atomic_bool threadsChosen{false};
+
+// Once per process, before the first model runs on the CPU.
+void configureCpuRuntime()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Every forward allocates and frees the same large activations; glibc
+        // would map and unmap each one, and the page faults cost a quarter of
+        // a CPU forward (measured). Keep them on the heap for reuse instead.
+        ::mallopt(M_MMAP_THRESHOLD, 256 << 20);
+        ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        if (threadsChosen)
+            return;
+        // Where LibTorch does its products through its own MKL (PyPI builds),
+        // its intra-op threads run them: use every core. Where it calls the
+        // system BLAS (Debian's: OpenBLAS, with threads of its own), one
+        // LibTorch thread beside OpenBLAS's is faster than two fighting for
+        // the same cores (measured: BENCHMARKS.md).
+        at::set_num_threads(at::hasMKL() ? int(std::max(1u, std::thread::hardware_concurrency())) : 1);
+    });
+}
+
+} // namespace
+
 int computeThreads()
 {
     return at::get_num_threads();
@@ -51,11 +81,13 @@ void setComputeThreads(int n)
 {
     if (n < 1)
         throw Error("threads must be at least 1, got " + std::to_string(n));
+    threadsChosen = true;
     at::set_num_threads(n);
 }
 
 void RewardModel::Impl::prepare(const LoadOptions &options)
 {
+    configureCpuRuntime();
     encoder = std::make_unique<PolarEncoder>(tokenizer, int(config.rewardTokenId));
     padId = config.padTokenId >= 0 ? config.padTokenId : std::max(0, tokenizer->padId());
     const bool cuda = torch::cuda::is_available();
@@ -93,10 +125,9 @@ ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &r
                             + std::to_string(config.vocabSize) + ")");
             acc[b][int64_t(t)] = r[t];
         }
-        batch.hostLengths.push_back(int64_t(r.size()));
+        batch.lengths.push_back(int64_t(r.size()));
     }
     batch.ids = ids.to(device);
-    batch.lengths = torch::tensor(batch.hostLengths, torch::kLong).to(device);
     return batch;
 }
 
@@ -127,14 +158,16 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     int done = 0;
     bool allZeroCopy = true, anyZeroCopy = false;
     uint64_t placedBytes = 0;
-    // One flag per tensor, checked together at the end: on a GPU that is one
-    // synchronisation, not one per tensor.
-    std::vector<std::pair<std::string, torch::Tensor>> finite;
+
     torch::NoGradGuard noGrad; // not InferenceMode: attribution differentiates through these weights
     WeightSource weights = [&](const std::string &name) {
         if (options.cancel && options.cancel->load())
             throw Cancelled();
         const TensorView &v = tensors.at(name);
+        // The file's own bytes, before any conversion: a damaged checkpoint is
+        // named by its tensor here, not found later as a NaN reward.
+        if (!allFinite(v.data, v.nbytes / dtypeSize(v.dtype), v.dtype))
+            throw Error(v.file + ": tensor '" + name + "' holds NaN or infinite values; the checkpoint is damaged");
         const bool aligned = reinterpret_cast<uintptr_t>(v.data) % dtypeSize(v.dtype) == 0;
         // The mapping is read-only and outlives the model; these tensors are never written.
         auto t = aligned ? torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype)))
@@ -152,7 +185,6 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
         const bool zeroCopy = aligned && placed.data_ptr() == t.data_ptr();
         allZeroCopy = allZeroCopy && zeroCopy;
         anyZeroCopy = anyZeroCopy || zeroCopy;
-        finite.emplace_back(name, torch::isfinite(placed).all());
         placedBytes += uint64_t(placed.numel()) * placed.element_size();
         if (options.progress)
             options.progress(++done, total);
@@ -168,13 +200,6 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     }
     if (d.device.is_cuda())
         torch::cuda::synchronize();
-    std::vector<torch::Tensor> flags;
-    for (const auto &f : finite)
-        flags.push_back(f.second);
-    if (!flags.empty() && !torch::stack(flags).all().item<bool>())
-        for (const auto &[name, ok] : finite)
-            if (!ok.item<bool>())
-                throw Error(tensors.at(name).file + ": tensor '" + name + "' holds NaN or infinite values; the checkpoint is damaged");
     d.model->eval();
     d.info.weightFiles = d.checkpoint->files();
     d.info.fileBytes = d.checkpoint->totalBytes();
@@ -206,7 +231,9 @@ std::vector<float> RewardModel::forwardRewards(const std::vector<std::vector<int
 {
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
-        auto r = d->model->rewards(d->makeBatch(rows)).to(torch::kCPU).contiguous();
+        const ForwardBatch b = d->makeBatch(rows);
+        auto &m = *d->model;
+        auto r = m.lastTokenRewards(m.forward(m.embed(b.ids), b.lengths), b.lengths).to(torch::kCPU).contiguous();
         return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
     });
 }
@@ -215,7 +242,9 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
 {
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
-        auto v = d->model->perPosition(d->makeBatch({ids})).to(torch::kCPU).contiguous();
+        const ForwardBatch b = d->makeBatch({ids});
+        auto &m = *d->model;
+        auto v = m.values(m.forward(m.embed(b.ids), b.lengths)).to(torch::kCPU).contiguous();
         return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
     });
 }
@@ -225,8 +254,15 @@ std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> 
 {
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
-        const ForwardBatch prefixBatch = d->makeBatch({prefix});
-        auto r = d->model->rewardsWithPrefix(prefixBatch.ids, d->makeBatch(rows)).to(torch::kCPU).contiguous();
+        auto &m = *d->model;
+        const ForwardBatch head = d->makeBatch({prefix});
+        PrefixCache cache; // the prefix runs once; its keys and values serve every row
+        m.forward(m.embed(head.ids), head.lengths, nullptr, &cache);
+        const ForwardBatch rest = d->makeBatch(rows);
+        std::vector<int64_t> full;
+        for (int64_t len : rest.lengths)
+            full.push_back(cache.length + len);
+        auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache), rest.lengths).to(torch::kCPU).contiguous();
         return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
     });
 }

@@ -66,6 +66,29 @@ const char *dtypeName(SafetensorsDType t)
     return "?";
 }
 
+bool allFinite(const std::byte *data, size_t count, SafetensorsDType dtype)
+{
+    // A float is NaN or infinite exactly when its exponent bits are all ones.
+    auto scan = [&](auto word, auto exponent) {
+        using W = decltype(word);
+        const W mask = W(exponent);
+        W bad = 0;
+        for (size_t i = 0; i < count; ++i) {
+            W w;
+            std::memcpy(&w, data + i * sizeof(W), sizeof(W));
+            bad |= W((w & mask) == mask);
+        }
+        return bad == 0;
+    };
+    switch (dtype) {
+    case SafetensorsDType::F32: return scan(uint32_t(0), 0x7f800000u);
+    case SafetensorsDType::F16: return scan(uint16_t(0), 0x7c00u);
+    case SafetensorsDType::BF16: return scan(uint16_t(0), 0x7f80u);
+    case SafetensorsDType::F64: return scan(uint64_t(0), 0x7ff0000000000000ull);
+    default: return true;
+    }
+}
+
 size_t dtypeSize(SafetensorsDType t)
 {
     switch (t) {

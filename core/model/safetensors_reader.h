@@ -15,6 +15,10 @@ enum class SafetensorsDType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool }
 
 const char *dtypeName(SafetensorsDType t);
 size_t dtypeSize(SafetensorsDType t);
+// Whether `count` floating-point values of `dtype` at `data` are all finite
+// (no NaN, no infinity): a scan of their exponent bits at memory speed.
+// Integer dtypes are always finite.
+bool allFinite(const std::byte *data, size_t count, SafetensorsDType dtype);
 
 // One rule of the format each, after huggingface/safetensors' tensor.rs, so a
 // test can check that each kind of damage is told apart.
