@@ -1,9 +1,11 @@
 #include "preferences/project.h"
 
+#include "preferences/ranking_edit.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cfloat>
@@ -288,6 +290,26 @@ const char *itemStatusName(ItemStatus s)
 bool Annotation::operator==(const Annotation &o) const
 {
     return annotationToJson(*this).dump() == annotationToJson(o).dump();
+}
+
+Annotation withWrittenAnswer(Annotation a, TextField answer)
+{
+    a.humanOutputs.push_back(std::move(answer));
+    a.ranks.push_back(0);
+    a.ranks = putAtRank(a.ranks, a.ranks.size() - 1, 1);
+    return a;
+}
+
+Annotation withEditedCandidate(Annotation a, size_t outputs, size_t c, TextField text)
+{
+    if (c >= outputs) {
+        if (c - outputs < a.humanOutputs.size())
+            a.humanOutputs[c - outputs] = std::move(text);
+        return a;
+    }
+    a.edits.erase(std::remove_if(a.edits.begin(), a.edits.end(), [c](const auto &e) { return e.first == c; }), a.edits.end());
+    a.edits.emplace_back(c, std::move(text));
+    return a;
 }
 
 Json annotationToJson(const Annotation &a)

@@ -187,6 +187,12 @@ ReattachReport reattachProject(const std::string &projectPath, const std::string
 // project at `outputPath` (never over the damaged one); returns the damage.
 std::vector<JournalDamage> repairProject(const std::string &projectPath, const std::string &outputPath);
 
+// An annotator's answer joins the candidates at the top of the ranking.
+Annotation withWrittenAnswer(Annotation a, TextField answer);
+// Candidate `c` (an output, or one of the written answers after the
+// `outputs` dataset outputs) replaced by `text`.
+Annotation withEditedCandidate(Annotation a, size_t outputs, size_t c, TextField text);
+
 Json annotationToJson(const Annotation &a);
 // Types only (ranges need the item: the project checks them).
 Annotation annotationFromJson(const Json &j, const std::string &where);

@@ -140,8 +140,12 @@ void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
     for (int k = 0; k < 6; ++k)
         acc.emplace_back(tr("%1 (n=%2)").arg(labels[k]).arg(total[k]), total[k] ? right[k] / total[k] : 0.0);
     m_accuracy->setBars(acc);
-    const auto report = polar::agreementReport(items);
-    m_agreement->setText(QString::fromStdString(report.describe()).toHtmlEscaped().replace('\n', "<br>"));
+    m_agreement->setText(describeAgreement(items));
+}
+
+QString DatasetCharts::describeAgreement(const std::vector<polar::AnnotatedItem> &items)
+{
+    return QString::fromStdString(polar::agreementReport(items).describe()).toHtmlEscaped().replace('\n', "<br>");
 }
 
 QString DatasetCharts::agreementText() const

@@ -33,6 +33,8 @@ public:
     explicit DatasetCharts(QWidget *parent = nullptr);
     void update(const std::vector<polar::AnnotatedItem> &items);
     QString agreementText() const;
+    // The agreement figures of `items`, as the panel shows them.
+    static QString describeAgreement(const std::vector<polar::AnnotatedItem> &items);
     BarTableModel *rewardHistogram() const { return m_rewards; }
     BarTableModel *marginHistogram() const { return m_margins; }
     BarTableModel *accuracyByMargin() const { return m_accuracy; }

@@ -1,57 +1,54 @@
 #pragma once
 
-#include "scoring/settings.h"
-
-#include "engine/worker.h"
+#include "annotation/commands.h"
+#include "annotation/dataset_scorer.h"
+#include "annotation/document.h"
+#include "annotation/project_opener.h"
 #include "preferences/export.h"
-#include "preferences/project.h"
+#include "scoring/settings.h"
 
 #include <QMainWindow>
 
-#include <chrono>
-#include <functional>
-#include <memory>
-
 class AnnotationModel;
+class DatasetCharts;
 class DatasetFilterModel;
 class DatasetItemModel;
-class MessageBar;
 class EngineController;
+class MessageBar;
 class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
+class ScoringBar;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
-class QProgressBar;
-class QPushButton;
 class QTableView;
 class QTabWidget;
 class QTextBrowser;
 class QUndoStack;
-class DatasetCharts;
 
 // Annotating a JSONL dataset: the item list with search and filters, the
 // current item's candidates to rank (keys 1-9, T, Enter, S, F), batch scoring
-// with pause/resume, export of pairs, agreement figures and charts.
+// with pause/resume, export of pairs, agreement figures and charts. The
+// project itself lives in the AnnotationDocument; every change is an undo
+// command over it.
 class DatasetWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    using Consent = std::function<bool(const std::vector<polar::InvalidLine> &)>;
-    // Asks the user to pick one of `choices` (index, or -1 for cancel); tests replace it.
-    using Asker = std::function<int(const QString &title, const QString &text, const QStringList &choices)>;
-    void setAsker(Asker asker) { m_ask = std::move(asker); }
+    using Consent = ProjectOpening::Consent;
+    using Asker = ProjectOpening::Asker;
+
     explicit DatasetWindow(EngineController *engine, QWidget *parent = nullptr);
-    // How inputs are built and batched when this window scores (the workbench's settings).
-    void setScoringSettings(const polar::ScoringSettings &s) { m_scoringSettings = s; }
     ~DatasetWindow() override;
+    // Replaces the dialogs that ask what to do with a changed or damaged project (tests).
+    void setAsker(Asker asker) { m_ask = std::move(asker); }
+    // How inputs are built and batched when this window scores (the workbench's settings).
+    void setScoringSettings(const polar::ScoringSettings &s) { m_scorer->setSettings(s); }
 
     // Opens DATASET.jsonl with its project. Invalid lines are shown and only
     // skipped if `consent` (default: a dialog) agrees.
     bool openDataset(const QString &path, const Consent &consent = {});
-    polar::PreferenceProject *project() const { return m_project.get(); }
+    const polar::PreferenceProject *project() const { return m_doc->project(); }
+    AnnotationDocument *document() const { return m_doc; }
     DatasetItemModel *itemModel() const { return m_items; }
     DatasetFilterModel *filterModel() const { return m_filter; }
     AnnotationModel *annotationModel() const { return m_annotation; }
@@ -66,10 +63,9 @@ public:
     void startScoring();
     void pauseScoring();
     polar::ExportSummary exportPairsTo(const QString &path, const polar::ExportOptions &options, QString *error = nullptr);
+    // Takes another annotator's rankings (one undo step) and shows the agreement; returns how many were taken.
+    size_t mergeFrom(const QString &path, bool showDialog = true);
     QString agreementText() const;
-
-    // Applies an annotation to an item: saved to the journal first (used by undo commands).
-    void applyAnnotation(size_t item, const polar::Annotation &annotation);
 
 Q_SIGNALS:
     void scoringProgress(size_t done, size_t total);
@@ -82,52 +78,35 @@ protected:
 private:
     void createWidgets();
     void createActions();
+    void connectDocument();
     void showItem();
-    void changeAnnotation(const polar::Annotation &after, const QString &text);
-    polar::Annotation currentAnnotation() const;
+    void change(const polar::Annotation &after, AnnotateCommand::Kind kind);
     void submit();
     void moveToNext();
-    void scoreNextChunk();
-    void onChunkScored(const ItemsResult &outcome);
-    void exportDialog();
-    void mergeDialog();
     void writeBetterAnswer();
     void editCandidate();
     void showMessage(const QString &text, bool error = false);
-    void refreshCharts();
 
     EngineController *m_engine;
-    std::unique_ptr<polar::PreferenceProject> m_project;
+    AnnotationDocument *m_doc;
+    DatasetScorer *m_scorer;
     DatasetItemModel *m_items;
     DatasetFilterModel *m_filter;
     AnnotationModel *m_annotation;
     QUndoStack *m_undo;
     size_t m_current = size_t(-1);
+    Asker m_ask;
+    bool m_updating = false;
 
     QTableView *m_itemTable = nullptr;
     QTableView *m_candidateTable = nullptr;
     QLineEdit *m_search = nullptr;
-    QComboBox *m_statusFilter = nullptr;
-    QCheckBox *m_disagreeFilter = nullptr;
-    QDoubleSpinBox *m_rewardMin = nullptr, *m_rewardMax = nullptr;
-    QCheckBox *m_rewardFilter = nullptr;
     QTextBrowser *m_itemText = nullptr;
     QCheckBox *m_noneAcceptable = nullptr;
     QLineEdit *m_note = nullptr;
     QLabel *m_saved = nullptr;
     MessageBar *m_message = nullptr;
-    QProgressBar *m_scoreProgress = nullptr;
-    QPushButton *m_scoreButton = nullptr;
-    QLabel *m_scoreRate = nullptr;
+    ScoringBar *m_scoringBar = nullptr;
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
-
-    bool m_scoring = false;
-    size_t m_scoredAtStart = 0;
-    size_t m_scored = 0;      // items with rewards, counted once and kept up to date
-    size_t m_nextToScore = 0; // where the next chunk's search starts
-    polar::ScoringSettings m_scoringSettings; // the workbench's, as of opening
-    Asker m_ask;
-    std::chrono::steady_clock::time_point m_scoreStarted;
-    bool m_updating = false;
 };

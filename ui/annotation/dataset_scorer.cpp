@@ -1,0 +1,72 @@
+#include "annotation/dataset_scorer.h"
+
+#include "annotation/document.h"
+#include "engine/controller.h"
+#include "preferences/project_scoring.h"
+
+DatasetScorer::DatasetScorer(AnnotationDocument *doc, EngineController *engine, QObject *parent)
+    : QObject(parent), m_doc(doc), m_engine(engine)
+{
+    connect(m_engine, &EngineController::itemsScored, this, &DatasetScorer::onChunk);
+    connect(m_engine, &EngineController::itemsScoreFailed, this, [this](const QString &e) {
+        if (!m_running)
+            return;
+        m_running = false;
+        Q_EMIT stopped(false, e);
+    });
+    connect(m_doc, &AnnotationDocument::projectChanged, this, [this] {
+        m_engine->cancelItemScoring();
+        m_running = false;
+    });
+}
+
+void DatasetScorer::start()
+{
+    if (!m_doc->isOpen() || m_running)
+        return;
+    if (!m_engine->hasModel()) {
+        Q_EMIT stopped(false, tr("Load a model in the main window first."));
+        return;
+    }
+    m_running = true;
+    m_started = std::chrono::steady_clock::now();
+    m_scored = m_scoredAtStart = m_doc->project()->scoredCount();
+    m_cursor = 0;
+    next();
+}
+
+void DatasetScorer::pause()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_engine->cancelItemScoring();
+}
+
+void DatasetScorer::next()
+{
+    // Items before the cursor are scored or already sent: no rescans of the whole dataset per chunk.
+    auto request = polar::scoringRequest(*m_doc->project(), polar::nextUnscoredChunk(*m_doc->project(), m_cursor, kChunkItems));
+    if (request.items.empty()) {
+        m_running = false;
+        Q_EMIT stopped(true, tr("Every item is scored."));
+        return;
+    }
+    m_engine->scoreItems(std::move(request), m_settings);
+}
+
+void DatasetScorer::onChunk(const ItemsResult &result)
+{
+    if (!m_doc->isOpen())
+        return;
+    if (!m_doc->setRewards(result.items, result.model)) {
+        m_running = false;
+        Q_EMIT stopped(false, tr("Scoring stopped: the rewards could not be saved."));
+        return;
+    }
+    m_scored += result.items.size();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
+    Q_EMIT progress(m_scored, m_doc->size(), secs > 0 ? double(m_scored - m_scoredAtStart) / secs : 0.0);
+    if (m_running)
+        next();
+}

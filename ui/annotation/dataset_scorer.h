@@ -1,0 +1,42 @@
+#pragma once
+
+#include "scoring/settings.h"
+
+#include <QObject>
+
+#include <chrono>
+
+class AnnotationDocument;
+class EngineController;
+struct ItemsResult;
+
+// Batch scoring of a dataset, a chunk at a time on the engine thread, each
+// chunk saved before the next is asked for: pause stops after the running
+// chunk; start again resumes with the items still without fresh rewards.
+class DatasetScorer : public QObject
+{
+    Q_OBJECT
+
+public:
+    DatasetScorer(AnnotationDocument *doc, EngineController *engine, QObject *parent = nullptr);
+    void setSettings(const polar::ScoringSettings &settings) { m_settings = settings; }
+    bool running() const { return m_running; }
+    void start();
+    void pause();
+    static constexpr size_t kChunkItems = 32;
+
+Q_SIGNALS:
+    void progress(size_t scored, size_t total, double itemsPerSecond);
+    void stopped(bool finished, const QString &message);
+
+private:
+    void next();
+    void onChunk(const ItemsResult &result);
+
+    AnnotationDocument *m_doc;
+    EngineController *m_engine;
+    polar::ScoringSettings m_settings;
+    bool m_running = false;
+    size_t m_cursor = 0, m_scored = 0, m_scoredAtStart = 0;
+    std::chrono::steady_clock::time_point m_started;
+};

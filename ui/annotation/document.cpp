@@ -1,0 +1,108 @@
+#include "annotation/document.h"
+
+#include "preferences/annotated_jsonl.h"
+#include "preferences/metrics.h"
+#include "widgets/app_settings.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QUndoStack>
+
+AnnotationDocument::AnnotationDocument(QObject *parent) : QObject(parent), m_undo(new QUndoStack(this)) {}
+AnnotationDocument::~AnnotationDocument() = default;
+
+void AnnotationDocument::setProject(std::unique_ptr<polar::PreferenceProject> project)
+{
+    m_undo->clear(); // its commands refer to the old project's items
+    m_project = std::move(project);
+    Q_EMIT projectChanged();
+}
+
+polar::Annotation AnnotationDocument::annotation(size_t item) const
+{
+    polar::Annotation a = m_project->item(item).annotation;
+    a.ranks.resize(m_project->candidates(item).size(), 0);
+    return a;
+}
+
+QString AnnotationDocument::annotator()
+{
+    const QString name = AppSettings::annotator.get();
+    return name.isEmpty() ? qEnvironmentVariable("USER", "annotator") : name;
+}
+
+bool AnnotationDocument::edit(size_t item, const polar::Annotation &after, AnnotateCommand::Kind kind)
+{
+    if (!m_project || item >= m_project->size())
+        return false;
+    if (!m_project->writable()) {
+        Q_EMIT saveFailed(tr("This project is open read-only: nothing is saved."));
+        return false;
+    }
+    m_undo->push(new AnnotateCommand(this, item, m_project->item(item).annotation, after, kind));
+    return true;
+}
+
+AnnotationDocument::Comparison AnnotationDocument::compareWith(const QString &path)
+{
+    Comparison out;
+    if (!m_project)
+        return out;
+    const auto theirs = polar::loadAnnotatedItems(path.toStdString());
+    const auto mine = m_project->annotatedItems();
+    out.agreement = polar::annotatorAgreement(mine, polar::alignItems(mine, theirs));
+    const auto changes = polar::planMerge(*m_project, theirs, path.toStdString(), annotator().toStdString(),
+                                          QDateTime::currentSecsSinceEpoch());
+    if (changes.empty() || !m_project->writable())
+        return out;
+    m_undo->beginMacro(tr("Take %1 rankings from %2").arg(changes.size()).arg(QFileInfo(path).fileName()));
+    for (const auto &c : changes)
+        m_undo->push(new AnnotateCommand(this, c.item, m_project->item(c.item).annotation, c.annotation, AnnotateCommand::Kind::Merge));
+    m_undo->endMacro();
+    out.taken = changes.size();
+    return out;
+}
+
+bool AnnotationDocument::setAnnotation(size_t item, polar::Annotation a)
+{
+    if (!m_project)
+        return false;
+    a.annotator = annotator().toStdString();
+    a.time = QDateTime::currentSecsSinceEpoch();
+    try {
+        m_project->setAnnotation(item, a); // on disk before it is shown
+    } catch (const std::exception &e) {
+        Q_EMIT saveFailed(tr("NOT saved: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    Q_EMIT itemChanged(item);
+    return true;
+}
+
+bool AnnotationDocument::setRewards(const std::vector<polar::ItemRewards> &rewards, const std::string &model)
+{
+    if (!m_project)
+        return false;
+    try {
+        m_project->setRewards(rewards, model);
+    } catch (const std::exception &e) {
+        Q_EMIT saveFailed(tr("Rewards NOT saved: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    std::vector<size_t> items;
+    for (const auto &r : rewards)
+        items.push_back(r.item);
+    Q_EMIT rewardsChanged(items);
+    return true;
+}
+
+bool AnnotationDocument::exportAnnotated(const QString &path, QString *error) const
+{
+    try {
+        polar::writeAnnotatedJsonl(path.toStdString(), m_project->annotatedItems());
+        return true;
+    } catch (const std::exception &e) {
+        *error = QString::fromUtf8(e.what());
+        return false;
+    }
+}

@@ -1,0 +1,74 @@
+#include "annotation/item_list_pane.h"
+
+#include "annotation/dataset_item_model.h"
+#include "preferences/project.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <limits>
+
+ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidget(parent), m_filter(filter)
+{
+    m_search = new QLineEdit;
+    m_search->setPlaceholderText(tr("Search prompts, references and outputs"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMinimumWidth(220);
+    m_status = new QComboBox;
+    m_status->addItem(tr("Any status"), -1);
+    for (auto s : {polar::ItemStatus::New, polar::ItemStatus::Scored, polar::ItemStatus::Annotated, polar::ItemStatus::Flagged,
+                   polar::ItemStatus::Skipped})
+        m_status->addItem(QString::fromLatin1(polar::itemStatusName(s)), int(s));
+    m_disagree = new QCheckBox(tr("Disagrees with model"));
+    m_rewardFilter = new QCheckBox(tr("Best reward in"));
+    m_rewardMin = new QDoubleSpinBox;
+    m_rewardMax = new QDoubleSpinBox;
+    for (auto *s : {m_rewardMin, m_rewardMax}) {
+        s->setRange(-1000, 1000);
+        s->setDecimals(2);
+    }
+    m_rewardMin->setValue(-10);
+    m_rewardMax->setValue(10);
+
+    m_table = new QTableView;
+    m_table->setModel(m_filter);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(DatasetItemModel::Line, Qt::AscendingOrder);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(DatasetItemModel::Prompt, QHeaderView::Stretch);
+    m_table->setWordWrap(false);
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(m_search, 2);
+    filters->addWidget(m_status);
+    filters->addWidget(m_disagree);
+    filters->addWidget(m_rewardFilter);
+    filters->addWidget(m_rewardMin);
+    filters->addWidget(m_rewardMax);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(filters);
+    layout->addWidget(m_table);
+
+    connect(m_search, &QLineEdit::textChanged, m_filter, &DatasetFilterModel::setSearch);
+    connect(m_status, &QComboBox::currentIndexChanged, this, [this] { m_filter->setStatus(m_status->currentData().toInt()); });
+    connect(m_disagree, &QCheckBox::toggled, m_filter, &DatasetFilterModel::setDisagreementOnly);
+    auto rewardRange = [this] {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        m_filter->setRewardRange(m_rewardFilter->isChecked() ? m_rewardMin->value() : nan,
+                                 m_rewardFilter->isChecked() ? m_rewardMax->value() : nan);
+    };
+    connect(m_rewardFilter, &QCheckBox::toggled, this, rewardRange);
+    connect(m_rewardMin, &QDoubleSpinBox::valueChanged, this, rewardRange);
+    connect(m_rewardMax, &QDoubleSpinBox::valueChanged, this, rewardRange);
+}

@@ -1,0 +1,114 @@
+#include "annotation/project_opener.h"
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace {
+
+bool consentDialog(QWidget *parent, const QString &path, const std::vector<polar::InvalidLine> &invalid)
+{
+    QDialog dialog(parent);
+    dialog.setWindowTitle(QObject::tr("Invalid lines"));
+    auto *list = new QListWidget;
+    for (const auto &bad : invalid)
+        list->addItem(QObject::tr("line %1: %2").arg(bad.line).arg(QString::fromStdString(bad.reason)));
+    auto *buttons = new QDialogButtonBox;
+    buttons->addButton(QObject::tr("Skip these lines and open"), QDialogButtonBox::AcceptRole);
+    buttons->addButton(QDialogButtonBox::Cancel);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *l = new QVBoxLayout(&dialog);
+    l->addWidget(new QLabel(QObject::tr("%1 lines of %2 cannot be read. The file itself is never modified.")
+                                .arg(invalid.size())
+                                .arg(path)));
+    l->addWidget(list);
+    l->addWidget(buttons);
+    dialog.resize(700, 400);
+    return dialog.exec() == QDialog::Accepted;
+}
+
+int askDialog(QWidget *parent, const QString &title, const QString &text, const QStringList &choices)
+{
+    QMessageBox box(QMessageBox::Warning, title, text, QMessageBox::Cancel, parent);
+    QList<QAbstractButton *> buttons;
+    for (const QString &c : choices)
+        buttons.push_back(box.addButton(c, QMessageBox::AcceptRole));
+    box.exec();
+    return int(buttons.indexOf(box.clickedButton()));
+}
+
+} // namespace
+
+QString ProjectOpening::summary(bool *warning) const
+{
+    *warning = !project->writable();
+    if (!project->writable())
+        return QObject::tr("%1 items · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
+            .arg(project->size())
+            .arg(project->damage().size())
+            .arg(QString::fromStdString(project->path()));
+    return QObject::tr("%1 items%2 · annotations are saved to %3 after every change%4")
+        .arg(project->size())
+        .arg(invalidLines ? QObject::tr(", %1 invalid lines skipped").arg(invalidLines) : QString())
+        .arg(QString::fromStdString(project->path()))
+        .arg(note);
+}
+
+ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOpening::Consent &consent,
+                           const ProjectOpening::Asker &askCallback)
+{
+    ProjectOpening out;
+    const std::string dataset = path.toStdString();
+    const std::string journal = polar::PreferenceProject::defaultProjectPath(dataset);
+    auto ask = [&](const QString &title, const QString &text, const QStringList &choices) {
+        return askCallback ? askCallback(title, text, choices) : askDialog(parent, title, text, choices);
+    };
+    try {
+        try {
+            out.project = polar::PreferenceProject::openForDataset(dataset);
+        } catch (const polar::DatasetChanged &e) {
+            // Nothing was written; offer to carry the annotations over by content.
+            if (ask(QObject::tr("The dataset changed"), QString::fromUtf8(e.what()), {QObject::tr("Reattach by content")}) != 0) {
+                out.error = QObject::tr("Not opened: the dataset changed since its project was made.");
+                return out;
+            }
+            const auto report = polar::reattachProject(journal, dataset, journal);
+            out.note = QObject::tr(" · reattached: %1 (the old journal is kept beside it)").arg(QString::fromStdString(report.describe()));
+            out.project = polar::PreferenceProject::open(journal);
+        } catch (const polar::ProjectDamaged &e) {
+            const int choice = ask(QObject::tr("The project file is damaged"), QString::fromUtf8(e.what()),
+                                   {QObject::tr("Open read-only"), QObject::tr("Repair into a new project…")});
+            if (choice == 0) {
+                out.project = polar::PreferenceProject::open(journal, polar::PreferenceProject::Mode::Salvage);
+            } else if (choice == 1) {
+                const QString target = QFileDialog::getSaveFileName(parent, QObject::tr("Write the repaired project to"),
+                                                                    QString::fromStdString(journal + ".repaired.polar-project.jsonl"));
+                if (target.isEmpty())
+                    return out;
+                polar::repairProject(journal, target.toStdString());
+                out.note = QObject::tr(" · repaired into %1; the damaged file is untouched").arg(target);
+                out.project = polar::PreferenceProject::open(target.toStdString(), polar::PreferenceProject::Mode::ReadOnly);
+            } else {
+                out.error = QObject::tr("Not opened: %1 is damaged.").arg(QString::fromStdString(journal));
+                return out;
+            }
+        }
+    } catch (const std::exception &e) {
+        out.error = QString::fromUtf8(e.what());
+        out.project.reset();
+        return out;
+    }
+    const auto &invalid = out.project->dataset().invalid;
+    out.invalidLines = invalid.size();
+    if (!invalid.empty() && !(consent ? consent(invalid) : consentDialog(parent, path, invalid))) {
+        out.error = QObject::tr("Not opened: %1 has %2 invalid lines.").arg(path).arg(invalid.size());
+        out.project.reset();
+    }
+    return out;
+}
