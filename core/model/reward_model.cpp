@@ -5,6 +5,7 @@
 #include "model/reward_model_impl.h"
 
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <chrono>
 #include <malloc.h>
@@ -71,6 +72,20 @@ void configureCpuRuntime()
 }
 
 } // namespace
+
+std::string runtimeDescription()
+{
+    std::string s = std::string("LibTorch ") + TORCH_VERSION;
+#ifdef POLAR_TORCH_CUDA_VERSION
+    s += std::string(" · CUDA ") + POLAR_TORCH_CUDA_VERSION + " compiled in";
+#else
+    s += " · CPU only (no CUDA compiled in)";
+#endif
+    const int gpus = torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0;
+    s += gpus ? " · " + std::to_string(gpus) + (gpus == 1 ? " GPU" : " GPUs") : std::string(" · no GPU found");
+    s += " · " + std::to_string(at::get_num_threads()) + " CPU threads";
+    return s;
+}
 
 int computeThreads()
 {

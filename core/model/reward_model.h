@@ -91,6 +91,9 @@ private:
 };
 
 bool cudaAvailable();
+// Which LibTorch this build runs on, whether CUDA is compiled in (and which
+// version), and how many GPUs it sees: "LibTorch 2.11.0 · CUDA 13.0 compiled in · 1 GPU".
+std::string runtimeDescription();
 // Threads LibTorch uses for one operation on the CPU, and setting them (n >= 1).
 int computeThreads();
 void setComputeThreads(int n);

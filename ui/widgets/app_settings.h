@@ -5,6 +5,10 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <functional>
+
+class QMenu;
+
 // A setting's key and default, declared once (qBittorrent's SettingValue).
 template <typename T>
 class SettingValue
@@ -30,4 +34,7 @@ inline SettingValue<QString> annotator{"annotation/annotator", {}};
 
 // Puts `item` first in a most-recently-used list of at most 10.
 void remember(const SettingValue<QStringList> &list, const QString &item);
+// Fills `menu` with the recent sessions and models each time it opens.
+void followRecent(QMenu *menu, QObject *context, std::function<void(const QString &session)> openSession,
+                  std::function<void(const QString &model)> openModel);
 } // namespace AppSettings

@@ -1,10 +1,14 @@
 #include "workbench/model_panel.h"
 
+#include "engine/controller.h"
+#include "widgets/demo_banner.h"
+
 #include "widgets/app_settings.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -40,8 +44,12 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_info = new QLabel(tr("No model loaded"));
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(4, 2, 4, 2);
+    m_demo = new DemoBanner;
+    auto *rows = new QVBoxLayout(this);
+    rows->setContentsMargins(4, 2, 4, 2);
+    auto *layout = new QHBoxLayout;
+    rows->addLayout(layout);
+    rows->addWidget(m_demo);
     layout->addWidget(new QLabel(tr("Model")));
     layout->addWidget(m_path, 3);
     layout->addWidget(browse);
@@ -126,10 +134,22 @@ void ModelPanel::showLoaded(const polar::ModelInfo &info, bool isDemo)
                              params, QString::fromStdString(info.device), QString::fromStdString(info.dtype))
                         .arg(double(info.weightBytes) / (1024.0 * 1024.0), 0, 'f', 1));
     m_info->setToolTip(QString::fromStdString(info.directory));
+    m_demo->setVisible(isDemo);
     if (!isDemo) {
         AppSettings::remember(AppSettings::recentModels, QString::fromStdString(info.directory));
         refreshRecent();
     }
+}
+
+void ModelPanel::follow(EngineController *engine, std::function<bool(const polar::ModelInfo &)> isDemo)
+{
+    connect(engine, &EngineController::loadProgress, this, &ModelPanel::showProgress);
+    connect(engine, &EngineController::modelLoaded, this, [this, isDemo](const polar::ModelInfo &info) { showLoaded(info, isDemo(info)); });
+    connect(engine, &EngineController::modelLoadFailed, this, [this, engine, isDemo](const QString &error) {
+        showFailed(error);
+        if (engine->hasModel())
+            showLoaded(engine->modelInfo(), isDemo(engine->modelInfo()));
+    });
 }
 
 void ModelPanel::showFailed(const QString &error)

@@ -5,6 +5,9 @@
 
 #include <QWidget>
 
+#include <functional>
+
+class EngineController;
 class QComboBox;
 class QLabel;
 class QProgressBar;
@@ -28,6 +31,9 @@ public:
     void showProgress(int done, int total);
     void showLoaded(const polar::ModelInfo &info, bool isDemo);
     void showFailed(const QString &error);
+    // Shows the engine's loading, progress, result and failure (keeping the
+    // model that stays loaded when a new one fails). `isDemo` tells the demo model.
+    void follow(EngineController *engine, std::function<bool(const polar::ModelInfo &)> isDemo);
 
 Q_SIGNALS:
     void loadRequested();
@@ -46,4 +52,5 @@ private:
     QPushButton *m_cancel;
     QProgressBar *m_progress;
     QLabel *m_info;
+    QLabel *m_demo;
 };

@@ -1,0 +1,110 @@
+#include "workbench/results_pane.h"
+
+#include "attribution/view.h"
+#include "workbench/diff_view.h"
+#include "workbench/encoded_view.h"
+#include "workbench/results_model.h"
+#include "workbench/reward_chart.h"
+#include "workbench/scored_inputs.h"
+#include "workbench/workspace_document.h"
+
+#include <QHeaderView>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, ResultsModel *results, QSortFilterProxyModel *sorted,
+                         ScoredInputs *scored, QWidget *parent)
+    : QWidget(parent), m_doc(doc), m_results(results), m_sorted(sorted), m_scored(scored)
+{
+    m_table = new QTableView;
+    m_table->setModel(m_sorted);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ResultsModel::Rank, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ResultsModel::Candidate, QHeaderView::Stretch);
+
+    m_chart = new RewardChart(m_sorted, ResultsModel::Reward, ResultsModel::Candidate);
+    m_chart->setSelectionModel(m_table->selectionModel());
+    connect(m_chart, &RewardChart::barClicked, this, [this](int row) { m_table->selectRow(row); });
+
+    m_encoded = new EncodedView;
+    m_diff = new DiffView;
+    m_attribution = new AttributionView(m_doc, engine);
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(m_encoded, tr("What the model sees"));
+    m_tabs->addTab(m_diff, tr("Compare with reference"));
+    m_tabs->addTab(m_attribution, tr("Token contributions"));
+
+    auto *split = new QSplitter(Qt::Vertical);
+    split->addWidget(m_table);
+    split->addWidget(m_chart);
+    split->addWidget(m_tabs);
+    split->setSizes({300, 210, 390});
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &cur) {
+        if (m_selecting || !cur.isValid())
+            return;
+        const int64_t id = m_sorted->data(cur, ResultsModel::IdRole).toLongLong();
+        if (id > 0)
+            Q_EMIT candidateSelected(id);
+        showCandidate(m_editorId);
+    });
+    connect(m_doc, &WorkspaceDocument::scoresChanged, this, [this] {
+        m_table->sortByColumn(m_table->horizontalHeader()->sortIndicatorSection(), m_table->horizontalHeader()->sortIndicatorOrder());
+        showCandidate(m_editorId);
+    });
+}
+
+void ResultsPane::selectId(int64_t id)
+{
+    m_selecting = true;
+    m_table->selectRow(m_sorted->mapFromSource(m_results->index(m_results->rowOfId(id), 0)).row());
+    m_selecting = false;
+}
+
+void ResultsPane::selectFirstIfNone()
+{
+    if (!m_table->selectionModel()->hasSelection() && m_sorted->rowCount() > 0)
+        m_table->selectRow(0);
+}
+
+void ResultsPane::explain()
+{
+    m_tabs->setCurrentWidget(m_attribution);
+    m_attribution->run();
+}
+
+void ResultsPane::showCandidate(int64_t editorId)
+{
+    m_editorId = editorId;
+    // The table's current row decides (it may be the reference anchor).
+    const QModelIndex cur = m_table->selectionModel()->currentIndex();
+    int64_t id = cur.isValid() ? m_sorted->data(cur, ResultsModel::IdRole).toLongLong() : editorId;
+    if (!cur.isValid() || (id > 0 && id != editorId))
+        id = editorId;
+    const polar::CandidateScore *scored = m_scored->encoding(id);
+    m_attribution->setCandidate(id > 0 ? id : 0, scored && id > 0 ? scored->input.get() : nullptr);
+    if (scored)
+        m_encoded->setInput(*scored->input, id == polar::kReferenceRowId ? tr("Reference scored as a candidate")
+                                                                       : tr("Candidate #%1").arg(m_doc->rowOf(id) + 1));
+    else
+        m_encoded->clear(id > 0 ? tr("Candidate not scored yet: press Ctrl+Enter.")
+                                : tr("Score, then select a candidate to see the exact input the model reads."));
+    const int row = m_doc->rowOf(id);
+    if (row >= 0)
+        m_diff->setTexts(QString::fromStdString(m_doc->workspace().reference.flattened()),
+                         QString::fromStdString(m_doc->candidateAt(row).text.flattened()), tr("Candidate #%1").arg(row + 1));
+    else
+        m_diff->clear();
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+class QUndoStack;
+class QWidget;
+class WorkspaceDocument;
+
+// Sessions on disk: new, open, save, save as, the unsaved-changes question,
+// and the recovery file every change is autosaved to (restored after a crash).
+class SessionController : public QObject
+{
+    Q_OBJECT
+
+public:
+    // `recoveryFile`: where every change is autosaved (empty: the app data folder).
+    SessionController(WorkspaceDocument *doc, QUndoStack *undo, QWidget *window, const QString &recoveryFile);
+
+    QString sessionFile() const { return m_sessionFile; }
+    QString recoveryFile() const { return m_recoveryFile; }
+    // The session's title: file name and a star when modified.
+    QString title() const;
+
+    void newWorkspace();
+    void openDialog();
+    bool open(const QString &path);
+    bool save();
+    bool saveAs();
+    bool saveTo(const QString &path);
+    // True when it is fine to drop the current session (saved, discarded, or unmodified).
+    bool maybeSave();
+    // Forgets the session file (a fresh workspace, e.g. the seed example).
+    void detach();
+
+    void writeRecovery();
+    bool hasRecovery() const;
+    bool restoreRecovery();
+    void discardRecovery();
+
+    // Device and dtype are kept with the session; the model panel's are asked for when saving.
+    std::function<void(std::string &device, std::string &dtype)> computeChoice;
+
+Q_SIGNALS:
+    void titleChanged();
+    void saved(const QString &path);
+    // A session names its model: loading it is the window's job.
+    void modelWanted(const QString &dir, const QString &device, const QString &dtype);
+    void message(const QString &text);
+
+private:
+    WorkspaceDocument *m_doc;
+    QUndoStack *m_undo;
+    QWidget *m_window;
+    QString m_recoveryFile;
+    QString m_sessionFile;
+};

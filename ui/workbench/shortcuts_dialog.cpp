@@ -1,0 +1,41 @@
+#include "workbench/shortcuts_dialog.h"
+
+#include <QAction>
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+ShortcutsDialog::ShortcutsDialog(const QList<QAction *> &actions, const QList<QPair<QString, QString>> &extra, QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Keyboard shortcuts"));
+    auto *table = new QTableWidget(0, 2, this);
+    table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    auto add = [table](const QString &what, const QString &keys) {
+        const int r = table->rowCount();
+        table->insertRow(r);
+        table->setItem(r, 0, new QTableWidgetItem(what));
+        table->setItem(r, 1, new QTableWidgetItem(keys));
+    };
+    for (QAction *a : actions) {
+        if (a->shortcut().isEmpty())
+            continue;
+        QStringList keys;
+        for (const auto &k : a->shortcuts())
+            keys << k.toString(QKeySequence::NativeText);
+        add(a->text().remove('&'), keys.join(tr(" or ")));
+    }
+    for (const auto &[what, keys] : extra)
+        add(what, keys);
+    table->resizeColumnsToContents();
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    resize(520, 560);
+}
