@@ -4,6 +4,7 @@
 #include "annotation/dataset_item_model.h"
 #include "annotation/dataset_window.h"
 #include "engine/controller.h"
+#include "preferences/metrics.h"
 #include "util/files.h"
 #include "util/jsonl.h"
 #include "workbench/main_window.h"
@@ -193,13 +194,77 @@ private Q_SLOTS:
         QVERIFY2(w.agreementText().contains("pairwise accuracy"), qPrintable(w.agreementText()));
         // Chosen/rejected items give pairs without annotation; disagreement filter works on them.
         w.filterModel()->setDisagreementOnly(true);
-        const int disagreeing = w.filterModel()->rowCount();
-        QVERIFY(disagreeing <= 2);
+        int expected = 0;
+        for (size_t i = 0; i < project->size(); ++i)
+            expected += disagreesWithModel(project->effectiveRanks(i), project->rewards(i));
+        QCOMPARE(w.filterModel()->rowCount(), expected);
+        for (int r = 0; r < w.filterModel()->rowCount(); ++r) {
+            const size_t i = size_t(w.filterModel()->index(r, 0).data(DatasetItemModel::ItemRole).toULongLong());
+            QVERIFY(disagreesWithModel(project->effectiveRanks(i), project->rewards(i)));
+        }
+        w.filterModel()->setDisagreementOnly(false);
+        QCOMPARE(w.filterModel()->rowCount(), int(project->size()));
         const QString train = m_tmp.filePath("train.jsonl");
         ExportOptions o;
         const ExportSummary s = w.exportPairsTo(train, o);
         QCOMPARE(s.pairs, size_t(2));
         QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
+    }
+
+    void scoringPausesAndResumesWithoutRescoring()
+    {
+        // 70 items: more than two chunks of 32.
+        std::string data;
+        for (int i = 0; i < 70; ++i)
+            data += "{\"prompt\":\"Q" + std::to_string(i) + "\",\"reference\":\"R\",\"outputs\":[\"a\",\"b\"]}\n";
+        const QString path = m_tmp.filePath("pause.jsonl");
+        writeFileAtomically(path.toStdString(), data);
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QSignalSpy progress(&w, &DatasetWindow::scoringProgress);
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(progress.wait(30000)); // the first chunk is saved
+        w.pauseScoring();
+        QCOMPARE(stopped.size(), 1);
+        QCOMPARE(stopped.last().first().toBool(), false); // paused, not finished
+        QTRY_COMPARE_WITH_TIMEOUT(m_main->engine()->pending(EngineController::Kind::Items), 0, 30000);
+        const size_t scoredAtPause = w.project()->scoredCount();
+        QVERIFY(scoredAtPause >= 32 && scoredAtPause < 70);
+        w.startScoring(); // resume
+        QTRY_VERIFY_WITH_TIMEOUT(!stopped.isEmpty() && stopped.last().first().toBool(), 60000);
+        QCOMPARE(w.project()->scoredCount(), size_t(70));
+        // Every item was scored once: one rewards event per item in the journal.
+        const std::string journal = readWholeFile(w.project()->path());
+        size_t events = 0;
+        for (size_t at = journal.find("\"op\":\"rewards\""); at != std::string::npos; at = journal.find("\"op\":\"rewards\"", at + 1))
+            ++events;
+        QCOMPARE(events, size_t(70));
+    }
+
+    void typingANoteIsOneUndoStep()
+    {
+        const QString path = freshDataset("note.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.itemTable()->selectRow(0);
+        QLineEdit *noteField = nullptr;
+        for (QLineEdit *e : w.findChildren<QLineEdit *>())
+            if (e->placeholderText() == "Note")
+                noteField = e;
+        QVERIFY(noteField);
+        const int before = w.undoStack()->count();
+        QTest::keyClicks(noteField, "close call");
+        QCOMPARE(w.undoStack()->count(), before + 1); // ten keystrokes, one step
+        QCOMPARE(QString::fromStdString(w.project()->item(w.currentItem()).annotation.note), QString("close call"));
+        w.undoStack()->undo();
+        QCOMPARE(QString::fromStdString(w.project()->item(w.currentItem()).annotation.note), QString());
+        // A note on another item is a step of its own.
+        w.itemTable()->selectRow(1);
+        QTest::keyClicks(noteField, "x");
+        QTest::keyClicks(noteField, "y");
+        QCOMPARE(w.undoStack()->count(), before + 1);
+        QCOMPARE(w.undoStack()->index(), before + 1);
     }
 };
 

@@ -258,6 +258,17 @@ private Q_SLOTS:
             QVERIFY2(!a->shortcut().isEmpty(), name);
         }
         QCOMPARE(w().action("score")->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Return));
+        // No chord does two things: every action the window holds, whoever made it.
+        QMap<QString, QString> owner;
+        for (QAction *a : w().findChildren<QAction *>()) {
+            for (const QKeySequence &k : a->shortcuts()) {
+                const QString key = k.toString(QKeySequence::PortableText);
+                QVERIFY2(!owner.contains(key) || owner[key] == a->text(),
+                         qPrintable(QString("%1 is both '%2' and '%3'").arg(key, owner[key], a->text())));
+                owner[key] = a->text();
+            }
+        }
+        QVERIFY(owner.size() >= 20);
     }
 };
 

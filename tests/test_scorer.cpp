@@ -2,6 +2,7 @@
 // above a token budget.
 #include "model/reward_model.h"
 #include "scoring/scorer.h"
+#include "test_support.h"
 
 #include <QtTest>
 
@@ -55,9 +56,11 @@ private Q_SLOTS:
             QVERIFY(r[i].ok);
             QCOMPARE(r[i].reward, float(seqs[i].size())); // back in input order
         }
-        // Sorted longest first: [50,40] [30,20,20?]... every pass within budget.
+        // Longest first, greedy within 100 padded tokens: [50, 40] (100), [30, 20, 10] (90), [10, 10] (20).
+        QCOMPARE(fake.passSizes, (std::vector<size_t>{2, 3, 2}));
+        QCOMPARE(stats.forwardPasses, size_t(3));
+        QCOMPARE(stats.paddedTokens, int64_t(100 + 90 + 20));
         QCOMPARE(stats.oomRetries, size_t(0));
-        QVERIFY(stats.paddedTokens <= int64_t(stats.forwardPasses) * 100);
         QCOMPARE(stats.realTokens, int64_t(170));
     }
 
@@ -97,6 +100,39 @@ private Q_SLOTS:
         const auto r = scoreSequencesWith(flaky, sequences({10, 10, 10, 10}), o);
         QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const SequenceScore &x) { return !x.ok; })), 2);
         QCOMPARE(int(std::count_if(r.begin(), r.end(), [](const SequenceScore &x) { return x.ok; })), 2);
+    }
+
+    void progressOnlyMovesForwardUnderPrefixSharing()
+    {
+        // Rows that continue the prefix and rows that do not run in two kinds
+        // of pass; the progress they report is one running total.
+        auto model = RewardModel::load(testdata::tinyModel());
+        const std::vector<int> prefix = {1, 5, 6, 7, 8};
+        std::vector<std::vector<int>> seqs;
+        for (int i = 0; i < 6; ++i) {
+            std::vector<int> s = i % 3 == 2 ? std::vector<int>{1, 9, 9} : prefix;
+            for (int k = 0; k <= i; ++k)
+                s.push_back(10 + k);
+            seqs.push_back(s);
+        }
+        ScoreOptions o;
+        o.batchTokens = 12; // several passes of each kind
+        std::vector<std::pair<size_t, size_t>> calls;
+        o.progress = [&](size_t done, size_t total) { calls.emplace_back(done, total); };
+        ScoreStats stats;
+        const auto r = scoreSharingPrefix(*model, prefix, seqs, o, &stats);
+        QCOMPARE(stats.sharedRows, size_t(4));
+        QCOMPARE(stats.fallbackRows, size_t(2));
+        QVERIFY(calls.size() >= 3);
+        size_t last = 0;
+        for (const auto &[done, total] : calls) {
+            QCOMPARE(total, seqs.size());
+            QVERIFY2(done >= last, "progress went back");
+            last = done;
+        }
+        QCOMPARE(last, seqs.size());
+        for (const auto &x : r)
+            QVERIFY(x.ok);
     }
 
     void cancelStopsBetweenPasses()

@@ -7,6 +7,8 @@
 #include "attribution/token_table_model.h"
 #include "workbench/workspace_document.h"
 
+#include "attribution/models.h"
+
 #include <QAbstractItemModelTester>
 #include <QSortFilterProxyModel>
 #include <QMimeData>
@@ -142,6 +144,35 @@ private Q_SLOTS:
         QCOMPARE(moved.size(), 1);
         QCOMPARE(moved.first().at(0).value<size_t>(), size_t(1));
         QCOMPARE(moved.first().at(1).toInt(), 1);
+    }
+
+    void attributionModels()
+    {
+        AttributionSpanModel spans;
+        QAbstractItemModelTester spanTester(&spans, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        AttributionSpan a, b;
+        a.segment = Segment::Output;
+        a.text = "Paris";
+        a.value = 0.5;
+        b.segment = Segment::Reference;
+        b.text = "London";
+        b.value = -1.5;
+        spans.setSpans({a, b});
+        QCOMPARE(spans.rowCount(), 2);
+        QCOMPARE(spans.maxAbsValue(), 1.5);
+        QCOMPARE(spans.index(1, AttributionSpanModel::Segment).data().toString(), QString("reference"));
+        spans.setSpans({});
+        QCOMPARE(spans.rowCount(), 0);
+
+        RewardCurveModel curve;
+        QAbstractItemModelTester curveTester(&curve, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        curve.setCurve({0.1f, 0.4f, 0.3f}, {7, 8});
+        QCOMPARE(curve.rowCount(), 3);
+        QCOMPARE(curve.index(2, RewardCurveModel::OutputTokens).data().toInt(), 2);
+        QVERIFY(std::fabs(curve.index(1, RewardCurveModel::Reward).data().toDouble() - 0.4) < 1e-6);
+        QCOMPARE(curve.tokenIndexAt(1), size_t(7));
+        curve.setCurve({}, {});
+        QCOMPARE(curve.rowCount(), 0);
     }
 
     void splitsPastedCandidates()

@@ -40,7 +40,8 @@ void DatasetScorer::pause()
     if (!m_running)
         return;
     m_running = false;
-    m_engine->cancelItemScoring();
+    m_engine->cancelItemScoring(); // a chunk that finishes anyway is still saved
+    Q_EMIT stopped(false, tr("Scoring paused; start again to resume."));
 }
 
 void DatasetScorer::next()
