@@ -1,4 +1,5 @@
 #include "cli_common.h"
+#include "progress_bar.h"
 
 #include "util/error.h"
 #include "util/files.h"
@@ -25,7 +26,18 @@ std::unique_ptr<RewardModel> loadModel(const Args &args)
     LoadOptions lo;
     lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
     lo.dtype = forOption("dtype", [&] { return parseComputeDType(args.value("dtype", "auto")); });
+    if (args.has("gpu-memory-fraction")) {
+        lo.gpuMemoryFraction = args.number("gpu-memory-fraction", 0);
+        if (!(lo.gpuMemoryFraction > 0 && lo.gpuMemoryFraction <= 1))
+            throw Error("--gpu-memory-fraction: must be in (0, 1], got " + args.value("gpu-memory-fraction"));
+    }
+    ProgressBar bar("loading weights (MiB)", 0);
+    lo.progress = [&bar](uint64_t done, uint64_t total) {
+        bar.setTotal(size_t(total >> 20));
+        bar.update(size_t(done >> 20));
+    };
     auto model = RewardModel::load(args.value("model"), lo);
+    bar.finish();
     const auto &info = model->info();
     std::fprintf(stderr, "loaded %s: %lld parameters on %s in %s (%.2fs)\n", info.name.c_str(),
                  static_cast<long long>(info.parameterCount), info.device.c_str(), info.dtype.c_str(), info.loadSeconds);

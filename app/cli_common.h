@@ -11,7 +11,7 @@
 namespace polar::cli {
 
 // The options every model-running command takes, named once.
-inline const std::set<std::string> kModelOptions = {"model", "device", "dtype", "threads"};
+inline const std::set<std::string> kModelOptions = {"model", "device", "dtype", "threads", "gpu-memory-fraction"};
 inline const std::set<std::string> kScoringOptions = {"batch-tokens", "max-length", "max-response-length", "cut-side"};
 std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> parts, std::set<std::string> extra = {});
 

@@ -3,6 +3,7 @@
 
 #include "util/error.h"
 #include "model/tokenizer.h"
+#include "util/process_memory.h"
 
 #include <cstdio>
 
@@ -28,7 +29,7 @@ std::string tokenLabel(const Tokenizer &tok, int id)
 
 int runInspect(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, {"model", "device", "dtype", "threads"});
+    Args args(argv, {}, kModelOptions);
     auto model = loadModel(args);
     const ModelConfig &c = model->config();
     const ModelInfo &info = model->info();
@@ -51,7 +52,15 @@ int runInspect(const std::vector<std::string> &argv)
     std::printf("compute         %s on %s\n", info.dtype.c_str(), info.device.c_str());
     std::printf("weight memory   %.2f MiB%s\n", double(info.weightBytes) / (1024.0 * 1024.0),
                 info.zeroCopy ? " (mapped from the files, no copy)" : "");
-    std::printf("load            %.3f s (%.2f GB/s of weights)\n", info.loadSeconds, info.loadGBps());
+    std::printf("load            %.3f s, %.2f GB/s of checkpoint files (%.2f GB)\n", info.loadSeconds, info.loadGBps(),
+                double(info.fileBytes) / 1e9);
+    const uint64_t rss = peakResidentBytes();
+    std::printf("peak host RSS   %.2f GiB (%.2fx the weights %s)\n", double(rss) / double(1ull << 30),
+                info.weightBytes ? double(rss) / double(info.weightBytes) : 0.0,
+                info.device == "cpu" ? "in memory" : "on the GPU");
+    if (const uint64_t gpu = gpuPeakAllocatedBytes())
+        std::printf("peak GPU memory %.2f GiB allocated\n", double(gpu) / double(1ull << 30));
+    std::printf("runtime         %s\n", runtimeDescription().c_str());
     std::printf("weight files    ");
     for (size_t i = 0; i < info.weightFiles.size(); ++i)
         std::printf("%s%s", i ? ", " : "", info.weightFiles[i].c_str());

@@ -117,8 +117,9 @@ int runScore(const std::vector<std::string> &argv)
                 rec["explain"] = explainJson(r);
         }
     }
-    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix)%s\n",
+    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix%s)%s\n",
                  requests.size(), records, stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
+                 stats.oomRetries ? (", " + std::to_string(stats.oomRetries) + " split after running out of memory").c_str() : "",
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
 
     writeRecords(args, out, inPath);

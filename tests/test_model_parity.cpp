@@ -185,7 +185,11 @@ private Q_SLOTS:
         for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar-sharded.jsonl"))) {
             const float got = scoreOne(*bf16, testdata::encodeCase(bf16->encoder(), c).ids);
             const double want = c["reward_bfloat16"].get<double>();
-            QVERIFY2(std::fabs(double(got) - want) <= 0.15,
+            // Twice the official bf16 forward's own distance from its fp32
+            // rewards on these cases (at most 0.062, one bf16 step at |r| in
+            // [4, 8)): LibTorch 1.13 matches it exactly, 2.x's kernels round
+            // differently by up to 0.082 (BENCHMARKS.md).
+            QVERIFY2(std::fabs(double(got) - want) <= 0.125,
                      qPrintable(QString("%1: bf16 %2 vs golden bf16 %3").arg(QString::fromStdString(c["name"])).arg(got).arg(want)));
             if (c["name"].get<std::string>().rfind("strawberry_", 0) == 0) {
                 fp32Strawberry.push_back(c["reward"].get<double>());

@@ -3,9 +3,13 @@
 #include "model/checkpoint_schema.h"
 #include "util/files.h"
 #include "model/reward_model_impl.h"
+#include "model/weight_placement.h"
 
 #include <torch/cuda.h>
 #include <torch/version.h>
+#ifdef POLAR_TORCH_CUDA_VERSION
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <chrono>
 #include <malloc.h>
@@ -16,15 +20,6 @@
 namespace polar {
 
 namespace {
-
-torch::Dtype torchDtype(SafetensorsDType t)
-{
-    switch (t) {
-    case SafetensorsDType::F16: return torch::kFloat16;
-    case SafetensorsDType::BF16: return torch::kBFloat16;
-    default: return torch::kFloat32;
-    }
-}
 
 const char *computeDtypeName(torch::Dtype t)
 {
@@ -100,6 +95,33 @@ void setComputeThreads(int n)
     at::set_num_threads(n);
 }
 
+uint64_t gpuPeakAllocatedBytes()
+{
+#ifdef POLAR_TORCH_CUDA_VERSION
+    try {
+        if (torch::cuda::is_available()) {
+            const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
+            return uint64_t(stats.allocated_bytes[0].peak); // [0]: all pools together
+        }
+    } catch (const std::exception &) {
+        // The allocator starts with the first tensor on the GPU: none yet.
+    }
+#endif
+    return 0;
+}
+
+void resetGpuPeakAllocated()
+{
+#ifdef POLAR_TORCH_CUDA_VERSION
+    try {
+        if (torch::cuda::is_available())
+            c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+    } catch (const std::exception &) {
+        // Nothing allocated on the GPU yet: nothing to reset.
+    }
+#endif
+}
+
 void RewardModel::Impl::prepare(const LoadOptions &options)
 {
     configureCpuRuntime();
@@ -110,6 +132,14 @@ void RewardModel::Impl::prepare(const LoadOptions &options)
         throw Error("device cuda: no CUDA device is available (this LibTorch has or sees no GPU)");
     const bool useCuda = options.device == Device::Cuda || (options.device == Device::Auto && cuda);
     device = useCuda ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+    if (!(options.gpuMemoryFraction >= 0 && options.gpuMemoryFraction <= 1))
+        throw Error("gpu memory fraction must be in (0, 1], got " + std::to_string(options.gpuMemoryFraction));
+#ifdef POLAR_TORCH_CUDA_VERSION
+    if (useCuda && options.gpuMemoryFraction > 0) {
+        torch::empty({1}, torch::TensorOptions().device(device)); // the allocator starts with a first tensor
+        c10::cuda::CUDACachingAllocator::setMemoryFraction(options.gpuMemoryFraction, 0);
+    }
+#endif
     switch (options.dtype) {
     case ComputeDType::F32: dtype = torch::kFloat32; break;
     case ComputeDType::F16: dtype = torch::kFloat16; break;
@@ -169,41 +199,19 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     validateCheckpoint(*d.checkpoint, d.config);
 
     const auto &tensors = d.checkpoint->tensors();
-    const int total = int(tensors.size());
-    int done = 0;
-    bool allZeroCopy = true, anyZeroCopy = false;
-    uint64_t placedBytes = 0;
+    uint64_t totalBytes = 0;
+    for (const auto &e : expectedTensors(d.config))
+        totalBytes += tensors.at(e.name).nbytes;
+    WeightPlacer placer(d.device, d.dtype);
 
     torch::NoGradGuard noGrad; // not InferenceMode: attribution differentiates through these weights
     WeightSource weights = [&](const std::string &name) {
         if (options.cancel && options.cancel->load())
             throw Cancelled();
-        const TensorView &v = tensors.at(name);
-        // The file's own bytes, before any conversion: a damaged checkpoint is
-        // named by its tensor here, not found later as a NaN reward.
-        if (!allFinite(v.data, v.nbytes / dtypeSize(v.dtype), v.dtype))
-            throw Error(v.file + ": tensor '" + name + "' holds NaN or infinite values; the checkpoint is damaged");
-        const bool aligned = reinterpret_cast<uintptr_t>(v.data) % dtypeSize(v.dtype) == 0;
-        // The mapping is read-only and outlives the model; these tensors are never written.
-        auto t = aligned ? torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype)))
-                         : torch::from_blob(const_cast<std::byte *>(v.data), v.shape, torch::TensorOptions().dtype(torchDtype(v.dtype))).clone();
-        // Norm weights multiply float32-normalised values cast back to the
-        // compute dtype, exactly as the official module keeps them.
-        torch::Tensor placed;
-        if (d.device.is_cuda()) {
-            // Through pinned host memory, so the copy to the GPU is a DMA that
-            // overlaps the next tensor's conversion; synchronized after the last.
-            placed = t.to(d.dtype).pin_memory().to(d.device, /*non_blocking=*/true);
-        } else {
-            placed = t.to(d.device, d.dtype, /*non_blocking=*/false, /*copy=*/false);
-        }
-        const bool zeroCopy = aligned && placed.data_ptr() == t.data_ptr();
-        allZeroCopy = allZeroCopy && zeroCopy;
-        anyZeroCopy = anyZeroCopy || zeroCopy;
-        placedBytes += uint64_t(placed.numel()) * placed.element_size();
+        torch::Tensor t = placer.place(tensors.at(name));
         if (options.progress)
-            options.progress(++done, total);
-        return placed;
+            options.progress(placer.fileBytes(), totalBytes);
+        return t;
     };
     try {
         d.model = InternLM2RewardModel(d.config, weights);
@@ -213,15 +221,14 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
         const std::string what = e.what();
         throw Error(dir + ": cannot place the weights on " + d.device.str() + ": " + what.substr(0, what.find('\n')));
     }
-    if (d.device.is_cuda())
-        torch::cuda::synchronize();
+    placer.finish();
     d.model->eval();
     d.info.weightFiles = d.checkpoint->files();
     d.info.fileBytes = d.checkpoint->totalBytes();
     // The mapped files stay while any tensor points into them (a mixed-dtype
     // checkpoint copies some tensors and maps others); a file rewritten in place
     // under a running model is a documented limit, as in llama.cpp.
-    if (!anyZeroCopy)
+    if (!placer.anyZeroCopy())
         d.checkpoint.reset();
 
     d.info.directory = dir;
@@ -230,8 +237,8 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     d.info.device = d.device.str();
     d.info.dtype = computeDtypeName(d.dtype);
     d.info.storedDtype = d.config.torchDtype;
-    d.info.weightBytes = placedBytes;
-    d.info.zeroCopy = allZeroCopy;
+    d.info.weightBytes = placer.placedBytes();
+    d.info.zeroCopy = placer.allZeroCopy();
     d.info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return rm;
 }

@@ -27,10 +27,15 @@ struct LoadOptions
 {
     Device device = Device::Auto;
     ComputeDType dtype = ComputeDType::Auto;
-    // Called as each tensor is placed: (done, total). Optional.
-    std::function<void(int done, int total)> progress;
+    // Called as each tensor is placed, with the checkpoint bytes read so far
+    // and in all. Optional.
+    std::function<void(uint64_t doneBytes, uint64_t totalBytes)> progress;
     // Checked between tensors; raising it makes load() throw polar::Cancelled.
     const std::atomic_bool *cancel = nullptr;
+    // On a GPU shared with other work: the most of its memory this process may
+    // take, in (0, 1]; 0 leaves LibTorch's default (all of it). A forward that
+    // would pass the cap fails as out of memory, and the scorer splits it.
+    double gpuMemoryFraction = 0;
 };
 
 struct ModelInfo
@@ -97,5 +102,9 @@ std::string runtimeDescription();
 // Threads LibTorch uses for one operation on the CPU, and setting them (n >= 1).
 int computeThreads();
 void setComputeThreads(int n);
+// The most GPU memory LibTorch's caching allocator has handed out on GPU 0
+// since the last reset, in bytes; 0 where this build has no CUDA or no GPU.
+uint64_t gpuPeakAllocatedBytes();
+void resetGpuPeakAllocated();
 
 } // namespace polar

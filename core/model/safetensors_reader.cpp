@@ -66,29 +66,6 @@ const char *dtypeName(SafetensorsDType t)
     return "?";
 }
 
-bool allFinite(const std::byte *data, size_t count, SafetensorsDType dtype)
-{
-    // A float is NaN or infinite exactly when its exponent bits are all ones.
-    auto scan = [&](auto word, auto exponent) {
-        using W = decltype(word);
-        const W mask = W(exponent);
-        W bad = 0;
-        for (size_t i = 0; i < count; ++i) {
-            W w;
-            std::memcpy(&w, data + i * sizeof(W), sizeof(W));
-            bad |= W((w & mask) == mask);
-        }
-        return bad == 0;
-    };
-    switch (dtype) {
-    case SafetensorsDType::F32: return scan(uint32_t(0), 0x7f800000u);
-    case SafetensorsDType::F16: return scan(uint16_t(0), 0x7c00u);
-    case SafetensorsDType::BF16: return scan(uint16_t(0), 0x7f80u);
-    case SafetensorsDType::F64: return scan(uint64_t(0), 0x7ff0000000000000ull);
-    default: return true;
-    }
-}
-
 size_t dtypeSize(SafetensorsDType t)
 {
     switch (t) {
@@ -252,10 +229,46 @@ void SafetensorsFile::parse(const std::byte *base, size_t size)
                  + std::to_string(en.end) + " > " + std::to_string(dataSize) + " data bytes); the file is truncated or corrupt");
         expected = en.end;
         m_tensors[en.name].data = base + dataStart + en.begin;
+        m_tensors[en.name].mapped = m_mapping != nullptr;
     }
     if (expected != dataSize)
         fail(Code::MetadataIncompleteBuffer, file, "header describes " + std::to_string(expected)
              + " data bytes but the file holds " + std::to_string(dataSize));
+}
+
+namespace {
+
+// The whole pages inside [data, data + n): the ones no other tensor shares.
+bool interiorPages(const std::byte *data, size_t n, void *&begin, size_t &length)
+{
+    static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    const uintptr_t b = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    const uintptr_t e = (reinterpret_cast<uintptr_t>(data) + n) & ~(page - 1);
+    if (e <= b)
+        return false;
+    begin = reinterpret_cast<void *>(b);
+    length = size_t(e - b);
+    return true;
+}
+
+} // namespace
+
+void prefetchPages(const TensorView &v)
+{
+    void *b;
+    size_t n;
+    if (v.mapped && interiorPages(v.data, v.nbytes, b, n))
+        ::madvise(b, n, MADV_WILLNEED);
+}
+
+void releasePages(const TensorView &v)
+{
+    void *b;
+    size_t n;
+    // A private read-only file mapping: dropped pages read back from the file
+    // if touched again, so this is only ever a hint about memory, never data.
+    if (v.mapped && interiorPages(v.data, v.nbytes, b, n))
+        ::madvise(b, n, MADV_DONTNEED);
 }
 
 SafetensorsCheckpoint SafetensorsCheckpoint::openDirectory(const std::string &dir)

@@ -15,10 +15,6 @@ enum class SafetensorsDType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool }
 
 const char *dtypeName(SafetensorsDType t);
 size_t dtypeSize(SafetensorsDType t);
-// Whether `count` floating-point values of `dtype` at `data` are all finite
-// (no NaN, no infinity): a scan of their exponent bits at memory speed.
-// Integer dtypes are always finite.
-bool allFinite(const std::byte *data, size_t count, SafetensorsDType dtype);
 
 // One rule of the format each, after huggingface/safetensors' tensor.rs, so a
 // test can check that each kind of damage is told apart.
@@ -61,7 +57,15 @@ struct TensorView
     const std::byte *data = nullptr;
     size_t nbytes = 0;
     std::string file;
+    bool mapped = false; // in a file mapping (else in a buffer the file object owns)
 };
+
+// Hints for a loader that converts tensors and does not keep their bytes:
+// read a tensor's pages ahead, and give them back once converted, so that a
+// bf16 checkpoint widened to fp32 never holds both copies in memory. No-ops
+// for tensors that are not mapped.
+void prefetchPages(const TensorView &v);
+void releasePages(const TensorView &v);
 
 class MappedFile;
 

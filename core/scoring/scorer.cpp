@@ -12,6 +12,16 @@ namespace polar {
 
 namespace {
 
+constexpr int64_t kCpuMinPassTokens = 1024, kGpuMinPassTokens = 16384;
+
+// Options with the device-dependent defaults filled in for `model`.
+ScoreOptions forDevice(const RewardModel &model, ScoreOptions o)
+{
+    if (o.minPassTokens < 0)
+        o.minPassTokens = model.info().device.rfind("cuda", 0) == 0 ? kGpuMinPassTokens : kCpuMinPassTokens;
+    return o;
+}
+
 struct Pass
 {
     std::vector<size_t> rows; // indices into the input
@@ -32,7 +42,7 @@ std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const st
         const int64_t newLongest = std::max(longest, len);
         const int64_t padded = newLongest * int64_t(current.rows.size() + 1);
         const bool overBudget = padded > budget;
-        const bool tooPadded = o.bucketByLength && real >= o.minPassTokens
+        const bool tooPadded = o.bucketByLength && real >= (o.minPassTokens < 0 ? kCpuMinPassTokens : o.minPassTokens)
             && double(padded - real - len) > o.maxPadding * double(padded);
         if (!current.rows.empty() && (overBudget || tooPadded)) {
             passes.push_back(std::move(current));
@@ -55,7 +65,7 @@ std::vector<SequenceScore> scoreSequences(const RewardModel &model, const std::v
                                         const ScoreOptions &options, ScoreStats *stats)
 {
     return scoreSequencesWith([&model](const std::vector<std::vector<int>> &rows) { return model.forwardRewards(rows); },
-                              seqs, options, stats);
+                              seqs, forDevice(model, options), stats);
 }
 
 std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const std::vector<std::vector<int>> &seqs,
@@ -135,9 +145,10 @@ std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &inp
 }
 
 std::vector<SequenceScore> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
-                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &options,
+                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &givenOptions,
                                             ScoreStats *stats)
 {
+    const ScoreOptions options = forDevice(model, givenOptions);
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
     std::vector<SequenceScore> results(sequences.size());

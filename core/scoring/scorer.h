@@ -20,10 +20,14 @@ struct ScoreOptions
     // Sort by length so rows of one pass have similar lengths (less padding),
     // and close a pass early rather than let padding pass maxPadding once the
     // pass holds minPassTokens real tokens (small passes stay whole, where
-    // launching more of them would cost more than the padding).
+    // launching more of them would cost more than the padding). A negative
+    // minPassTokens is chosen by the model's device: 1024 on the CPU, where
+    // a pass costs its tokens; 16384 on a GPU, where a small pass costs its
+    // kernel launches and splitting one to save padding made a dataset run
+    // 2-4x slower (measured on an H100: BENCHMARKS.md).
     bool bucketByLength = true;
     double maxPadding = 0.25;
-    int64_t minPassTokens = 1024;
+    int64_t minPassTokens = -1;
     // scoreCandidates: run the prompt+reference prefix once for all candidates.
     bool sharePrefix = true;
     // scoreGroups: groups smaller than this are pooled and bucketed across

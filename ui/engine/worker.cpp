@@ -1,5 +1,6 @@
 #include "engine/worker.h"
 
+#include <algorithm>
 #include <chrono>
 
 EngineWorker::EngineWorker() = default;
@@ -30,7 +31,10 @@ void EngineWorker::loadModel(EngineTicket ticket, const QString &dir, polar::Dev
         o.device = device;
         o.dtype = dtype;
         o.cancel = cancel.get();
-        o.progress = [this, ticket](int done, int total) { Q_EMIT progress(ticket, done, total); };
+        // In MiB: a checkpoint's bytes overflow the int the signal carries.
+        o.progress = [this, ticket](uint64_t done, uint64_t total) {
+            Q_EMIT progress(ticket, int(done >> 20), int(std::max<uint64_t>(1, total >> 20)));
+        };
         m_model = polar::RewardModel::load(dir.toStdString(), o);
         m_cache.clear(); // rewards of another model
         return QVariant::fromValue(m_model->info());

@@ -114,10 +114,11 @@ void ModelPanel::showLoading(const QString &dir)
     m_load->setEnabled(false);
 }
 
-void ModelPanel::showProgress(int done, int total)
+void ModelPanel::showProgress(int doneMiB, int totalMiB)
 {
-    m_progress->setRange(0, total);
-    m_progress->setValue(done);
+    m_progress->setRange(0, totalMiB);
+    m_progress->setValue(doneMiB);
+    m_progress->setFormat(tr("%1 of %2 GB").arg(doneMiB / 1024.0, 0, 'f', 1).arg(totalMiB / 1024.0, 0, 'f', 1));
 }
 
 void ModelPanel::showLoaded(const polar::ModelInfo &info, bool isDemo)

@@ -28,7 +28,7 @@ public:
     void setDeviceAndDtype(const QString &device, const QString &dtype);
 
     void showLoading(const QString &dir);
-    void showProgress(int done, int total);
+    void showProgress(int doneMiB, int totalMiB);
     void showLoaded(const polar::ModelInfo &info, bool isDemo);
     void showFailed(const QString &error);
     // Shows the engine's loading, progress, result and failure (keeping the
