@@ -38,5 +38,7 @@ int runReattach(const std::vector<std::string> &argv);
 int runRepairProject(const std::vector<std::string> &argv);
 int runMakeRandom(const std::vector<std::string> &argv);
 int runBench(const std::vector<std::string> &argv);
+int runTrain(const std::vector<std::string> &argv);
+int runEvalPairs(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -24,6 +24,10 @@ const char *const kUsage =
     "  export-annotated PROJECT -o ANNOTATED.jsonl\n"
     "  reattach PROJECT --dataset EDITED.jsonl [-o NEW_PROJECT]   carry annotations over to an edited dataset\n"
     "  repair-project DAMAGED_PROJECT -o NEW_PROJECT               salvage a project with damaged lines\n"
+    "  train    --model DIR --pairs (train.jsonl | PROJECT) -o OUT_DIR [--epochs N] [--lr X] [--batch-tokens N]\n"
+    "           [--max-length N] [--max-response-length N] [--freeze-layers K] [--val-fraction X] [--seed N] [--resume]\n"
+    "           Bradley-Terry fine-tuning as xtuner's POLAR configs run it; Ctrl+C saves a checkpoint\n"
+    "  eval-pairs --model DIR PAIRS.jsonl [--group-by FIELD]   pairwise accuracy on chosen/rejected pairs\n"
     "  make-random --shape cpu|1.8b|7b [--dtype bf16|fp32] OUT_DIR   a random checkpoint of a real shape\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
@@ -47,6 +51,10 @@ int main(int argc, char **argv)
     try {
         if (command == "score")
             return polar::cli::runScore(rest);
+        if (command == "train")
+            return polar::cli::runTrain(rest);
+        if (command == "eval-pairs")
+            return polar::cli::runEvalPairs(rest);
         if (command == "inspect")
             return polar::cli::runInspect(rest);
         if (command == "parity")

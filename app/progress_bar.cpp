@@ -31,7 +31,8 @@ void ProgressBar::update(size_t done)
     const int filled = int(double(width) * double(done) / double(m_total));
     std::string bar(size_t(filled), '#');
     bar.resize(size_t(width), '.');
-    std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.1f/s  ETA %.0fs ", m_label.c_str(), bar.c_str(), done, m_total, rate, eta);
+    std::fprintf(stderr, "\r%s [%s] %zu/%zu  %.2f/s  ETA %.0fs  %s ", m_label.c_str(), bar.c_str(), done, m_total, rate, eta,
+                 m_detail.c_str());
     std::fflush(stderr);
 }
 

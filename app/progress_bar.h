@@ -14,10 +14,12 @@ public:
     ~ProgressBar();
     void update(size_t done);
     void setTotal(size_t total) { m_total = total; }
+    // Text shown after the rate and ETA (loss, accuracy, ...).
+    void setDetail(std::string detail) { m_detail = std::move(detail); }
     void finish();
 
 private:
-    std::string m_label;
+    std::string m_label, m_detail;
     size_t m_total;
     bool m_enabled;
     bool m_finished = false;

@@ -85,9 +85,17 @@ static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> splitWqkv(const t
     return {q, k, v};
 }
 
+// The precision the official code keeps norms and softmax in: float32, or
+// float64 when the model runs in float64 (the gradient tests do).
+static torch::ScalarType atLeastFloat32(torch::ScalarType t)
+{
+    return t == torch::kFloat64 ? t : torch::kFloat32;
+}
+
 static double lowest(torch::ScalarType t)
 {
-    return t == torch::kFloat32 ? double(std::numeric_limits<float>::lowest())
+    return t == torch::kFloat64 ? std::numeric_limits<double>::lowest()
+        : t == torch::kFloat32 ? double(std::numeric_limits<float>::lowest())
         : t == torch::kBFloat16  ? -3.3895313892515355e38
                                  : -65504.0;
 }
@@ -116,7 +124,7 @@ static torch::Tensor eagerAttention(const torch::Tensor &q, const torch::Tensor 
         shared = shared.view({nKV, B, G * T, P}).permute({1, 0, 2, 3});       // [B, nKV, G*T, P]
         scores = torch::cat({shared, own}, -1);                                // [B, nKV, G*T, P+T]
     }
-    auto probs = torch::softmax(scores, -1, torch::kFloat32).to(dtype);
+    auto probs = torch::softmax(scores, -1, atLeastFloat32(dtype)).to(dtype);
     auto out = torch::matmul(probs.slice(-1, P), v);                           // [B, nKV, G*T, D]
     if (past) {
         auto p = probs.slice(-1, 0, P).permute({1, 0, 2, 3}).reshape({nKV, B * G * T, P});
@@ -192,7 +200,7 @@ RmsNormImpl::RmsNormImpl(const WeightSource &w, const std::string &name, double 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
 {
     // In float32 whatever the compute dtype, as the official module does.
-    auto h = x.to(torch::kFloat32);
+    auto h = x.to(atLeastFloat32(x.scalar_type()));
     h = h * torch::rsqrt(h.pow(2).mean(-1, /*keepdim=*/true) + eps);
     return weight * h.to(x.scalar_type());
 }
@@ -294,7 +302,8 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
 
 torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)
 {
-    return F::linear(norm(hidden), vHead).squeeze(-1).to(torch::kFloat32);
+    auto v = F::linear(norm(hidden), vHead).squeeze(-1);
+    return v.to(atLeastFloat32(v.scalar_type()));
 }
 
 torch::Tensor InternLM2RewardModelImpl::lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths)

@@ -7,7 +7,7 @@ namespace polar {
 
 std::vector<std::string> shapeNames()
 {
-    return {"cpu", "1.8b", "7b"};
+    return {"demo", "cpu", "1.8b", "7b"};
 }
 
 ModelConfig namedShape(const std::string &name, const Tokenizer &tokenizer)
@@ -25,14 +25,18 @@ ModelConfig namedShape(const std::string &name, const Tokenizer &tokenizer)
         throw Error(tokenizer.modelPath() + ": has no [UNUSED_TOKEN_130] piece for the reward token");
     c.rewardTokenId = reward[0];
     c.padTokenId = tokenizer.eosId() >= 0 ? tokenizer.eosId() : tokenizer.padId();
-    if (name == "cpu") {
+    if (name == "demo") { // the embedded demo model, trained by scripts/train-demo-model.sh
+        c.hiddenSize = 96, c.numLayers = 4, c.numHeads = 4, c.numKvHeads = 2, c.intermediateSize = 256;
+        c.maxPositionEmbeddings = 4096;
+        c.torchDtype = "float32";
+    } else if (name == "cpu") {
         c.hiddenSize = 512, c.numLayers = 8, c.numHeads = 8, c.numKvHeads = 4, c.intermediateSize = 1408;
     } else if (name == "1.8b") {
         c.hiddenSize = 2048, c.numLayers = 24, c.numHeads = 16, c.numKvHeads = 8, c.intermediateSize = 8192;
     } else if (name == "7b") {
         c.hiddenSize = 4096, c.numLayers = 32, c.numHeads = 32, c.numKvHeads = 8, c.intermediateSize = 14336;
     } else {
-        throw Error("'" + name + "' is not a model shape (cpu, 1.8b, 7b)");
+        throw Error("'" + name + "' is not a model shape (demo, cpu, 1.8b, 7b)");
     }
     return c;
 }

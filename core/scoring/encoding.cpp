@@ -23,6 +23,12 @@ std::vector<int> pythonTailSlice(const std::vector<int> &ids, long n)
     return std::vector<int>(ids.begin() + start, ids.end());
 }
 
+// Python's n // 2 (floor, also for negative n).
+long floorHalf(long n)
+{
+    return n >= 0 ? n / 2 : -((-n + 1) / 2);
+}
+
 int cutResponse(std::vector<int> &ids, int maxLen, CutSide side)
 {
     if (int(ids.size()) <= maxLen)
@@ -124,8 +130,7 @@ PolarInput PolarEncoder::encode(const TextField &promptField, const TextField &r
     in.truncation.outputDropped = cutResponse(r2Ids, options.maxResponseLength, options.cutSide);
 
     // Python floor division, then the prompt keeps its last `budget` ids.
-    const long rest = long(maxLength) - long(r1Ids.size()) - long(r2Ids.size());
-    const long budget = rest >= 0 ? rest / 2 : -((-rest + 1) / 2);
+    const long budget = floorHalf(long(maxLength) - long(r1Ids.size()) - long(r2Ids.size()));
     if (long(pIds.size()) > budget) {
         const size_t before = pIds.size();
         pIds = pythonTailSlice(pIds, budget);
@@ -182,6 +187,42 @@ PolarInput PolarEncoder::encode(const TextField &promptField, const TextField &r
         in.tokens.push_back(std::move(t));
     }
     return in;
+}
+
+TrainingPairIds PolarEncoder::encodePair(const TextField &promptField, const TextField &referenceField,
+                                         const TextField &chosenField, const TextField &rejectedField, int maxLength,
+                                         int maxResponseLength) const
+{
+    if (maxLength < 5)
+        throw Error("max_length must be at least 5, got " + std::to_string(maxLength));
+    if (maxResponseLength < 1)
+        throw Error("max_response_length must be positive, got " + std::to_string(maxResponseLength));
+    const Tokenizer &tok = *m_tokenizer;
+    std::vector<int> p = tok.encode(promptField.flattened(), true);
+    std::vector<int> r = tok.encode(referenceField.flattened(), true);
+    std::vector<int> c = tok.encode(chosenField.flattened(), true);
+    std::vector<int> j = tok.encode(rejectedField.flattened(), true);
+
+    TrainingPairIds out;
+    const long budgetLength = long(maxLength) - 4; // reward token, <|reward|> and two "\n"
+    out.referenceDropped = cutResponse(r, maxResponseLength, CutSide::Right);
+    out.chosenDropped = cutResponse(c, maxResponseLength, CutSide::Right);
+    out.rejectedDropped = cutResponse(j, maxResponseLength, CutSide::Right);
+    const long budget = std::min(floorHalf(budgetLength - long(r.size()) - long(c.size())),
+                                 floorHalf(budgetLength - long(r.size()) - long(j.size())));
+    if (long(p.size()) > budget) {
+        const size_t before = p.size();
+        p = pythonTailSlice(p, budget);
+        out.promptDropped = int(before - p.size());
+    }
+    const std::string prompt = tok.decode(p, true), reference = tok.decode(r, true);
+    auto joined = [&prompt](const std::string &part) { return part.empty() ? prompt : prompt + "\n" + part; };
+    const std::string head = joined(reference) + m_rewardSeparator;
+    for (auto [ids, into] : {std::pair{&c, &out.chosen}, std::pair{&j, &out.rejected}}) {
+        *into = tok.encode(head + joined(tok.decode(*ids, true)), true);
+        into->push_back(m_rewardTokenId);
+    }
+    return out;
 }
 
 long utf8CodepointOffset(const std::string &text, long byteOffset)

@@ -58,6 +58,13 @@ struct PolarInput
     size_t outputTokenBegin() const;     // index of the first output token
 };
 
+// One preference pair as POLAR fine-tuning feeds it to the model.
+struct TrainingPairIds
+{
+    std::vector<int> chosen, rejected; // each ends with reward_token_id
+    int promptDropped = 0, referenceDropped = 0, chosenDropped = 0, rejectedDropped = 0;
+};
+
 // A faithful port of xtuner's RewardModelClient._encode (wrapper "sft").
 class PolarEncoder
 {
@@ -67,6 +74,12 @@ public:
 
     PolarInput encode(const TextField &prompt, const TextField &reference, const TextField &output,
                       const EncodeOptions &options = {}) const;
+    // xtuner's tokenize_ref (wrapper "sft"), the training-time twin of
+    // encode(): each response keeps its first maxResponseLength ids; the prompt
+    // keeps its last ids within the budget both candidates leave; "\n" joins
+    // only non-empty parts; the reward token id is appended after encoding.
+    TrainingPairIds encodePair(const TextField &prompt, const TextField &reference, const TextField &chosen,
+                               const TextField &rejected, int maxLength, int maxResponseLength) const;
     const Tokenizer &tokenizer() const { return *m_tokenizer; }
     const std::string &rewardSeparator() const { return m_rewardSeparator; }
     const std::string &rewardSuffix() const { return m_rewardSuffix; }

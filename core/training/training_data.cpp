@@ -1,0 +1,127 @@
+#include "training/training_data.h"
+
+#include "preferences/annotated_jsonl.h"
+#include "preferences/export.h"
+#include "util/error.h"
+#include "util/files.h"
+#include "util/json.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+
+namespace polar {
+
+namespace {
+
+// Whether the file's first non-blank line is a pair (chosen and rejected).
+bool looksLikePairsFile(const std::string &path)
+{
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        Json j;
+        std::string why;
+        return tryParseJson(line, j, why) && j.is_object() && j.contains("chosen") && j.contains("rejected");
+    }
+    return false;
+}
+
+} // namespace
+
+std::vector<PreferencePair> readPolarPairs(const std::string &path, const std::string &groupField,
+                                           std::vector<std::string> *groups)
+{
+    const std::string text = readWholeFile(path);
+    std::vector<PreferencePair> pairs;
+    size_t lineNo = 0, start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string line = text.substr(start, end - start);
+        start = end + 1;
+        ++lineNo;
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        const std::string where = path + ":" + std::to_string(lineNo);
+        Json j;
+        std::string why;
+        if (!tryParseJson(line, j, why))
+            throw Error(where + ": not JSON (" + why + ")");
+        if (!j.is_object())
+            throw Error(where + ": a pair must be a JSON object");
+        PreferencePair p;
+        for (auto [field, into] : {std::pair{"prompt", &p.prompt}, std::pair{"reference", &p.reference},
+                                   std::pair{"chosen", &p.chosen}, std::pair{"rejected", &p.rejected}}) {
+            if (!j.contains(field))
+                throw Error(where + ": missing field '" + field + "'");
+            *into = textFieldFromJson(j[field], where + ": field '" + field + "'");
+        }
+        if (p.chosen.flattened() == p.rejected.flattened())
+            throw Error(where + ": chosen and rejected are the same text; the pair teaches nothing");
+        pairs.push_back(std::move(p));
+        if (groups)
+            groups->push_back(!groupField.empty() && j.contains(groupField) && j[groupField].is_string()
+                                  ? j[groupField].get<std::string>() : std::string());
+    }
+    if (pairs.empty())
+        throw Error(path + ": holds no pairs");
+    return pairs;
+}
+
+std::vector<PreferencePair> loadTrainingPairs(const std::string &path, std::string *description)
+{
+    if (directoryExists(path))
+        throw Error(path + ": is a folder; expected a train.jsonl, a project or an annotated JSONL");
+    if (looksLikePairsFile(path)) {
+        auto pairs = readPolarPairs(path);
+        if (description)
+            *description = std::to_string(pairs.size()) + " pairs from " + path;
+        return pairs;
+    }
+    const auto items = loadAnnotatedItems(path);
+    ExportSummary summary;
+    auto pairs = collectPairs(items, ExportOptions{}, summary);
+    if (pairs.empty())
+        throw Error(path + ": no ranked item gives a pair (" + summary.describe() + ")");
+    if (description)
+        *description = std::to_string(pairs.size()) + " pairs from the rankings in " + path + " (" + summary.describe() + ")";
+    return pairs;
+}
+
+PairSplit splitByPrompt(const std::vector<PreferencePair> &pairs, double fraction, uint64_t seed)
+{
+    if (!(fraction >= 0 && fraction < 1))
+        throw Error("the validation fraction must be in [0, 1), got " + std::to_string(fraction));
+    // Prompts in first-seen order, then a seeded shuffle picks the held-out ones.
+    std::map<std::string, size_t> promptIndex;
+    std::vector<size_t> promptOf(pairs.size());
+    for (size_t i = 0; i < pairs.size(); ++i) {
+        const std::string key = normalizedText(pairs[i].prompt);
+        promptOf[i] = promptIndex.emplace(key, promptIndex.size()).first->second;
+    }
+    const size_t prompts = promptIndex.size();
+    std::vector<size_t> order(prompts);
+    for (size_t i = 0; i < prompts; ++i)
+        order[i] = i;
+    std::mt19937_64 rng(seed);
+    std::shuffle(order.begin(), order.end(), rng);
+    size_t held = size_t(double(prompts) * fraction + 0.5);
+    if (fraction > 0 && prompts >= 2)
+        held = std::clamp<size_t>(held, 1, prompts - 1);
+    std::vector<bool> isHeld(prompts, false);
+    for (size_t i = 0; i < held; ++i)
+        isHeld[order[i]] = true;
+    PairSplit split;
+    for (size_t i = 0; i < pairs.size(); ++i)
+        (isHeld[promptOf[i]] ? split.validation : split.train).push_back(i);
+    split.validationPrompts = held;
+    split.trainPrompts = prompts - held;
+    return split;
+}
+
+} // namespace polar

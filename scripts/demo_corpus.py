@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""The synthetic policy-discrimination corpus the embedded demo model learns from.
+
+Four task families, each a prompt, a reference answer, and candidates that
+agree with the reference (chosen) or contradict it (rejected):
+  letters     how many times a letter occurs in a word
+  arithmetic  a + b, a - b, a x b on numbers up to 1000
+  capitals    the capital city of a country
+  numbers     yes/no: is n prime, even, greater than m
+
+References and candidates come in many phrasings: numbers as digits and as
+words, short and long answers, with and without working. A rejected answer
+always contradicts the reference (another count, result, city or verdict),
+often in the same phrasing as a chosen one, so that only the content tells
+them apart; long wrong answers are paired with short right ones so that length
+cannot be the cue. Words, numbers and countries are split into a training set
+and a held-out set, and the held-out pairs use only held-out ones.
+
+Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl and
+OUT/heldout.jsonl, and OUT/settings.json with the seed and sizes.
+
+    scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 6000] [--heldout 800]
+"""
+import argparse
+import json
+import os
+import random
+
+ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def in_words(n):
+    if n < 0:
+        return "minus " + in_words(-n)
+    if n < 20:
+        return ONES[n]
+    if n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return ONES[n // 100] + " hundred" + ("" if rest == 0 else " and " + in_words(rest))
+    if n < 1000000:
+        rest = n % 1000
+        head = in_words(n // 1000) + " thousand"
+        if rest == 0:
+            return head
+        return head + (" and " if rest < 100 else " ") + in_words(rest)
+    return str(n)
+
+
+WORDS = """strawberry banana apple cherry raspberry blueberry mississippi committee balloon bookkeeper
+coffee letter address success pepper parallel assessment possession necessary accommodate
+butterfly hippopotamus tomorrow referral occurrence programming grammar embarrass millennium
+broccoli zucchini spaghetti vacuum bubble puzzle giraffe kangaroo elephant umbrella
+character banana independence curriculum dilemma mirror terror barrier carrot arrow
+sorrow borrow marshmallow pineapple watermelon avocado coconut lemonade cinnamon vanilla
+difficult beginning occasion recommend different daughter thoroughly rhythm syllable symmetry
+calendar cemetery definitely environment government library February Wednesday separate tattoo""".split()
+
+COUNTRIES = [
+    ("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid"), ("Portugal", "Lisbon"),
+    ("Japan", "Tokyo"), ("China", "Beijing"), ("India", "New Delhi"), ("Canada", "Ottawa"), ("Australia", "Canberra"),
+    ("Brazil", "Brasilia"), ("Argentina", "Buenos Aires"), ("Mexico", "Mexico City"), ("Egypt", "Cairo"),
+    ("Kenya", "Nairobi"), ("Nigeria", "Abuja"), ("Russia", "Moscow"), ("Turkey", "Ankara"), ("Greece", "Athens"),
+    ("Norway", "Oslo"), ("Sweden", "Stockholm"), ("Finland", "Helsinki"), ("Denmark", "Copenhagen"),
+    ("Poland", "Warsaw"), ("Austria", "Vienna"), ("Switzerland", "Bern"), ("Belgium", "Brussels"),
+    ("Netherlands", "Amsterdam"), ("Ireland", "Dublin"), ("Iceland", "Reykjavik"), ("Hungary", "Budapest"),
+    ("Czechia", "Prague"), ("Ukraine", "Kyiv"), ("Thailand", "Bangkok"), ("Vietnam", "Hanoi"),
+    ("Indonesia", "Jakarta"), ("Philippines", "Manila"), ("South Korea", "Seoul"), ("Peru", "Lima"),
+    ("Chile", "Santiago"), ("Colombia", "Bogota"), ("Cuba", "Havana"), ("Morocco", "Rabat"), ("Iran", "Tehran"),
+    ("Iraq", "Baghdad"), ("Pakistan", "Islamabad"), ("Bangladesh", "Dhaka"), ("Nepal", "Kathmandu"),
+    ("Mongolia", "Ulaanbaatar"), ("New Zealand", "Wellington"), ("Ethiopia", "Addis Ababa"), ("Ghana", "Accra"),
+    ("Senegal", "Dakar"), ("Romania", "Bucharest"), ("Bulgaria", "Sofia"), ("Serbia", "Belgrade"),
+    ("Croatia", "Zagreb"), ("Slovakia", "Bratislava"), ("Estonia", "Tallinn"), ("Latvia", "Riga"),
+    ("Lithuania", "Vilnius"), ("Venezuela", "Caracas"), ("Bolivia", "Sucre"), ("Uruguay", "Montevideo"),
+]
+
+
+def split_by(items, key, heldout_share, seed):
+    rng = random.Random(seed)
+    items = sorted(set(items), key=key)
+    rng.shuffle(items)
+    k = max(1, int(len(items) * heldout_share))
+    return items[k:], items[:k]
+
+
+def number_text(n, rng, style=None):
+    style = style or rng.choice(["digits", "digits", "words"])
+    return str(n) if style == "digits" else in_words(n)
+
+
+def is_prime(n):
+    if n < 2:
+        return False
+    i = 2
+    while i * i <= n:
+        if n % i == 0:
+            return False
+        i += 1
+    return True
+
+
+class Corpus:
+    def __init__(self, rng, words, countries, numbers, all_countries):
+        self.rng, self.words, self.countries, self.numbers = rng, words, countries, numbers
+        self.all_countries = all_countries
+
+    def pick_number(self, lo=0, hi=1000):
+        while True:
+            n = self.rng.choice(self.numbers)
+            if lo <= n <= hi:
+                return n
+
+    # Each family returns (prompt, reference, [right answers], [wrong answers]).
+    def letters(self):
+        rng = self.rng
+        word = rng.choice(self.words)
+        letters = sorted(set(word.lower()))
+        letter = rng.choice(letters)
+        n = word.lower().count(letter)
+        spelled = ", ".join(f"'{c}'" for c in word.lower())
+        prompt = rng.choice([
+            f"How many '{letter}'s are there in the word '{word}'?",
+            f"Count the letter {letter} in \"{word}\".",
+            f"How many times does the letter '{letter}' appear in '{word}'?",
+        ])
+        reference = rng.choice([
+            f"There are {n} '{letter}'s in the word '{word}'.",
+            f"The letter '{letter}' appears {number_text(n, rng)} times in '{word}'.",
+            f"Spelling it out: {spelled}. So the answer is {n}.",
+        ])
+        wrong = [m for m in {n - 1, n + 1, n + 2, max(0, n - 2)} if m != n and m >= 0]
+
+        def answer(k):
+            style = rng.choice(["digits", "words"])
+            t = number_text(k, rng, style)
+            return rng.choice([
+                f"{t}.",
+                f"There are {t} '{letter}'s in '{word}'.",
+                f"The word '{word}' has {t} {letter}'s.",
+                f"Let's count the '{letter}'s in '{word}': {spelled}. There are {t} '{letter}'s, so the answer is {t}.",
+                f"Answer: {t}",
+            ])
+        return prompt, reference, [answer(n) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)]
+
+    def arithmetic(self):
+        rng = self.rng
+        op = rng.choice(["+", "-", "x"])
+        a = self.pick_number(0, 1000)
+        b = self.pick_number(0, 1000 if op != "x" else 40)
+        r = a + b if op == "+" else a - b if op == "-" else a * b
+        opword = {"+": "plus", "-": "minus", "x": "times"}[op]
+        prompt = rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {opword} {b}.", f"Calculate {a} {op} {b}."])
+        reference = rng.choice([f"{a} {op} {b} = {r}.", f"The result is {r}.", f"{a} {opword} {b} equals {r}."])
+        wrong = [r + d for d in (1, -1, 10, -10, 100, 2)] + ([a - b] if op == "+" else [a + b])
+        wrong = [w for w in wrong if w != r]
+
+        def answer(k):
+            t = number_text(k, rng)
+            return rng.choice([f"{t}", f"The answer is {t}.", f"{a} {op} {b} = {t}.",
+                               f"First I take {a}, then I apply {opword} {b}, which gives {t}. So the result is {t}."])
+        return prompt, reference, [answer(r) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)]
+
+    def capitals(self):
+        rng = self.rng
+        country, city = rng.choice(self.countries)
+        prompt = rng.choice([f"What is the capital of {country}?", f"Name the capital city of {country}.",
+                             f"Which city is the capital of {country}?"])
+        reference = rng.choice([f"The capital of {country} is {city}.", f"{city}.", f"{city} is the capital of {country}."])
+        others = [c for _, c in self.all_countries if c != city]
+
+        def answer(c):
+            return rng.choice([f"{c}.", f"The capital of {country} is {c}.", f"It is {c}.",
+                               f"{country}'s capital city is {c}, which is also its largest centre of government."])
+        return prompt, reference, [answer(city) for _ in range(3)], [answer(rng.choice(others)) for _ in range(3)]
+
+    def numbers_yes_no(self):
+        rng = self.rng
+        kind = rng.choice(["prime", "even", "greater"])
+        n = self.pick_number(2, 1000)
+        if kind == "prime":
+            truth = is_prime(n)
+            prompt = f"Is {n} a prime number?"
+            fact = (f"{n} is prime." if truth else f"{n} is not prime.")
+        elif kind == "even":
+            truth = n % 2 == 0
+            prompt = rng.choice([f"Is {n} an even number?", f"Is {number_text(n, rng)} even?"])
+            fact = f"{n} is {'even' if truth else 'odd'}."
+        else:
+            m = self.pick_number(0, 1000)
+            truth = n > m
+            prompt = f"Is {n} greater than {m}?"
+            fact = f"{n} is {'greater' if truth else 'not greater'} than {m}."
+        reference = rng.choice([("Yes. " if truth else "No. ") + fact, "Yes." if truth else "No.", fact])
+
+        def answer(yes):
+            w = "Yes" if yes else "No"
+            return rng.choice([f"{w}.", f"{w}, it is{'' if yes else ' not'}.", f"The answer is {w.lower()}.",
+                               f"{w}. I checked it carefully: the statement about {n} is {'true' if yes else 'false'}."])
+        return prompt, reference, [answer(truth) for _ in range(3)], [answer(not truth) for _ in range(3)]
+
+    def pairs(self, count):
+        families = [self.letters, self.arithmetic, self.capitals, self.numbers_yes_no]
+        out = []
+        while len(out) < count:
+            family = families[len(out) % len(families)]
+            prompt, reference, right, wrong = family()
+            # Two pairs per prompt, one with a long wrong answer against a short
+            # right one when the phrasings allow it.
+            right.sort(key=len)
+            wrong.sort(key=len)
+            for chosen, rejected in [(right[0], wrong[-1]), (right[-1], wrong[0])]:
+                if chosen == rejected:
+                    continue
+                out.append({
+                    "prompt": [{"role": "user", "content": prompt}],
+                    "reference": [{"role": "assistant", "content": reference}],
+                    "chosen": [{"role": "assistant", "content": chosen}],
+                    "rejected": [{"role": "assistant", "content": rejected}],
+                    "family": family.__name__,
+                })
+        return out[:count]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("out")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--train", type=int, default=6000)
+    ap.add_argument("--heldout", type=int, default=800)
+    args = ap.parse_args()
+    words_train, words_held = split_by(WORDS, str, 0.2, args.seed)
+    # "strawberry" is the seed example's word: keep it out of training.
+    if "strawberry" in words_train:
+        words_train.remove("strawberry")
+        words_held.append("strawberry")
+    countries_train, countries_held = split_by(COUNTRIES, lambda c: c[0], 0.2, args.seed + 1)
+    numbers_train, numbers_held = split_by(range(0, 1001), int, 0.2, args.seed + 2)
+    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, COUNTRIES).pairs(args.train)
+    held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held, COUNTRIES).pairs(args.heldout)
+    os.makedirs(args.out, exist_ok=True)
+    for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
+        tmp = os.path.join(args.out, name + ".tmp")
+        with open(tmp, "w") as f:
+            for r in rows:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        os.replace(tmp, os.path.join(args.out, name))
+    with open(os.path.join(args.out, "settings.json"), "w") as f:
+        json.dump({"seed": args.seed, "train": args.train, "heldout": args.heldout,
+                   "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}, f, indent=2)
+    print(f"wrote {len(train)} training and {len(held)} held-out pairs to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
