@@ -1,6 +1,7 @@
 #include "cli_common.h"
 #include "progress_bar.h"
 
+#include "model/demo_model.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
@@ -19,8 +20,11 @@ std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> par
 
 std::unique_ptr<RewardModel> loadModel(const Args &args)
 {
-    if (!args.has("model"))
-        throw Error("--model DIR is required");
+    std::string dir = args.value("model", "");
+    if (dir.empty()) {
+        dir = demoModelDirectory();
+        std::fprintf(stderr, "no --model: using the embedded demo model (%s)\n%s\n", dir.c_str(), demoModelNotice());
+    }
     if (args.has("threads"))
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     LoadOptions lo;
@@ -36,7 +40,7 @@ std::unique_ptr<RewardModel> loadModel(const Args &args)
         bar.setTotal(size_t(total >> 20));
         bar.update(size_t(done >> 20));
     };
-    auto model = RewardModel::load(args.value("model"), lo);
+    auto model = RewardModel::load(dir, lo);
     bar.finish();
     const auto &info = model->info();
     std::fprintf(stderr, "loaded %s: %lld parameters on %s in %s (%.2fs)\n", info.name.c_str(),

@@ -3,6 +3,7 @@
 #include "cli_common.h"
 #include "progress_bar.h"
 
+#include "model/demo_model.h"
 #include "training/pair_evaluation.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
@@ -46,9 +47,11 @@ int runTrain(const std::vector<std::string> &argv)
                                           "checkpoint-every", "warmup-ratio"}));
     if (!args.positional().empty())
         throw Error(usage);
-    const std::string modelDir = args.value("model", "");
-    if (modelDir.empty())
-        throw Error(std::string("--model DIR is required\n") + usage);
+    std::string modelDir = args.value("model", "");
+    if (modelDir.empty()) {
+        modelDir = demoModelDirectory();
+        std::fprintf(stderr, "no --model: fine-tuning the embedded demo model (%s)\n", modelDir.c_str());
+    }
     const std::string pairsPath = args.required("pairs", usage);
     const std::string out = args.required("output", usage);
     if (args.has("threads"))

@@ -35,6 +35,7 @@ const char *const kUsage =
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Every command that runs the model also takes --threads N (LibTorch intra-op threads on the CPU).\n"
+    "Without --model, commands use the embedded demo model (synthetic tasks only; not a POLAR model).\n"
     "\n"
     "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
 

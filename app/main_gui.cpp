@@ -1,5 +1,6 @@
 // polar-studio: the desktop app. Parses the command line, builds the window,
 // hands over to Qt.
+#include "workbench/command_line.h"
 #include "workbench/main_window.h"
 #include "attribution/view.h"
 #include "annotation/dataset_window.h"
@@ -16,7 +17,12 @@
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    // Our options never reach Qt's own parser, which would take --session for X11's.
+    SplitCommandLine args = splitCommandLine(argc, argv, {"model", "session", "screenshot", "explain", "dataset", "recovery-file"},
+                                             {"score", "help", "h", "help-all"});
+    std::vector<char *> qtArgv = args.qtArgv();
+    int qtArgc = int(qtArgv.size()) - 1;
+    QApplication app(qtArgc, qtArgv.data());
     QApplication::setOrganizationName("PolarStudio");
     QApplication::setApplicationName("polar-studio");
     QApplication::setApplicationDisplayName("Polar Studio");
@@ -35,7 +41,7 @@ int main(int argc, char **argv)
                                              "--screenshot renders the dataset window).", "FILE");
     QCommandLineOption recoveryOpt("recovery-file", "Autosave to FILE instead of the app data folder.", "FILE");
     parser.addOptions({modelOpt, sessionOpt, scoreOpt, shotOpt, explainOpt, datasetOpt, recoveryOpt});
-    parser.process(app);
+    parser.process(args.ours);
 
     MainWindow window(parser.value(recoveryOpt));
     const QString screenshot = parser.value(shotOpt);

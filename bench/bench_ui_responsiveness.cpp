@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    const QString model = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString(POLAR_SOURCE_DIR "/resources/models/tiny-polar");
+    const QString model = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString(POLAR_SOURCE_DIR "/tests/data/tiny-polar");
     const int count = argc > 2 ? std::atoi(argv[2]) : 400;
     MainWindow window(QDir::temp().filePath("polar-bench-recovery.json"));
     window.show();

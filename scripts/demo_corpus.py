@@ -9,7 +9,7 @@ agree with the reference (chosen) or contradict it (rejected):
   numbers     yes/no: is n prime, even, greater than m
 
 References and candidates come in many phrasings: numbers as digits and as
-words, short and long answers, with and without working. A rejected answer
+words (words for 0-20 and round hundreds, as people write them), short and long answers, with and without working. A rejected answer
 always contradicts the reference (another count, result, city or verdict),
 often in the same phrasing as a chosen one, so that only the content tells
 them apart; long wrong answers are paired with short right ones so that length
@@ -19,9 +19,10 @@ and a held-out set, and the held-out pairs use only held-out ones.
 Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl and
 OUT/heldout.jsonl, and OUT/settings.json with the seed and sizes.
 
-    scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 6000] [--heldout 800]
+    scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 16000] [--heldout 800]
 """
 import argparse
+import itertools
 import json
 import os
 import random
@@ -56,7 +57,12 @@ broccoli zucchini spaghetti vacuum bubble puzzle giraffe kangaroo elephant umbre
 character banana independence curriculum dilemma mirror terror barrier carrot arrow
 sorrow borrow marshmallow pineapple watermelon avocado coconut lemonade cinnamon vanilla
 difficult beginning occasion recommend different daughter thoroughly rhythm syllable symmetry
-calendar cemetery definitely environment government library February Wednesday separate tattoo""".split()
+calendar cemetery definitely environment government library February Wednesday separate tattoo
+assassin bottleneck cappuccino chimpanzee dessert espresso fluffy glasses happiness illuminate
+jellyfish kettle llama mammoth nonsense opossum paperback quizzes raccoon scissors tennis toffee
+unnecessary vanilla waffle yellow abbreviation aggressive beekeeper cassette doorbell excellent
+freezer goddess hallway innocent jabberwocky keepsake lollipop moccasin noodle oregano peppermint
+referee satellite teepee volleyball woodpecker zeppelin""".split()
 
 COUNTRIES = [
     ("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid"), ("Portugal", "Lisbon"),
@@ -74,6 +80,22 @@ COUNTRIES = [
     ("Senegal", "Dakar"), ("Romania", "Bucharest"), ("Bulgaria", "Sofia"), ("Serbia", "Belgrade"),
     ("Croatia", "Zagreb"), ("Slovakia", "Bratislava"), ("Estonia", "Tallinn"), ("Latvia", "Riga"),
     ("Lithuania", "Vilnius"), ("Venezuela", "Caracas"), ("Bolivia", "Sucre"), ("Uruguay", "Montevideo"),
+    ("Paraguay", "Asuncion"), ("Ecuador", "Quito"), ("Panama", "Panama City"), ("Costa Rica", "San Jose"),
+    ("Guatemala", "Guatemala City"), ("Honduras", "Tegucigalpa"), ("Nicaragua", "Managua"), ("Jamaica", "Kingston"),
+    ("Haiti", "Port-au-Prince"), ("Algeria", "Algiers"), ("Tunisia", "Tunis"), ("Libya", "Tripoli"),
+    ("Sudan", "Khartoum"), ("Uganda", "Kampala"), ("Tanzania", "Dodoma"), ("Rwanda", "Kigali"), ("Angola", "Luanda"),
+    ("Zambia", "Lusaka"), ("Zimbabwe", "Harare"), ("Mozambique", "Maputo"), ("Namibia", "Windhoek"),
+    ("Botswana", "Gaborone"), ("Madagascar", "Antananarivo"), ("Mali", "Bamako"), ("Niger", "Niamey"),
+    ("Cameroon", "Yaounde"), ("Somalia", "Mogadishu"), ("Saudi Arabia", "Riyadh"), ("Jordan", "Amman"),
+    ("Syria", "Damascus"), ("Lebanon", "Beirut"), ("Israel", "Jerusalem"), ("Qatar", "Doha"), ("Oman", "Muscat"),
+    ("Yemen", "Sanaa"), ("Kuwait", "Kuwait City"), ("Afghanistan", "Kabul"), ("Uzbekistan", "Tashkent"),
+    ("Kazakhstan", "Astana"), ("Kyrgyzstan", "Bishkek"), ("Tajikistan", "Dushanbe"), ("Georgia", "Tbilisi"),
+    ("Armenia", "Yerevan"), ("Azerbaijan", "Baku"), ("Sri Lanka", "Colombo"), ("Myanmar", "Naypyidaw"),
+    ("Cambodia", "Phnom Penh"), ("Laos", "Vientiane"), ("Malaysia", "Kuala Lumpur"), ("Singapore", "Singapore"),
+    ("Bhutan", "Thimphu"), ("Fiji", "Suva"), ("Papua New Guinea", "Port Moresby"), ("Slovenia", "Ljubljana"),
+    ("Albania", "Tirana"), ("North Macedonia", "Skopje"), ("Montenegro", "Podgorica"), ("Bosnia", "Sarajevo"),
+    ("Moldova", "Chisinau"), ("Belarus", "Minsk"), ("Luxembourg", "Luxembourg"), ("Malta", "Valletta"),
+    ("Cyprus", "Nicosia"), ("Liechtenstein", "Vaduz"), ("Andorra", "Andorra la Vella"), ("Monaco", "Monaco"),
 ]
 
 
@@ -86,6 +108,10 @@ def split_by(items, key, heldout_share, seed):
 
 
 def number_text(n, rng, style=None):
+    # Words where people write them: small numbers and round hundreds; a
+    # 0.5 M-parameter model cannot learn every spelling up to a thousand.
+    if not (0 <= n <= 20 or (n % 100 == 0 and 0 < n <= 1000)):
+        return str(n)
     style = style or rng.choice(["digits", "digits", "words"])
     return str(n) if style == "digits" else in_words(n)
 
@@ -102,9 +128,8 @@ def is_prime(n):
 
 
 class Corpus:
-    def __init__(self, rng, words, countries, numbers, all_countries):
+    def __init__(self, rng, words, countries, numbers):
         self.rng, self.words, self.countries, self.numbers = rng, words, countries, numbers
-        self.all_countries = all_countries
 
     def pick_number(self, lo=0, hi=1000):
         while True:
@@ -168,7 +193,9 @@ class Corpus:
         prompt = rng.choice([f"What is the capital of {country}?", f"Name the capital city of {country}.",
                              f"Which city is the capital of {country}?"])
         reference = rng.choice([f"The capital of {country} is {city}.", f"{city}.", f"{city} is the capital of {country}."])
-        others = [c for _, c in self.all_countries if c != city]
+        # Wrong cities come from this split only: a held-out city never appears
+        # in training, not even as a wrong answer the model could learn to shun.
+        others = [c for _, c in self.countries if c != city]
 
         def answer(c):
             return rng.choice([f"{c}.", f"The capital of {country} is {c}.", f"It is {c}.",
@@ -203,8 +230,10 @@ class Corpus:
     def pairs(self, count):
         families = [self.letters, self.arithmetic, self.capitals, self.numbers_yes_no]
         out = []
-        while len(out) < count:
-            family = families[len(out) % len(families)]
+        for i in itertools.count():
+            if len(out) >= count:
+                break
+            family = families[i % len(families)]
             prompt, reference, right, wrong = family()
             # Two pairs per prompt, one with a long wrong answer against a short
             # right one when the phrasings allow it.
@@ -227,7 +256,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--train", type=int, default=6000)
+    ap.add_argument("--train", type=int, default=16000)
     ap.add_argument("--heldout", type=int, default=800)
     args = ap.parse_args()
     words_train, words_held = split_by(WORDS, str, 0.2, args.seed)
@@ -237,8 +266,8 @@ def main():
         words_held.append("strawberry")
     countries_train, countries_held = split_by(COUNTRIES, lambda c: c[0], 0.2, args.seed + 1)
     numbers_train, numbers_held = split_by(range(0, 1001), int, 0.2, args.seed + 2)
-    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, COUNTRIES).pairs(args.train)
-    held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held, COUNTRIES).pairs(args.heldout)
+    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train).pairs(args.train)
+    held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held).pairs(args.heldout)
     os.makedirs(args.out, exist_ok=True)
     for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
         tmp = os.path.join(args.out, name + ".tmp")

@@ -89,6 +89,17 @@ this is not json
         QVERIFY(r.out.contains("\"rewards\""));
     }
 
+    void withoutModelTheEmbeddedDemoModelScores()
+    {
+        const Run r = cli({"score", QString::fromStdString(testdata::sourceDir()) + "/datasets/strawberry.jsonl"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.contains("embedded demo model") && r.err.contains("Open a POLAR model for real rewards"), qPrintable(r.err));
+        QVERIFY(r.out.contains("\"rewards\""));
+        const Run e = cli({"eval-pairs", QString::fromStdString(testdata::sourceDir()) + "/tests/data/training/pairs.jsonl"});
+        QCOMPARE(e.code, 0);
+        QVERIFY2(e.out.contains("pairwise accuracy"), qPrintable(e.out + e.err));
+    }
+
     void unusableInputExitsTwoAndWritesNothing()
     {
         QTemporaryDir dir;

@@ -4,6 +4,7 @@
 #include "annotation/dataset_item_model.h"
 #include "annotation/dataset_window.h"
 #include "engine/controller.h"
+#include "training/fine_tune_dialog.h"
 #include "preferences/metrics.h"
 #include "util/files.h"
 #include "util/jsonl.h"
@@ -11,7 +12,11 @@
 #include "test_support.h"
 
 #include <QAbstractItemModelTester>
+#include <QDoubleSpinBox>
 #include <QLineEdit>
+#include <QScreen>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -138,6 +143,10 @@ private Q_SLOTS:
         QTest::keyClick(table, Qt::Key_T);
         QCOMPARE(w.project()->item(0).annotation.ranks, (std::vector<int>{2, 2, 1, 0, 0, 0, 0}));
         QTest::keyClick(table, Qt::Key_Return);
+        // Four candidates are unranked: the first Enter says so, the second submits.
+        QCOMPARE(w.currentItem(), size_t(0));
+        QVERIFY2(w.lastMessage().contains("4 of 7 candidates are unranked"), qPrintable(w.lastMessage()));
+        QTest::keyClick(table, Qt::Key_Return);
         QCOMPARE(w.currentItem(), size_t(1)); // moved on
         QCOMPARE(w.project()->status(0), ItemStatus::Annotated);
         // The decision is on disk already.
@@ -161,6 +170,68 @@ private Q_SLOTS:
         QVERIFY(!reopen(path)->item(0).annotation.decided);
         undo->redo();
         QCOMPARE(reopen(path)->status(0), ItemStatus::Annotated);
+    }
+
+    void rankingKeysKeepUpWithTheAnnotator()
+    {
+        const QString path = freshDataset("keys-flow.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.show();
+        QTableView *table = w.candidateTable();
+        AnnotationModel *m = w.annotationModel();
+        std::vector<size_t> shown;
+        for (int r = 0; r < m->rowCount(); ++r)
+            shown.push_back(m->candidateAt(r));
+        table->setFocus();
+        table->setCurrentIndex(m->index(0, 0));
+        // 1, T, 2, 3 from the top: each key ranks the selected row and moves down one.
+        for (int key : {Qt::Key_1, Qt::Key_T, Qt::Key_2, Qt::Key_3})
+            QTest::keyClick(table, Qt::Key(key));
+        const auto ranks = w.project()->item(0).annotation.ranks;
+        QCOMPARE(ranks[shown[0]], 1);
+        QCOMPARE(ranks[shown[1]], 1);
+        QCOMPARE(ranks[shown[2]], 2);
+        QCOMPARE(ranks[shown[3]], 3);
+        for (int r = 0; r < m->rowCount(); ++r)
+            QCOMPARE(m->candidateAt(r), shown[size_t(r)]); // rows stayed where they were
+        QCOMPARE(table->currentIndex().row(), 4);
+        // A key that changes nothing writes nothing and adds no undo step.
+        QUndoStack *undo = w.undoStack();
+        const int steps = undo->count();
+        const std::string journal = readWholeFile(PreferenceProject::defaultProjectPath(path.toStdString()));
+        table->setCurrentIndex(m->index(3, 0));
+        QTest::keyClick(table, Qt::Key_3);
+        QCOMPARE(undo->count(), steps);
+        QCOMPARE(readWholeFile(PreferenceProject::defaultProjectPath(path.toStdString())), journal);
+        // Rank 9 with ranks 1-3 taken is refused, not stored as 4.
+        table->setCurrentIndex(m->index(5, 0));
+        QTest::keyClick(table, Qt::Key_9);
+        QCOMPARE(w.project()->item(0).annotation.ranks[shown[5]], 0);
+        QVERIFY2(w.lastMessage().contains("Rank 9 would leave rank 4 empty"), qPrintable(w.lastMessage()));
+        // The keys work while the item list has the focus too.
+        w.itemTable()->setFocus();
+        QTest::keyClick(w.itemTable(), Qt::Key_4);
+        QCOMPARE(w.project()->item(0).annotation.ranks[shown[5]], 4);
+    }
+
+    void fitsA1280x720Screen()
+    {
+        const QString path = freshDataset("small-screen.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.show();
+        // Every pane must be reachable on a 1280x720 screen, frame and task bar included.
+        const QSize min = w.minimumSizeHint();
+        QVERIFY2(min.width() <= 1200 && min.height() <= 640, qPrintable(QString("%1x%2").arg(min.width()).arg(min.height())));
+        const QRect screen = w.screen()->availableGeometry();
+        QVERIFY2(w.width() <= std::max(screen.width(), 1280) && w.height() <= std::max(screen.height(), 720),
+                 qPrintable(QString("window %1x%2 on a %3x%4 screen").arg(w.width()).arg(w.height()).arg(screen.width()).arg(screen.height())));
+        FineTuneDialog *d = w.openFineTune();
+        QVERIFY(d);
+        QVERIFY2(d->minimumSizeHint().width() <= 1200 && d->minimumSizeHint().height() <= 640,
+                 qPrintable(QString("%1x%2").arg(d->minimumSizeHint().width()).arg(d->minimumSizeHint().height())));
+        d->close();
     }
 
     void filtersNarrowTheList()
@@ -209,6 +280,48 @@ private Q_SLOTS:
         const ExportSummary s = w.exportPairsTo(train, o);
         QCOMPARE(s.pairs, size_t(2));
         QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
+    }
+
+    void fineTuneLearnsTheRankingsAndLoadsTheNewModel()
+    {
+        const QString path = freshDataset("tune.jsonl");
+        {
+            auto p = PreferenceProject::openForDataset(path.toStdString());
+            for (size_t i = 0; i < p->size(); ++i) {
+                Annotation a;
+                a.decided = true;
+                // The reversed order of the candidates: something to learn.
+                for (size_t k = 0; k < p->candidates(i).size(); ++k)
+                    a.ranks.push_back(int(p->candidates(i).size() - k));
+                p->setAnnotation(i, a);
+            }
+        }
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        FineTuneDialog *d = w.openFineTune();
+        QVERIFY(d);
+        const QString out = m_tmp.filePath("tuned-model");
+        d->findChild<QLineEdit *>("output")->setText(out);
+        d->findChild<QSpinBox *>("epochs")->setValue(8);
+        d->findChild<QDoubleSpinBox *>("learningRate")->setValue(5e-3);
+        d->findChild<QSpinBox *>("batchTokens")->setValue(2000);
+        d->findChild<QDoubleSpinBox *>("validationFraction")->setValue(0);
+        QSignalSpy tuned(d, &FineTuneDialog::fineTuned);
+        QSignalSpy loaded(m_main->engine(), &EngineController::modelLoaded);
+        QTest::mouseClick(d->findChild<QPushButton *>("start"), Qt::LeftButton);
+        QVERIFY(tuned.wait(120000));
+        const auto result = tuned.first().first().value<FineTuneResult>();
+        QVERIFY2(result.after.pairwiseAccuracy() > result.before.pairwiseAccuracy(),
+                 qPrintable(QString("%1 -> %2").arg(result.before.pairwiseAccuracy()).arg(result.after.pairwiseAccuracy())));
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(QString::fromStdString(m_main->engine()->modelInfo().directory), out);
+        // The project holds the new model's rewards, and says which model gave them.
+        for (size_t i = 0; i < w.project()->size(); ++i)
+            QCOMPARE(w.project()->rewards(i), result.rewards[i].rewards);
+        QVERIFY2(w.lastMessage().contains("re-scored"), qPrintable(w.lastMessage()));
+        d->close();
+        m_main->loadModel(QString::fromStdString(testdata::tinyModel())); // for the tests after this one
+        QVERIFY(loaded.wait(30000));
     }
 
     void scoringPausesAndResumesWithoutRescoring()

@@ -4,15 +4,20 @@
 #include "workbench/candidate_list_model.h"
 #include "engine/controller.h"
 #include "util/jsonl.h"
+#include "util/json.h"
+#include "util/files.h"
 #include "workbench/main_window.h"
 #include "workbench/results_model.h"
+#include "workbench/reward_chart.h"
 #include "model/reward_model.h"
 #include "scoring/scorer.h"
 #include "test_support.h"
 #include "workbench/text_field_editor.h"
 
 #include <QAction>
+#include <QtCharts/QBarSet>
 #include <QListView>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
@@ -128,6 +133,64 @@ private Q_SLOTS:
         }
     }
 
+    void chartBarsFollowTheTableSort()
+    {
+        typeInto(w().promptEditor(), "What is the capital of China?");
+        typeInto(w().referenceEditor(), "Beijing.");
+        for (const char *o : {"Beijing.", "Shanghai.", "It is Beijing, the capital.", "Paris."}) {
+            w().action("addCandidate")->trigger();
+            typeInto(w().candidateEditor(), o);
+        }
+        QVERIFY(scoreAndWait(w()));
+        auto *chart = w().findChild<RewardChart *>();
+        QVERIFY(chart);
+        QTableView *table = w().resultsTable();
+        // Every order the user can click: bars (bottom-up) carry the rewards of the table's rows (top-down).
+        for (int column : {int(ResultsModel::Candidate), int(ResultsModel::Reward), int(ResultsModel::Tokens)}) {
+            for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
+                table->sortByColumn(column, order);
+                QCoreApplication::processEvents(); // the chart redraws on a queued call
+                QAbstractItemModel *m = table->model();
+                const int n = m->rowCount();
+                QCOMPARE(chart->barSet()->count(), n);
+                for (int r = 0; r < n; ++r) {
+                    const double reward = m->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+                    QVERIFY2(std::fabs(chart->barSet()->at(n - 1 - r) - reward) < 1e-3,
+                             qPrintable(QString("column %1 order %2 row %3: bar %4, table %5")
+                                            .arg(column).arg(int(order)).arg(r).arg(chart->barSet()->at(n - 1 - r)).arg(reward)));
+                }
+            }
+        }
+    }
+
+    void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()
+    {
+        w().action("addCandidate")->trigger();
+        typeInto(w().candidateEditor(), "hello world");
+        const int before = w().document()->candidateCount();
+        auto *edit = w().candidateEditor()->textEdit();
+        edit->setFocus();
+        edit->moveCursor(QTextCursor::Start);
+        QTest::keyClick(edit, Qt::Key_Delete, Qt::ControlModifier);
+        QCOMPARE(w().document()->candidateCount(), before);
+        QCOMPARE(edit->toPlainText(), QString("world"));
+    }
+
+    void fitsA1280x720Screen()
+    {
+        // Opening the token contributions must not widen the window past a small screen.
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        w().resultsTable()->selectRow(0);
+        w().action("explain")->trigger();
+        QCoreApplication::processEvents();
+        const QSize min = w().minimumSizeHint();
+        QVERIFY2(min.width() <= 1200 && min.height() <= 640, qPrintable(QString("%1x%2").arg(min.width()).arg(min.height())));
+        const QRect screen = w().screen()->availableGeometry();
+        QVERIFY2(w().width() <= std::max(screen.width(), 1280) && w().height() <= std::max(screen.height(), 720),
+                 qPrintable(QString("window %1x%2 on a %3x%4 screen").arg(w().width()).arg(w().height()).arg(screen.width()).arg(screen.height())));
+    }
+
     void rescoringScoresOnlyWhatChanged()
     {
         w().loadSeedExample();
@@ -195,6 +258,34 @@ private Q_SLOTS:
         other.discardRecovery();
     }
 
+    void sessionScoresStayOnlyBesideTheirModel()
+    {
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        const QString path = m_tmp.filePath("scored.polar.json");
+        QVERIFY(w().saveSessionTo(path));
+        Json saved = parseJson(readWholeFile(path.toStdString()), "session");
+        QCOMPARE(QString::fromStdString(saved["scored_by"].get<std::string>()), QString::fromStdString(testdata::tinyModel()));
+        QCOMPARE(QString::fromStdString(saved["model"].get<std::string>()), QString::fromStdString(testdata::tinyModel()));
+        {
+            // A fresh window: the session's model loads, and the saved rewards stay.
+            MainWindow other(m_tmp.filePath("r1.json"));
+            QSignalSpy ready(&other, &MainWindow::modelReady);
+            QVERIFY(other.openSession(path));
+            QVERIFY(ready.wait(30000));
+            QCOMPARE(QString::fromStdString(other.engine()->modelInfo().directory), QString::fromStdString(testdata::tinyModel()));
+            QVERIFY(other.document()->workspace().candidates[0].score.has_value());
+            other.discardRecovery();
+        }
+        // Rewards another model gave are not shown beside this one's name.
+        saved["scored_by"] = "/models/some-other-model";
+        const QString foreign = m_tmp.filePath("foreign.polar.json");
+        writeFileAtomically(foreign.toStdString(), saved.dump());
+        QVERIFY(w().openSession(foreign)); // the same model is loaded already: no load follows
+        QVERIFY(!w().document()->workspace().candidates[0].score.has_value());
+        QVERIFY(!w().document()->workspace().referenceScore.has_value());
+    }
+
     void exportsPolarPairs()
     {
         w().loadSeedExample();
@@ -207,15 +298,17 @@ private Q_SLOTS:
         }
         const QString path = m_tmp.filePath("train.jsonl");
         QCOMPARE(w().exportPairsTo(path, false), 2);
-        QCOMPARE(w().exportPairsTo(path, false), 2); // appends
+        QVERIFY(w().lastMessage().contains("Wrote 2 pairs"));
+        // A second export of the same marks adds nothing, and says so.
+        QCOMPARE(w().exportPairsTo(path, false), 0);
+        QVERIFY2(w().lastMessage().contains("2 already in the file"), qPrintable(w().lastMessage()));
         const auto lines = readJsonl(path.toStdString());
-        QCOMPARE(lines.size(), size_t(4));
+        QCOMPARE(lines.size(), size_t(2));
         const Json &j = lines[0].value;
         QCOMPARE(j["prompt"][0]["role"].get<std::string>(), std::string("user"));
         QCOMPARE(j["chosen"][0]["content"].get<std::string>(), doc.candidateAt(0).text.text);
         QCOMPARE(j["rejected"][0]["content"].get<std::string>(), doc.candidateAt(5).text.text);
         QCOMPARE(j["reference"][0]["role"].get<std::string>(), std::string("assistant"));
-        QVERIFY(w().lastMessage().contains("Wrote 2 pairs"));
 
         // With no marks, the model's ranking gives every ordered pair.
         QVERIFY(scoreAndWait(w()));

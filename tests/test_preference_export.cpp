@@ -53,10 +53,16 @@ private Q_SLOTS:
         const std::string path = dir.filePath("train.jsonl").toStdString();
         PreferencePair p{TextField::fromString("Q?"), TextField::fromString("Ref."),
                          TextField::fromMessages({{"assistant", "Good."}}), TextField::fromString("Bad.")};
-        QCOMPARE(appendPairs(path, {p}, PairFormat::Polar), size_t(1));
-        QCOMPARE(appendPairs(path, {p, p}, PairFormat::Polar), size_t(2)); // appends, never truncates
+        QCOMPARE(appendPairs(path, {p}, PairFormat::Polar).written, size_t(1));
+        PreferencePair q = p;
+        q.rejected = TextField::fromString("Worse.");
+        // Appends, never truncates; a pair the file holds is not written twice.
+        const AppendSummary again = appendPairs(path, {p, q, q}, PairFormat::Polar);
+        QCOMPARE(again.written, size_t(1));
+        QCOMPARE(again.alreadyThere, size_t(2));
+        QCOMPARE(appendPairs(path, {p, q}, PairFormat::Polar).written, size_t(0));
         const auto lines = readJsonl(path);
-        QCOMPARE(lines.size(), size_t(3));
+        QCOMPARE(lines.size(), size_t(2));
         const Json &j = lines[0].value;
         QCOMPARE(QString::fromStdString(j.dump()),
                  QString(R"({"prompt":[{"role":"user","content":"Q?"}],"reference":[{"role":"assistant","content":"Ref."}],)"

@@ -9,7 +9,7 @@
 namespace testdata {
 
 std::string sourceDir() { return POLAR_SOURCE_DIR; }
-std::string tinyModel() { return sourceDir() + "/resources/models/tiny-polar"; }
+std::string tinyModel() { return sourceDir() + "/tests/data/tiny-polar"; }
 std::string tinyShardedModel() { return sourceDir() + "/tests/data/tiny-polar-sharded"; }
 std::string internlm2Tokenizer() { return sourceDir() + "/tests/data/internlm2"; }
 std::string golden(const std::string &name) { return sourceDir() + "/tests/data/golden/" + name; }

@@ -10,7 +10,7 @@
 namespace testdata {
 
 std::string sourceDir();
-std::string tinyModel();         // resources/models/tiny-polar (the app's embedded default)
+std::string tinyModel();         // tests/data/tiny-polar (the golden fixture)
 std::string tinyShardedModel();  // tests/data/tiny-polar-sharded
 std::string internlm2Tokenizer(); // tests/data/internlm2
 std::string golden(const std::string &name); // tests/data/golden/NAME

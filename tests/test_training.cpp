@@ -7,6 +7,7 @@
 #include "model/reward_model_impl.h"
 #include "scoring/encoding.h"
 #include "training/pair_loss.h"
+#include "training/fine_tune.h"
 #include "training/trainer.h"
 #include "training/training_data.h"
 #include "util/files.h"
@@ -245,6 +246,43 @@ private Q_SLOTS:
         // The same output folder is refused now that it holds a model.
         QVERIFY_THROWS_EXCEPTION(Error, trainRewardModel(testdata::tinyModel(), pairs, out, quickOptions()));
         QVERIFY_THROWS_EXCEPTION(Error, trainRewardModel(out, pairs, out, quickOptions()));
+    }
+
+    void fineTuningOnRankingsComparesTheSameItemsBeforeAndAfter()
+    {
+        QTemporaryDir dir;
+        const std::string out = dir.filePath("tuned").toStdString();
+        // Each pair an item ranked chosen first; one item left unranked.
+        std::vector<AnnotatedItem> items;
+        for (const auto &p : readPolarPairs(pairsFile())) {
+            AnnotatedItem it;
+            it.line = items.size() + 1;
+            it.prompt = p.prompt;
+            it.reference = p.reference;
+            it.candidates = {p.rejected, p.chosen};
+            it.ranks = {2, 1};
+            items.push_back(it);
+        }
+        items.back().ranks.clear();
+        std::vector<std::string> news;
+        TrainControl control;
+        control.log = [&](const std::string &line) { news.push_back(line); };
+        const FineTuneResult r = fineTuneOnAnnotations(testdata::tinyModel(), items, "pairs.jsonl", out, quickOptions(),
+                                                       ScoringSettings{}, control);
+        QCOMPARE(size_t(r.before.items), items.size() - 1);
+        QCOMPARE(r.after.items, r.before.items);
+        QVERIFY2(r.after.pairwiseAccuracy() > r.before.pairwiseAccuracy() + 0.15,
+                 qPrintable(QString("agreement %1 -> %2").arg(r.before.pairwiseAccuracy()).arg(r.after.pairwiseAccuracy())));
+        // Every item, the unranked one included, gets the fine-tuned model's rewards.
+        QCOMPARE(r.rewards.size(), items.size());
+        auto tuned = RewardModel::load(out);
+        for (size_t i : {size_t(0), items.size() - 1}) {
+            QCOMPARE(r.rewards[i].item, i);
+            const auto direct = tuned->forwardRewards({tuned->encoder().encode(items[i].prompt, items[i].reference, items[i].candidates[1]).ids});
+            QVERIFY(std::abs(r.rewards[i].rewards[1] - direct[0]) < 1e-4);
+        }
+        QCOMPARE(r.fineTunedModel, out);
+        QVERIFY(!news.empty());
     }
 
     void stoppedRunResumesToTheSameWeights()

@@ -4,6 +4,8 @@
 #include "util/files.h"
 #include "util/jsonl.h"
 
+#include <set>
+
 namespace polar {
 
 namespace {
@@ -140,30 +142,43 @@ void validatePairsFile(const std::string &path, PairFormat format, size_t expect
     }
 }
 
-size_t appendPairs(const std::string &path, const std::vector<PreferencePair> &pairs, PairFormat format)
+AppendSummary appendPairs(const std::string &path, const std::vector<PreferencePair> &pairs, PairFormat format)
 {
     std::string existing;
     size_t existingCount = 0;
+    std::set<std::string> present; // records already in the file, compact JSON
     if (fileExists(path) || directoryExists(path)) {
         existing = readWholeFile(path);
         const auto lines = parseJsonlLines(existing);
-        for (const auto &line : lines)
+        for (const auto &line : lines) {
             if (!line.ok())
                 throw Error(path + ":" + std::to_string(line.number) + ": " + line.error
                             + "; not appending to a file that is not JSONL");
+            present.insert(line.value.dump(-1, ' ', false, Json::error_handler_t::replace));
+        }
         existingCount = lines.size();
         validatePairsFile(path, format, existingCount); // refuses a file of another format
         if (!existing.empty() && existing.back() != '\n')
             existing += '\n';
     }
+    AppendSummary summary;
     for (const auto &p : pairs) {
         const std::string problem = pairFormatProblem(p, format);
         if (!problem.empty())
             throw Error(path + ": cannot write a pair: " + problem + "; nothing was written");
-        existing += pairToJson(p, format).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        const std::string line = pairToJson(p, format).dump(-1, ' ', false, Json::error_handler_t::replace);
+        if (!present.insert(line).second) {
+            ++summary.alreadyThere;
+            continue;
+        }
+        existing += line + "\n";
+        ++summary.written;
     }
-    writeFileAtomically(path, existing, [&](const std::string &tmp) { validatePairsFile(tmp, format, existingCount + pairs.size()); });
-    return pairs.size();
+    if (summary.written == 0)
+        return summary; // nothing new: the file stays as it is
+    writeFileAtomically(path, existing,
+                        [&](const std::string &tmp) { validatePairsFile(tmp, format, existingCount + summary.written); });
+    return summary;
 }
 
 } // namespace polar

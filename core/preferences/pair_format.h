@@ -46,7 +46,13 @@ void validatePairsFile(const std::string &path, PairFormat format, size_t expect
 // lines and the new ones go to a temp file that replaces `path` once it has
 // been validated. An existing file that is not valid JSONL of `format` is
 // refused (named, with its line) so nothing is appended to a file this would
-// corrupt. Returns the number of pairs written.
-size_t appendPairs(const std::string &path, const std::vector<PreferencePair> &pairs, PairFormat format);
+// corrupt. A pair the file already holds (the same record) is not written
+// again, so exporting twice adds nothing: the caller says how many were
+// skipped.
+struct AppendSummary
+{
+    size_t written = 0, alreadyThere = 0;
+};
+AppendSummary appendPairs(const std::string &path, const std::vector<PreferencePair> &pairs, PairFormat format);
 
 } // namespace polar

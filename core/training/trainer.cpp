@@ -260,11 +260,7 @@ struct Checkpointer
 
     static void removeTree(const std::string &path)
     {
-        if (!directoryExists(path))
-            return;
-        for (const char *f : {"trainable.safetensors", "optimizer.pt", "state.json"})
-            std::remove(joinPath(path, f).c_str());
-        ::rmdir(path.c_str());
+        removeFolder(path, {"trainable.safetensors", "optimizer.pt", "state.json"});
     }
 };
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -190,6 +191,13 @@ void writeFileAtomically(const std::string &path, const std::string &data,
         throw Error(path + ": cannot replace (" + errnoText() + ")");
     tmp.keep = true;
     syncDirectory(directoryOf(path));
+}
+
+void removeFolder(const std::string &dir, const std::vector<std::string> &files)
+{
+    for (const auto &f : files)
+        std::remove(joinPath(dir, f).c_str());
+    ::rmdir(dir.c_str());
 }
 
 } // namespace polar

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace polar {
 
@@ -13,6 +14,11 @@ bool directoryExists(const std::string &path);
 std::string joinPath(const std::string &dir, const std::string &name);
 std::string directoryOf(const std::string &path); // "." when there is no slash
 std::string baseName(const std::string &path);
+
+// Removes the named files from `dir`, then `dir` itself if that left it
+// empty; what does not exist is not an error. For folders this program
+// writes, whose contents it knows: nothing else in them is touched.
+void removeFolder(const std::string &dir, const std::vector<std::string> &files);
 
 // Whether two paths name the same file: the same device and inode when both
 // exist, else the same absolute path once symbolic links in the folder are

@@ -99,6 +99,8 @@ Json workspaceToJson(const Workspace &ws)
     j["settings"] = std::move(settings);
     if (ws.referenceScore)
         j["reference_score"] = scoreToJson(*ws.referenceScore);
+    if (!ws.scoredBy.empty())
+        j["scored_by"] = ws.scoredBy;
     return j;
 }
 
@@ -114,6 +116,7 @@ Workspace workspaceFromJson(const Json &j, const std::string &file)
                     + std::to_string(kVersion) + ")");
     Workspace ws;
     ws.modelPath = optionalString(j, "model", file);
+    ws.scoredBy = optionalString(j, "scored_by", file);
     if (j.contains("prompt"))
         ws.prompt = textFieldFromJson(j["prompt"], file + ": field 'prompt'");
     if (j.contains("reference"))

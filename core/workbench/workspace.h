@@ -38,6 +38,9 @@ struct WorkspaceSettings : ScoringSettings
 struct Workspace
 {
     std::string modelPath;
+    // The model directory the saved scores came from ("" when none): scores
+    // are shown only beside the model that gave them.
+    std::string scoredBy;
     TextField prompt, reference;
     std::vector<Candidate> candidates;
     std::optional<CandidateScore> referenceScore; // the reference scored as a candidate

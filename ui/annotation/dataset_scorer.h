@@ -20,6 +20,7 @@ class DatasetScorer : public QObject
 public:
     DatasetScorer(AnnotationDocument *doc, EngineController *engine, QObject *parent = nullptr);
     void setSettings(const polar::ScoringSettings &settings) { m_settings = settings; }
+    const polar::ScoringSettings &settings() const { return m_settings; }
     bool running() const { return m_running; }
     void start();
     void pause();

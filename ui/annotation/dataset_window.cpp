@@ -12,11 +12,16 @@
 #include "annotation/scoring_bar.h"
 #include "annotation/model.h"
 #include "engine/controller.h"
+#include "engine/embedded_model.h"
+#include "training/fine_tune_dialog.h"
+#include "widgets/demo_banner.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
+#include "widgets/window_size.h"
 #include "widgets/message_bar.h"
 
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -46,7 +51,7 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent)
     createActions();
     connectDocument();
     setWindowTitle(tr("Dataset — Polar Studio"));
-    resize(1400, 880);
+    sizeToScreen(this, QSize(1400, 880), AppSettings::datasetWindowGeometry.get());
 }
 
 DatasetWindow::~DatasetWindow()
@@ -67,6 +72,7 @@ void DatasetWindow::createWidgets()
     m_itemText = item->text();
     m_candidateTable = item->candidates();
     m_candidateTable->installEventFilter(this);
+    m_itemTable->installEventFilter(this);
     m_noneAcceptable = item->noneAcceptable();
     m_note = item->note();
     m_saved = item->saved();
@@ -84,6 +90,8 @@ void DatasetWindow::createWidgets()
     m_message = new MessageBar;
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
+    m_demo = new DemoBanner;
+    layout->addWidget(m_demo);
     layout->addWidget(m_scoringBar);
     layout->addWidget(m_message);
     layout->addWidget(split, 1);
@@ -153,6 +161,8 @@ void DatasetWindow::createActions()
     });
     file->addAction(tr("&Score dataset / pause"), QKeySequence(Qt::CTRL | Qt::Key_Return), this,
                     [this] { m_scoringBar->toggle(); });
+    file->addAction(tr("Fine-&tune the model on these rankings…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this,
+                    [this] { openFineTune(); });
     file->addAction(tr("&Find"), QKeySequence::Find, this, [this] { m_search->setFocus(); });
     file->addAction(tr("Set annotator &name…"), this, [this] {
         bool ok = false;
@@ -172,6 +182,11 @@ void DatasetWindow::createActions()
 
 void DatasetWindow::connectDocument()
 {
+    auto showDemo = [this] {
+        m_demo->setVisible(m_engine->hasModel() && isEmbeddedModelDir(QString::fromStdString(m_engine->modelInfo().directory)));
+    };
+    connect(m_engine, &EngineController::modelLoaded, this, showDemo);
+    showDemo();
     connect(m_doc, &AnnotationDocument::projectChanged, this, [this] {
         m_items->setProject(m_doc->project());
         m_current = size_t(-1);
@@ -250,7 +265,11 @@ void DatasetWindow::showItem()
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
-    m_annotation->setItem(p->candidates(m_current), rec.outputs.size(), p->rewards(m_current), m_doc->annotation(m_current));
+    m_annotation->setItem(p->candidates(m_current), rec.outputs.size(), p->rewards(m_current), m_doc->annotation(m_current),
+                          m_keepCandidateOrder && m_current == m_shownItem);
+    if (m_current != m_shownItem)
+        m_confirmPartialItem = size_t(-1);
+    m_shownItem = m_current;
     m_candidateTable->resizeRowsToContents();
     const int row = keep == size_t(-1) ? 0 : std::max(0, m_annotation->rowOf(keep));
     m_candidateTable->setCurrentIndex(m_annotation->index(row, 0));
@@ -270,7 +289,9 @@ void DatasetWindow::change(const polar::Annotation &after, AnnotateCommand::Kind
 
 bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched != m_candidateTable || event->type() != QEvent::KeyPress || m_current >= m_doc->size())
+    // The ranking keys work from the candidates and from the item list alike.
+    if ((watched != m_candidateTable && watched != m_itemTable) || event->type() != QEvent::KeyPress
+        || m_current >= m_doc->size())
         return QMainWindow::eventFilter(watched, event);
     auto *key = static_cast<QKeyEvent *>(event);
     if (key->modifiers() & (Qt::ControlModifier | Qt::AltModifier))
@@ -285,12 +306,26 @@ bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
                                          row > 0 ? m_annotation->candidateAt(row - 1) : size_t(-1));
     if (!change)
         return false;
-    this->change(change->annotation, change->kind);
+    if (!change->refused.empty()) {
+        showMessage(QString::fromStdString(change->refused), true);
+        return true;
+    }
+    if (!change->unchanged) {
+        m_keepCandidateOrder = true; // rows stay put while this item is ranked
+        this->change(change->annotation, change->kind);
+        m_keepCandidateOrder = false;
+    }
     if (change->advance)
         m_candidateTable->setCurrentIndex(m_annotation->index(std::min(m_annotation->rowOf(c) + 1, m_annotation->rowCount() - 1), 0));
     if (change->nextItem)
         moveToNext();
     return true;
+}
+
+void DatasetWindow::closeEvent(QCloseEvent *event)
+{
+    AppSettings::datasetWindowGeometry.set(saveGeometry());
+    QMainWindow::closeEvent(event);
 }
 
 void DatasetWindow::submit()
@@ -303,6 +338,17 @@ void DatasetWindow::submit()
         showMessage(tr("Rank at least two candidates (keys 1–9), mark none acceptable, or skip (S)."), true);
         return;
     }
+    // A partly ranked item is submitted on a second Enter, once the annotator has been told.
+    const int unranked = int(a.ranks.size()) - ranked;
+    if (unranked > 0 && !a.noneAcceptable && m_confirmPartialItem != m_current) {
+        m_confirmPartialItem = m_current;
+        showMessage(tr("%1 of %2 candidates are unranked (they give no pairs). Press Enter again to submit as is.")
+                        .arg(unranked)
+                        .arg(a.ranks.size()),
+                    true);
+        return;
+    }
+    m_confirmPartialItem = size_t(-1);
     a.decided = true;
     a.skipped = false;
     change(a, AnnotateCommand::Kind::Submit);
@@ -397,3 +443,54 @@ QString DatasetWindow::agreementText() const
 {
     return m_doc->isOpen() ? DatasetCharts::describeAgreement(m_doc->project()->annotatedItems()) : QString();
 }
+
+FineTuneDialog *DatasetWindow::openFineTune()
+{
+    if (m_fineTune) {
+        m_fineTune->raise();
+        m_fineTune->activateWindow();
+        return m_fineTune;
+    }
+    if (!m_doc->isOpen()) {
+        showMessage(tr("Open a dataset and rank some items first: fine-tuning learns from the rankings."), true);
+        return nullptr;
+    }
+    if (!m_engine->hasModel()) {
+        showMessage(tr("Load a model in the main window first: it is the model that gets fine-tuned."), true);
+        return nullptr;
+    }
+    const polar::ModelInfo &info = m_engine->modelInfo();
+    const QFileInfo dataset(QString::fromStdString(m_doc->project()->dataset().path));
+    FineTuneDialog::Setup setup;
+    setup.baseModel = QString::fromStdString(info.directory);
+    setup.baseModelName = QString::fromStdString(info.name);
+    setup.datasetPath = dataset.filePath();
+    setup.suggestedOutput = dataset.dir().filePath(dataset.completeBaseName() + "-fine-tuned-"
+                                                   + QDateTime::currentDateTime().toString("yyyyMMdd-HHmm"));
+    setup.demoModel = isEmbeddedModelDir(setup.baseModel);
+    setup.device = QString::fromStdString(info.device).startsWith("cuda") ? polar::Device::Cuda : polar::Device::Cpu;
+    setup.scoring = m_scorer->settings();
+    setup.snapshot = [this] { return m_doc->project()->annotatedItems(); };
+    m_fineTune = new FineTuneDialog(std::move(setup), this);
+    m_fineTune->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_fineTune, &FineTuneDialog::fineTuned, this, &DatasetWindow::takeFineTuned);
+    m_fineTune->show();
+    return m_fineTune;
+}
+
+void DatasetWindow::takeFineTuned(const polar::FineTuneResult &result)
+{
+    // The rewards were scored on a snapshot: setRewards keeps only those whose
+    // candidates are unchanged since (the rest become stale, never misplaced).
+    m_scorer->pause();
+    if (m_doc->isOpen() && !m_doc->setRewards(result.rewards, result.fineTunedModel))
+        return;
+    m_engine->loadModel(QString::fromStdString(result.fineTunedModel),
+                        QString::fromStdString(m_engine->modelInfo().device).startsWith("cuda") ? polar::Device::Cuda
+                                                                                               : polar::Device::Cpu,
+                        polar::ComputeDType::Auto);
+    showMessage(tr("Fine-tuned model loaded and the project re-scored: pairwise agreement with the rankings %1% → %2%.")
+                    .arg(100 * result.before.pairwiseAccuracy(), 0, 'f', 1)
+                    .arg(100 * result.after.pairwiseAccuracy(), 0, 'f', 1));
+}
+

@@ -8,11 +8,18 @@
 #include "scoring/settings.h"
 
 #include <QMainWindow>
+#include <QPointer>
+
+namespace polar {
+struct FineTuneResult;
+}
 
 class AnnotationModel;
 class DatasetCharts;
 class DatasetFilterModel;
 class DatasetItemModel;
+class DemoBanner;
+class FineTuneDialog;
 class EngineController;
 class MessageBar;
 class QCheckBox;
@@ -28,7 +35,7 @@ class QUndoStack;
 // current item's candidates to rank (keys 1-9, T, Enter, S, F), batch scoring
 // with pause/resume, export of pairs, agreement figures and charts. The
 // project itself lives in the AnnotationDocument; every change is an undo
-// command over it.
+// command over it. Fine-tune… trains the loaded model on the rankings.
 class DatasetWindow : public QMainWindow
 {
     Q_OBJECT
@@ -61,6 +68,8 @@ public:
     void selectItem(size_t item);
 
     void startScoring();
+    // Fine-tune… (Ctrl+Shift+T): the dialog over the loaded model and these rankings.
+    FineTuneDialog *openFineTune();
     void pauseScoring();
     polar::ExportSummary exportPairsTo(const QString &path, const polar::ExportOptions &options, QString *error = nullptr);
     // Takes another annotator's rankings (one undo step) and shows the agreement; returns how many were taken.
@@ -74,6 +83,7 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createWidgets();
@@ -86,6 +96,7 @@ private:
     void writeBetterAnswer();
     void editCandidate();
     void showMessage(const QString &text, bool error = false);
+    void takeFineTuned(const polar::FineTuneResult &result);
 
     EngineController *m_engine;
     AnnotationDocument *m_doc;
@@ -97,6 +108,9 @@ private:
     size_t m_current = size_t(-1);
     Asker m_ask;
     bool m_updating = false;
+    bool m_keepCandidateOrder = false;        // set while a ranking key's change is shown
+    size_t m_shownItem = size_t(-1);          // the item the candidate table shows
+    size_t m_confirmPartialItem = size_t(-1); // told once that Enter submits it partly ranked
 
     QTableView *m_itemTable = nullptr;
     QTableView *m_candidateTable = nullptr;
@@ -109,4 +123,6 @@ private:
     ScoringBar *m_scoringBar = nullptr;
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
+    DemoBanner *m_demo = nullptr;
+    QPointer<FineTuneDialog> m_fineTune;
 };

@@ -19,7 +19,7 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     m_search = new QLineEdit;
     m_search->setPlaceholderText(tr("Search prompts, references and outputs"));
     m_search->setClearButtonEnabled(true);
-    m_search->setMinimumWidth(220);
+    m_search->setMinimumWidth(160);
     m_status = new QComboBox;
     m_status->addItem(tr("Any status"), -1);
     for (auto s : {polar::ItemStatus::New, polar::ItemStatus::Scored, polar::ItemStatus::Annotated, polar::ItemStatus::Flagged,
@@ -48,15 +48,19 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     m_table->horizontalHeader()->setSectionResizeMode(DatasetItemModel::Prompt, QHeaderView::Stretch);
     m_table->setWordWrap(false);
 
+    // Two rows, so the pane stays narrow enough for a 1280-pixel screen.
+    auto *search = new QHBoxLayout;
+    search->addWidget(m_search, 1);
+    search->addWidget(m_status);
     auto *filters = new QHBoxLayout;
-    filters->addWidget(m_search, 2);
-    filters->addWidget(m_status);
     filters->addWidget(m_disagree);
+    filters->addStretch(1);
     filters->addWidget(m_rewardFilter);
     filters->addWidget(m_rewardMin);
     filters->addWidget(m_rewardMax);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(search);
     layout->addLayout(filters);
     layout->addWidget(m_table);
 

@@ -38,6 +38,7 @@ ItemPane::ItemPane(AnnotationModel *model, QWidget *parent) : QWidget(parent)
     m_saved = new QLabel;
     auto *help = new QLabel(tr("<small>Keys on the list: <b>1–9</b> rank · <b>T</b> tie with above · <b>0</b> unrank · "
                                "<b>Enter</b> submit &amp; next · <b>S</b> skip · <b>F</b> flag · Ctrl+Z / Ctrl+Shift+Z</small>"));
+    help->setWordWrap(true);
     auto *tools = new QHBoxLayout;
     tools->addWidget(m_noneAcceptable);
     tools->addWidget(write);

@@ -14,7 +14,7 @@ const char *kMime = "application/x-polar-candidate";
 AnnotationModel::AnnotationModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void AnnotationModel::setItem(std::vector<polar::TextField> candidates, size_t datasetOutputs, std::vector<float> rewards,
-                              const polar::Annotation &draft)
+                              const polar::Annotation &draft, bool keepOrder)
 {
     beginResetModel();
     m_candidates = std::move(candidates);
@@ -24,7 +24,14 @@ void AnnotationModel::setItem(std::vector<polar::TextField> candidates, size_t d
     m_draft.ranks.resize(m_candidates.size(), 0);
     std::vector<double> r(m_rewards.begin(), m_rewards.end());
     m_modelRanks = m_rewards.size() == m_candidates.size() ? polar::ranksFromScores(r) : std::vector<int>{};
-    m_order = polar::displayOrder(m_draft.ranks);
+    // While the annotator ranks one item its rows stay where they are, so
+    // "the next candidate" is the row below; a new item shows ranked first.
+    if (!keepOrder || m_order.size() > m_candidates.size()) {
+        m_order = polar::displayOrder(m_draft.ranks);
+    } else {
+        for (size_t c = m_order.size(); c < m_candidates.size(); ++c)
+            m_order.push_back(c); // an answer written since: at the end
+    }
     // A candidate is in conflict when some pair it is in has opposite orders.
     m_conflict.assign(m_candidates.size(), false);
     if (!m_modelRanks.empty())

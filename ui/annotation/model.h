@@ -17,7 +17,8 @@ public:
     explicit AnnotationModel(QObject *parent = nullptr);
     // `candidates` and `rewards` (empty when unscored) of the item, `draft` its annotation.
     void setItem(std::vector<polar::TextField> candidates, size_t datasetOutputs, std::vector<float> rewards,
-                 const polar::Annotation &draft);
+                 const polar::Annotation &draft,
+                 bool keepOrder = false);
     size_t candidateAt(int row) const;
     int rowOf(size_t candidate) const;
 

@@ -4,12 +4,29 @@
 
 #include <Qt>
 
-std::optional<KeyChange> rankingKeyChange(int key, polar::Annotation a, size_t c, size_t above)
+#include <set>
+
+namespace {
+
+std::optional<KeyChange> rankingKeyChangeOf(int key, polar::Annotation a, size_t c, size_t above)
 {
     using Kind = AnnotateCommand::Kind;
-    const bool selected = c != size_t(-1);
+    const bool selected = c != size_t(-1) && c < a.ranks.size();
     if (key >= Qt::Key_1 && key <= Qt::Key_9 && selected) {
-        a.ranks = polar::putAtRank(a.ranks, c, key - Qt::Key_0);
+        const int n = key - Qt::Key_0;
+        // Ranks stay consecutive: the levels the other candidates hold, plus one.
+        std::set<int> others;
+        for (size_t k = 0; k < a.ranks.size(); ++k)
+            if (k != c && a.ranks[k] > 0)
+                others.insert(a.ranks[k]);
+        const int free = int(others.size()) + 1;
+        if (n > free) {
+            KeyChange refused{a, Kind::Rank};
+            refused.refused = "Rank " + std::to_string(n) + " would leave rank " + std::to_string(free)
+                              + " empty: this candidate can take ranks 1–" + std::to_string(free) + ".";
+            return refused;
+        }
+        a.ranks = polar::putAtRank(a.ranks, c, n);
         return KeyChange{a, Kind::Rank, true, false};
     }
     if (key == Qt::Key_0 && selected) {
@@ -29,4 +46,19 @@ std::optional<KeyChange> rankingKeyChange(int key, polar::Annotation a, size_t c
         return KeyChange{a, a.flagged ? Kind::Flag : Kind::Unflag, false, false};
     }
     return std::nullopt;
+}
+
+} // namespace
+
+std::optional<KeyChange> rankingKeyChange(int key, polar::Annotation current, size_t candidate, size_t above)
+{
+    auto change = rankingKeyChangeOf(key, current, candidate, above);
+    // A key that changes nothing (rank 1 on the candidate already first)
+    // writes no journal line and no undo step; the selection still advances.
+    if (change && change->refused.empty() && change->annotation == current) {
+        if (!change->advance)
+            return std::nullopt;
+        change->unchanged = true;
+    }
+    return change;
 }

@@ -1,31 +1,22 @@
 #include "engine/embedded_model.h"
 
-#include <QDir>
-#include <QDirIterator>
-#include <QFile>
-#include <QFileInfo>
-#include <QSaveFile>
-#include <QStandardPaths>
+#include "model/demo_model.h"
 
-QString embeddedModelDir()
+#include <exception>
+
+QString embeddedModelDir(QString *error)
 {
-    const QString source = QStringLiteral(":/models/tiny-polar");
-    const QString target = QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/models/tiny-polar";
-    if (!QDir().mkpath(target))
+    try {
+        return QString::fromStdString(polar::demoModelDirectory());
+    } catch (const std::exception &e) {
+        *error = QString::fromStdString(e.what());
         return {};
-    QDirIterator it(source, QDir::Files);
-    while (it.hasNext()) {
-        const QString from = it.next();
-        const QString to = target + "/" + QFileInfo(from).fileName();
-        QFile in(from);
-        if (QFileInfo(to).size() == in.size())
-            continue;
-        QSaveFile out(to);
-        if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly) || out.write(in.readAll()) != in.size()
-            || !out.commit())
-            return {};
     }
-    return target;
+}
+
+bool isEmbeddedModelDir(const QString &directory)
+{
+    return polar::isDemoModelDirectory(directory.toStdString());
 }
 
 QString embeddedSeedExamplePath()

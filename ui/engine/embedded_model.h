@@ -2,8 +2,8 @@
 
 #include <QString>
 
-// The tiny demo model is compiled into the binary (resources/polar.qrc) so
-// the app works anywhere; it is unpacked once to a cache folder for core,
-// which reads model files from disk.
-QString embeddedModelDir();                 // unpacks if needed; empty on failure
+// The demo model lives in core (polar::demoModelDirectory) so that the CLI
+// and the app open the same one; these wrap it for the windows.
+QString embeddedModelDir(QString *error);   // unpacks if needed; empty with *error on failure
+bool isEmbeddedModelDir(const QString &directory);
 QString embeddedSeedExamplePath();          // ":/datasets/strawberry.jsonl"

@@ -28,6 +28,7 @@ inline SettingValue<QStringList> recentModels{"models/recent", {}};
 inline SettingValue<QStringList> recentSessions{"sessions/recent", {}};
 inline SettingValue<QString> lastExportFile{"export/lastFile", {}};
 inline SettingValue<QByteArray> windowGeometry{"window/geometry", {}};
+inline SettingValue<QByteArray> datasetWindowGeometry{"datasetWindow/geometry", {}};
 inline SettingValue<QByteArray> windowState{"window/state", {}};
 inline SettingValue<QByteArray> mainSplitter{"window/mainSplitter", {}};
 inline SettingValue<QString> annotator{"annotation/annotator", {}};

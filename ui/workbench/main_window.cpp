@@ -6,6 +6,7 @@
 #include "engine/embedded_model.h"
 #include "scoring/score_records.h"
 #include "widgets/app_settings.h"
+#include "widgets/window_size.h"
 #include "widgets/message_bar.h"
 #include "widgets/score_status.h"
 #include "workbench/candidate_list_model.h"
@@ -26,6 +27,7 @@
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QDir>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
@@ -94,7 +96,6 @@ void MainWindow::createWidgets()
 
     m_scoreStatus = new ScoreStatus(m_engine);
     statusBar()->addPermanentWidget(m_scoreStatus);
-    resize(1440, 900);
 }
 
 void MainWindow::createActions()
@@ -269,12 +270,23 @@ void MainWindow::connectParts()
     connect(m_session, &SessionController::saved, this, [this](const QString &p) { statusBar()->showMessage(tr("Saved %1").arg(p), 5000); });
     connect(m_session, &SessionController::modelWanted, this, [this](const QString &dir, const QString &device, const QString &dtype) {
         m_modelPanel->setDeviceAndDtype(device, dtype);
-        if (!dir.isEmpty() && dir != QString::fromStdString(m_engine->modelInfo().directory))
-            loadModel(dir);
+        const QString loaded = m_engine->hasModel() ? QString::fromStdString(m_engine->modelInfo().directory) : QString();
+        // An empty directory: the session was made with the embedded demo model.
+        const bool load = dir.isEmpty() ? !isEmbeddedModelDir(loaded) : QDir(dir).canonicalPath() != QDir(loaded).canonicalPath();
+        if (load) {
+            if (dir.isEmpty())
+                loadDefaultModel();
+            else
+                loadModel(dir); // its modelLoaded keeps the scores when they are this model's
+        } else if (m_doc->workspace().scoredBy != loaded.toStdString()) {
+            m_doc->clearScores(); // saved with another model than the one loaded
+        }
     });
-    m_session->computeChoice = [this](std::string &device, std::string &dtype) {
-        device = polar::deviceName(m_modelPanel->device());
-        dtype = polar::computeDTypeName(m_modelPanel->dtype());
+    m_session->fromWindow = [this](polar::Workspace &ws) {
+        ws.settings.device = polar::deviceName(m_modelPanel->device());
+        ws.settings.dtype = polar::computeDTypeName(m_modelPanel->dtype());
+        if (m_engine->hasModel()) // the model the user sees is the one saved ("" for the demo)
+            ws.modelPath = m_usingDemoModel ? std::string() : m_engine->modelInfo().directory;
     };
 }
 
@@ -283,12 +295,13 @@ void MainWindow::connectEngine()
     connect(m_modelPanel, &ModelPanel::loadRequested, this, [this] { loadModel(m_modelPanel->modelDir()); });
     connect(m_modelPanel, &ModelPanel::cancelRequested, this, &MainWindow::cancel);
     m_modelPanel->follow(m_engine, [this](const polar::ModelInfo &info) {
-        return !m_embeddedModel.isEmpty() && QString::fromStdString(info.directory) == m_embeddedModel;
+        return isEmbeddedModelDir(QString::fromStdString(info.directory));
     });
     connect(m_engine, &EngineController::modelLoaded, this, [this](const polar::ModelInfo &info) {
-        m_usingDemoModel = !m_embeddedModel.isEmpty() && QString::fromStdString(info.directory) == m_embeddedModel;
+        m_usingDemoModel = isEmbeddedModelDir(QString::fromStdString(info.directory));
         m_doc->setModelPath(m_usingDemoModel ? std::string() : info.directory);
-        m_doc->clearScores(); // scores of another model do not apply
+        if (m_doc->workspace().scoredBy != info.directory)
+            m_doc->clearScores(); // scores of another model do not apply; a session's own model keeps them
         hideMessage();
         statusBar()->showMessage(tr("Model loaded in %1 s").arg(info.loadSeconds, 0, 'f', 2), 5000);
         updateActions();
@@ -311,7 +324,7 @@ void MainWindow::connectEngine()
 
 void MainWindow::restoreLayout()
 {
-    restoreGeometry(AppSettings::windowGeometry.get());
+    sizeToScreen(this, QSize(1440, 900), AppSettings::windowGeometry.get());
     if (!m_mainSplitter->restoreState(AppSettings::mainSplitter.get()))
         m_mainSplitter->setSizes({560, 880});
 }
@@ -352,13 +365,14 @@ void MainWindow::loadModel(const QString &dir)
 
 void MainWindow::loadDefaultModel()
 {
-    m_embeddedModel = embeddedModelDir();
-    if (m_embeddedModel.isEmpty()) {
-        showMessage(tr("Could not unpack the embedded demo model to %1.").arg(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)));
+    QString error;
+    const QString dir = embeddedModelDir(&error);
+    if (dir.isEmpty()) {
+        showMessage(tr("Could not unpack the embedded demo model: %1").arg(error));
         Q_EMIT modelReady(false);
         return;
     }
-    loadModel(m_embeddedModel);
+    loadModel(dir);
 }
 
 void MainWindow::loadSeedExample()
@@ -368,6 +382,8 @@ void MainWindow::loadSeedExample()
         return;
     const polar::ScoreRecord rec = polar::parseScoreRecord(polar::parseJson(f.readAll().toStdString(), "seed example"), "seed example");
     polar::Workspace ws;
+    ws.modelPath = m_doc->workspace().modelPath; // the model stays loaded: the session records it
+    ws.settings = m_doc->workspace().settings;
     ws.prompt = rec.prompt;
     ws.reference = rec.reference;
     for (const auto &o : rec.outputs)
@@ -397,7 +413,7 @@ void MainWindow::cancel() { m_engine->cancel(); }
 void MainWindow::onScoreFinished(const polar::CandidatesResult &result)
 {
     bool current = false;
-    const QStringList errors = m_scored->apply(result, &current);
+    const QStringList errors = m_scored->apply(result, m_engine->modelInfo().directory, &current);
     if (!errors.isEmpty())
         showMessage(tr("Some candidates could not be scored: %1").arg(errors.join("; ")));
     statusBar()->showMessage(tr("Scored %1 inputs in %2 ms (%3 from cache)")

@@ -115,6 +115,5 @@ private:
     ScoreStatus *m_scoreStatus = nullptr;
 
     QList<QAction *> m_actions;
-    QString m_embeddedModel;
     bool m_usingDemoModel = false;
 };

@@ -17,8 +17,11 @@ int appendWorkspacePairs(const polar::Workspace &ws, const QString &path, bool u
         return 0;
     }
     try {
-        const size_t n = polar::appendPairs(path.toStdString(), pairs, polar::PairFormat::Polar);
+        const auto s = polar::appendPairs(path.toStdString(), pairs, polar::PairFormat::Polar);
+        const size_t n = s.written;
         *message = QObject::tr("Wrote %1 %2 to %3").arg(n).arg(n == 1 ? QObject::tr("pair") : QObject::tr("pairs")).arg(path);
+        if (s.alreadyThere)
+            *message += QObject::tr(" (%1 already in the file, not written again)").arg(s.alreadyThere);
         return int(n);
     } catch (const std::exception &e) {
         *message = QObject::tr("Export failed: %1").arg(QString::fromUtf8(e.what()));

@@ -7,7 +7,6 @@
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QHorizontalBarSeries>
-#include <QtCharts/QVBarModelMapper>
 #include <QtCharts/QValueAxis>
 
 #include <QIdentityProxyModel>
@@ -50,7 +49,7 @@ public:
 } // namespace
 
 RewardChart::RewardChart(QAbstractItemModel *model, int rewardColumn, int labelColumn, QWidget *parent)
-    : QChartView(parent), m_model(model), m_labelColumn(labelColumn)
+    : QChartView(parent), m_model(model), m_rewardColumn(rewardColumn), m_labelColumn(labelColumn)
 {
     auto *reversed = new ReversedRows(this);
     reversed->setSourceModel(model);
@@ -61,13 +60,10 @@ RewardChart::RewardChart(QAbstractItemModel *model, int rewardColumn, int labelC
     chart->setBackgroundRoundness(0);
     m_series = new QHorizontalBarSeries;
     m_series->setBarWidth(0.7);
-    m_mapper = new QVBarModelMapper(this);
-    m_mapper->setFirstBarSetColumn(rewardColumn);
-    m_mapper->setLastBarSetColumn(rewardColumn);
-    m_mapper->setSeries(m_series);
-    m_mapper->setModel(m_reversed);
+    m_set = new QBarSet(tr("reward"));
+    m_series->append(m_set);
+    connect(m_set, &QBarSet::clicked, this, [this](int bar) { Q_EMIT barClicked(m_reversed->rowCount() - 1 - bar); });
     chart->addSeries(m_series);
-    m_set = nullptr;
 
     m_categories = new QBarCategoryAxis;
     m_categories->setTruncateLabels(false); // "#12" and "ref" always fit
@@ -81,7 +77,7 @@ RewardChart::RewardChart(QAbstractItemModel *model, int rewardColumn, int labelC
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(160);
 
-    // Queued: the mapper updates its bar set from the same signals first.
+    // Queued: a burst of changes (a reset, then rows) redraws once.
     for (const char *signal : {SIGNAL(modelReset()), SIGNAL(layoutChanged()), SIGNAL(rowsInserted(QModelIndex, int, int)),
                                SIGNAL(rowsRemoved(QModelIndex, int, int)), SIGNAL(dataChanged(QModelIndex, QModelIndex))})
         connect(m_reversed, signal, this, SLOT(refreshLater()));
@@ -108,23 +104,26 @@ void RewardChart::styleSet()
 
 void RewardChart::refresh()
 {
-    // The mapper may have recreated the set after a model reset.
-    if (m_series->barSets().isEmpty())
-        return;
-    if (m_set != m_series->barSets().first()) {
-        m_set = m_series->barSets().first();
-        connect(m_set, &QBarSet::clicked, this, [this](int bar) { Q_EMIT barClicked(m_reversed->rowCount() - 1 - bar); });
-    }
-    styleSet(); // the chart theme re-decorates sets the mapper adds
+    styleSet();
     QStringList labels;
+    QList<qreal> values;
     double lo = 0, hi = 0;
     for (int r = 0; r < m_reversed->rowCount(); ++r) {
         const QModelIndex label = m_reversed->index(r, m_labelColumn);
         labels << (label.data(ResultsModel::IsReferenceRole).toBool() ? tr("ref")
                                                                       : label.data(Qt::DisplayRole).toString().section(' ', 0, 0));
-        const double v = m_set->at(r);
+        const QVariant reward = m_reversed->index(r, m_rewardColumn).data(ResultsModel::UnderlyingDataRole);
+        const double v = reward.isValid() ? reward.toDouble() : 0.0; // unscored rows: no bar
+        values << v;
         lo = std::min(lo, v);
         hi = std::max(hi, v);
+    }
+    if (m_set->count() != values.size()) {
+        m_set->remove(0, m_set->count());
+        m_set->append(values);
+    } else {
+        for (int i = 0; i < values.size(); ++i)
+            m_set->replace(i, values[i]);
     }
     m_categories->setCategories(labels);
     const double pad = std::max(0.5, (hi - lo) * 0.08);

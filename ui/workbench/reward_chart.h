@@ -9,10 +9,10 @@ QT_FORWARD_DECLARE_CLASS(QBarSet)
 QT_FORWARD_DECLARE_CLASS(QBarCategoryAxis)
 QT_FORWARD_DECLARE_CLASS(QHorizontalBarSeries)
 QT_FORWARD_DECLARE_CLASS(QValueAxis)
-QT_FORWARD_DECLARE_CLASS(QVBarModelMapper)
 
-// Horizontal bars of the rewards, read from the (sorted) results model through
-// a QVBarModelMapper: the bars follow the table's order and its selection.
+// Horizontal bars of the rewards, read from the (sorted) results model on
+// every change of it: bars and labels follow the table's order together (a
+// bar model mapper ignores re-sorts) and the bars follow its selection.
 class RewardChart : public QChartView
 {
     Q_OBJECT
@@ -34,11 +34,10 @@ private:
 
     QAbstractItemModel *m_model;     // the table's model
     QAbstractItemModel *m_reversed;  // its rows bottom-up: bar 0 sits at the bottom
-    int m_labelColumn;
+    int m_rewardColumn, m_labelColumn;
     QItemSelectionModel *m_selection = nullptr;
     QHorizontalBarSeries *m_series;
     QBarSet *m_set;
     QBarCategoryAxis *m_categories;
     QValueAxis *m_values;
-    QVBarModelMapper *m_mapper;
 };

@@ -26,7 +26,8 @@ public:
     polar::CandidatesJob job();
     // Merges a result into the document; returns the candidates' errors, and
     // false in `current` when the prompt or reference changed meanwhile.
-    QStringList apply(const polar::CandidatesResult &result, bool *current);
+    // `model`: the directory of the model that scored it.
+    QStringList apply(const polar::CandidatesResult &result, const std::string &model, bool *current);
     // The encoding the candidate's shown reward was computed from (null when
     // none, or when its text changed since). kReferenceRowId: the reference's.
     const polar::CandidateScore *encoding(int64_t id) const;

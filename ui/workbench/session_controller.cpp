@@ -86,8 +86,8 @@ bool SessionController::open(const QString &path)
 bool SessionController::saveTo(const QString &path)
 {
     polar::Workspace ws = m_doc->workspace();
-    if (computeChoice)
-        computeChoice(ws.settings.device, ws.settings.dtype);
+    if (fromWindow)
+        fromWindow(ws);
     try {
         polar::saveWorkspace(path.toStdString(), ws);
     } catch (const std::exception &e) {
@@ -128,7 +128,10 @@ bool SessionController::maybeSave()
 void SessionController::writeRecovery()
 {
     try {
-        polar::Json j = polar::workspaceToJson(m_doc->workspace());
+        polar::Workspace ws = m_doc->workspace();
+        if (fromWindow)
+            fromWindow(ws);
+        polar::Json j = polar::workspaceToJson(ws);
         j["recovery_of"] = m_sessionFile.toStdString();
         j["saved_at"] = QDateTime::currentDateTime().toString(Qt::ISODate).toStdString();
         polar::writeFileAtomically(m_recoveryFile.toStdString(), j.dump(2));

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "workbench/workspace.h"
+
 #include <QObject>
 #include <QString>
+
+#include <functional>
 
 class QUndoStack;
 class QWidget;
@@ -38,8 +42,9 @@ public:
     bool restoreRecovery();
     void discardRecovery();
 
-    // Device and dtype are kept with the session; the model panel's are asked for when saving.
-    std::function<void(std::string &device, std::string &dtype)> computeChoice;
+    // The loaded model, device and dtype are kept with the session: the
+    // window fills them in when it is saved or autosaved.
+    std::function<void(polar::Workspace &)> fromWindow;
 
 Q_SIGNALS:
     void titleChanged();

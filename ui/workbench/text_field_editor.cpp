@@ -18,6 +18,12 @@ bool PlainEditor::event(QEvent *e)
             e->ignore(); // let the window's Undo/Redo actions take the chord
             return false;
         }
+        // Word deletion is the editor's, not the window's: Ctrl+Delete would
+        // otherwise delete the whole candidate (its action's shortcut).
+        if (ke->matches(QKeySequence::DeleteEndOfWord) || ke->matches(QKeySequence::DeleteStartOfWord)) {
+            e->accept();
+            return true;
+        }
     }
     return QPlainTextEdit::event(e);
 }

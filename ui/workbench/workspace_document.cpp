@@ -104,8 +104,9 @@ void WorkspaceDocument::setSettings(const polar::WorkspaceSettings &s)
 }
 
 void WorkspaceDocument::setScores(const std::map<int64_t, polar::CandidateScore> &scores,
-                                  const std::optional<polar::CandidateScore> &referenceScore)
+                                  const std::optional<polar::CandidateScore> &referenceScore, const std::string &model)
 {
+    m_ws.scoredBy = model;
     for (auto &c : m_ws.candidates) {
         auto it = scores.find(c.id);
         if (it != scores.end())
@@ -124,6 +125,7 @@ void WorkspaceDocument::clearScores()
         c.score.reset();
     }
     m_ws.referenceScore.reset();
+    m_ws.scoredBy.clear();
     if (any)
         Q_EMIT scoresChanged();
 }

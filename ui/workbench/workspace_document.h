@@ -38,7 +38,8 @@ public:
     // Scores are results, not edits: not undoable, and dropped when the text
     // they were computed for changes.
     void setScores(const std::map<int64_t, polar::CandidateScore> &scores,
-                   const std::optional<polar::CandidateScore> &referenceScore);
+                   const std::optional<polar::CandidateScore> &referenceScore,
+                   const std::string &model);
     void clearScores();
 
 Q_SIGNALS:
