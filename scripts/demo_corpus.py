@@ -19,7 +19,7 @@ and a held-out set, and the held-out pairs use only held-out ones.
 Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl and
 OUT/heldout.jsonl, and OUT/settings.json with the seed and sizes.
 
-    scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 16000] [--heldout 800]
+    scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 16000] [--heldout 800] [--invented 0.5]
 """
 import argparse
 import itertools
@@ -128,8 +128,21 @@ def is_prime(n):
 
 
 class Corpus:
-    def __init__(self, rng, words, countries, numbers):
+    def __init__(self, rng, words, countries, numbers, invented=0.0):
         self.rng, self.words, self.countries, self.numbers = rng, words, countries, numbers
+        # Share of letters and capitals prompts about invented words and
+        # countries: with a few hundred real ones a small model memorises them
+        # instead of learning to check the answer against the reference, which
+        # is the skill the held-out words and countries test.
+        self.invented = invented
+        self.invented_cities = []
+
+    def invented_name(self, syllables):
+        rng = self.rng
+        onset = "b c d f g h k l m n p r s t v z br tr st gr sh ch".split()
+        vowel = "a e i o u ia ou ee oo".split()
+        coda = ["", "", "n", "r", "l", "s", "m", "rr", "ll", "ss", "t"]
+        return "".join(rng.choice(onset) + rng.choice(vowel) + rng.choice(coda) for _ in range(syllables))
 
     def pick_number(self, lo=0, hi=1000):
         while True:
@@ -140,7 +153,7 @@ class Corpus:
     # Each family returns (prompt, reference, [right answers], [wrong answers]).
     def letters(self):
         rng = self.rng
-        word = rng.choice(self.words)
+        word = self.invented_name(rng.randint(2, 4)) if rng.random() < self.invented else rng.choice(self.words)
         letters = sorted(set(word.lower()))
         letter = rng.choice(letters)
         n = word.lower().count(letter)
@@ -178,8 +191,11 @@ class Corpus:
         opword = {"+": "plus", "-": "minus", "x": "times"}[op]
         prompt = rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {opword} {b}.", f"Calculate {a} {op} {b}."])
         reference = rng.choice([f"{a} {op} {b} = {r}.", f"The result is {r}.", f"{a} {opword} {b} equals {r}."])
-        wrong = [r + d for d in (1, -1, 10, -10, 100, 2)] + ([a - b] if op == "+" else [a + b])
-        wrong = [w for w in wrong if w != r]
+        # Near misses (off by one or ten, the wrong operation) and plain wrong
+        # results of the same size, as a weak policy makes them.
+        near = [r + d for d in (1, -1, 10, -10, 100, 2)] + ([a - b] if op == "+" else [a + b])
+        far = [rng.randint(max(0, r // 2), max(10, r * 2)) for _ in range(6)]
+        wrong = [w for w in (near if rng.random() < 0.4 else far) if w != r] or [r + 1]
 
         def answer(k):
             t = number_text(k, rng)
@@ -189,13 +205,19 @@ class Corpus:
 
     def capitals(self):
         rng = self.rng
-        country, city = rng.choice(self.countries)
+        if rng.random() < self.invented:
+            country = self.invented_name(rng.randint(2, 3)).capitalize() + rng.choice(["ia", "land", "stan", "a", ""])
+            city = self.invented_name(rng.randint(2, 3)).capitalize()
+            self.invented_cities.append(city)
+        else:
+            country, city = rng.choice(self.countries)
         prompt = rng.choice([f"What is the capital of {country}?", f"Name the capital city of {country}.",
                              f"Which city is the capital of {country}?"])
         reference = rng.choice([f"The capital of {country} is {city}.", f"{city}.", f"{city} is the capital of {country}."])
         # Wrong cities come from this split only: a held-out city never appears
         # in training, not even as a wrong answer the model could learn to shun.
-        others = [c for _, c in self.countries if c != city]
+        # Invented cities are wrong answers too, so "an unfamiliar name" is no cue.
+        others = [c for _, c in self.countries if c != city] + [c for c in self.invented_cities[-200:] if c != city]
 
         def answer(c):
             return rng.choice([f"{c}.", f"The capital of {country} is {c}.", f"It is {c}.",
@@ -258,6 +280,8 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--train", type=int, default=16000)
     ap.add_argument("--heldout", type=int, default=800)
+    ap.add_argument("--invented", type=float, default=0.5,
+                    help="share of training letters/capitals prompts about invented words and countries")
     args = ap.parse_args()
     words_train, words_held = split_by(WORDS, str, 0.2, args.seed)
     # "strawberry" is the seed example's word: keep it out of training.
@@ -266,7 +290,7 @@ def main():
         words_held.append("strawberry")
     countries_train, countries_held = split_by(COUNTRIES, lambda c: c[0], 0.2, args.seed + 1)
     numbers_train, numbers_held = split_by(range(0, 1001), int, 0.2, args.seed + 2)
-    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train).pairs(args.train)
+    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, args.invented).pairs(args.train)
     held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held).pairs(args.heldout)
     os.makedirs(args.out, exist_ok=True)
     for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
@@ -276,7 +300,7 @@ def main():
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
         os.replace(tmp, os.path.join(args.out, name))
     with open(os.path.join(args.out, "settings.json"), "w") as f:
-        json.dump({"seed": args.seed, "train": args.train, "heldout": args.heldout,
+        json.dump({"seed": args.seed, "train": args.train, "heldout": args.heldout, "invented": args.invented,
                    "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}, f, indent=2)
     print(f"wrote {len(train)} training and {len(held)} held-out pairs to {args.out}")
 

@@ -34,7 +34,7 @@ bool isDemoModelDirectory(const std::string &directory)
 
 const char *demoModelNotice()
 {
-    return "Demo model: a 0.5 M-parameter reward model trained on synthetic tasks (letter counting, arithmetic, capitals, "
+    return "Demo model: a tiny reward model trained on synthetic tasks (letter counting, arithmetic, capitals, "
            "yes/no about numbers); it knows nothing else. Open a POLAR model for real rewards.";
 }
 

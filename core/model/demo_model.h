@@ -5,7 +5,7 @@
 namespace polar {
 
 // The demo model compiled into every binary (resources/models/polar-demo): a
-// 0.5 M-parameter InternLM2 reward model trained by scripts/train-demo-model.sh
+// tiny InternLM2 reward model (about a million parameters) trained by scripts/train-demo-model.sh
 // on a synthetic corpus of four task families. It is what the app opens and
 // what `polar-cli` uses when no --model is given, so that rewards behave like a
 // reward model's from the first minute; it knows nothing outside its corpus.

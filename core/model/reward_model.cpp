@@ -12,6 +12,7 @@
 #endif
 
 #include <chrono>
+#include <dlfcn.h>
 #include <malloc.h>
 #include <mutex>
 #include <thread>
@@ -93,6 +94,13 @@ void setComputeThreads(int n)
         throw Error("threads must be at least 1, got " + std::to_string(n));
     threadsChosen = true;
     at::set_num_threads(n);
+    // Debian's LibTorch does its products through the system OpenBLAS, whose
+    // own thread pool at::set_num_threads does not reach: two runs of one
+    // thread each would otherwise oversubscribe the cores (seen: half the CPU
+    // time spent spinning in the kernel).
+    using SetBlasThreads = void (*)(int);
+    if (auto set = reinterpret_cast<SetBlasThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        set(n);
 }
 
 uint64_t gpuPeakAllocatedBytes()
