@@ -45,13 +45,14 @@ void TrainingChart::clear(int64_t totalSteps)
     m_loss->clear();
     m_accuracy->clear();
     m_maxLoss = 0.7; // a fresh reward model starts near log 2
-    m_steps->setRange(0, double(std::max<int64_t>(totalSteps, 1)));
+    setTotalSteps(totalSteps);
     m_lossAxis->setRange(0, m_maxLoss);
 }
 
 void TrainingChart::setTotalSteps(int64_t totalSteps)
 {
-    m_steps->setRange(0, double(std::max<int64_t>(totalSteps, 1)));
+    m_steps->setRange(0, double(std::max<int64_t>(totalSteps, 4)));
+    m_steps->applyNiceNumbers(); // whole steps on the ticks
 }
 
 void TrainingChart::addLoss(int64_t step, double loss)
