@@ -14,6 +14,8 @@
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
 #include <QLineEdit>
+#include <QTableWidget>
+#include <QTimer>
 #include <QScreen>
 #include <QPushButton>
 #include <QSpinBox>
@@ -232,6 +234,27 @@ private Q_SLOTS:
         QVERIFY2(d->minimumSizeHint().width() <= 1200 && d->minimumSizeHint().height() <= 640,
                  qPrintable(QString("%1x%2").arg(d->minimumSizeHint().width()).arg(d->minimumSizeHint().height())));
         d->close();
+    }
+
+    void f1ListsTheRankingKeys()
+    {
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(freshDataset("help.jsonl")));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QStringList rows;
+        QTimer::singleShot(0, [&] {
+            QWidget *dialog = QApplication::activeModalWidget();
+            if (auto *table = dialog ? dialog->findChild<QTableWidget *>() : nullptr)
+                for (int r = 0; r < table->rowCount(); ++r)
+                    rows << table->item(r, 0)->text() + " = " + table->item(r, 1)->text();
+            if (dialog)
+                dialog->close();
+        });
+        QTest::keyClick(&w, Qt::Key_F1);
+        QVERIFY2(rows.contains("Tie it with the candidate above = T"), qPrintable(rows.join("; ")));
+        QVERIFY2(rows.filter("Fine-tune").size() == 1, qPrintable(rows.join("; "))); // the window's actions too
     }
 
     void filtersNarrowTheList()

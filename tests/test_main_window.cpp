@@ -15,6 +15,7 @@
 #include "workbench/text_field_editor.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QtCharts/QBarSet>
 #include <QListView>
 #include <QScreen>
@@ -161,6 +162,19 @@ private Q_SLOTS:
                 }
             }
         }
+    }
+
+    void firstFocusIsThePromptAndAFailedLoadKeepsTheFieldTruthful()
+    {
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(w().promptEditor()->textEdit()));
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        w().loadModel(m_tmp.filePath("no-such-model"));
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(ready.first().first().toBool(), false);
+        QVERIFY(w().lastMessage().contains("still using"));
+        auto *field = w().findChild<QComboBox *>("modelPath");
+        QVERIFY(field);
+        QCOMPARE(field->currentText(), QString::fromStdString(testdata::tinyModel())); // the model in use
     }
 
     void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()

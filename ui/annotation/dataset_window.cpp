@@ -15,6 +15,7 @@
 #include "engine/embedded_model.h"
 #include "training/fine_tune_dialog.h"
 #include "widgets/demo_banner.h"
+#include "workbench/shortcuts_dialog.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
 #include "widgets/window_size.h"
@@ -50,7 +51,7 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent)
     createWidgets();
     createActions();
     connectDocument();
-    setWindowTitle(tr("Dataset — Polar Studio"));
+    setWindowTitle(tr("Dataset")); // Qt appends " — Polar Studio" itself
     sizeToScreen(this, QSize(1400, 880), AppSettings::datasetWindowGeometry.get());
 }
 
@@ -178,6 +179,14 @@ void DatasetWindow::createActions()
     redo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
     edit->addAction(undo);
     edit->addAction(redo);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1), this, [this] {
+        QList<QAction *> actions;
+        for (QAction *menu : menuBar()->actions())
+            if (menu->menu())
+                actions << menu->menu()->actions();
+        ShortcutsDialog(actions, rankingKeyHelp(), this).exec();
+    });
 }
 
 void DatasetWindow::connectDocument()
@@ -231,7 +240,7 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     bool warning = false;
     const QString summary = opened.summary(&warning);
     m_doc->setProject(std::move(opened.project));
-    setWindowTitle(tr("%1 — Polar Studio dataset").arg(QFileInfo(path).fileName()));
+    setWindowTitle(tr("%1 — dataset").arg(QFileInfo(path).fileName()));
     showMessage(summary, warning);
     if (m_filter->rowCount() > 0)
         m_itemTable->selectRow(0);

@@ -48,13 +48,14 @@ int askDialog(QWidget *parent, const QString &title, const QString &text, const 
 QString ProjectOpening::summary(bool *warning) const
 {
     *warning = !project->writable();
+    const QString items = project->size() == 1 ? QObject::tr("1 item") : QObject::tr("%1 items").arg(project->size());
     if (!project->writable())
-        return QObject::tr("%1 items · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
-            .arg(project->size())
+        return QObject::tr("%1 · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
+            .arg(items)
             .arg(project->damage().size())
             .arg(QString::fromStdString(project->path()));
-    return QObject::tr("%1 items%2 · annotations are saved to %3 after every change%4")
-        .arg(project->size())
+    return QObject::tr("%1%2 · annotations are saved to %3 after every change%4")
+        .arg(items)
         .arg(invalidLines ? QObject::tr(", %1 invalid lines skipped").arg(invalidLines) : QString())
         .arg(QString::fromStdString(project->path()))
         .arg(note);

@@ -2,6 +2,7 @@
 
 #include "preferences/ranking_edit.h"
 
+#include <QObject>
 #include <Qt>
 
 #include <set>
@@ -61,4 +62,14 @@ std::optional<KeyChange> rankingKeyChange(int key, polar::Annotation current, si
         change->unchanged = true;
     }
     return change;
+}
+
+QList<QPair<QString, QString>> rankingKeyHelp()
+{
+    return {{QObject::tr("Put the selected candidate at rank N"), QStringLiteral("1 … 9")},
+            {QObject::tr("Tie it with the candidate above"), QStringLiteral("T")},
+            {QObject::tr("Unrank it"), QStringLiteral("0")},
+            {QObject::tr("Submit the item and go to the next (twice when some are unranked)"), QObject::tr("Enter")},
+            {QObject::tr("Skip the item"), QStringLiteral("S")},
+            {QObject::tr("Flag or unflag the item"), QStringLiteral("F")}};
 }

@@ -3,6 +3,10 @@
 #include "annotation/commands.h"
 #include "preferences/project.h"
 
+#include <QList>
+#include <QPair>
+#include <QString>
+
 #include <optional>
 
 // What a key pressed on the candidate list does to the item's annotation:
@@ -22,3 +26,6 @@ struct KeyChange
     bool unchanged = false; // the annotation is as it was: only the selection moves
 };
 std::optional<KeyChange> rankingKeyChange(int key, polar::Annotation current, size_t candidate, size_t above);
+
+// The ranking keys, as (what, keys), for the window's F1 list.
+QList<QPair<QString, QString>> rankingKeyHelp();

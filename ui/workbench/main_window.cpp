@@ -57,6 +57,7 @@ MainWindow::MainWindow(const QString &recoveryFile, QWidget *parent) : QMainWind
     restoreLayout();
     updateTitle();
     updateActions();
+    promptEditor()->textEdit()->setFocus(); // where a user starts typing, not the model path
 }
 
 MainWindow::~MainWindow()
@@ -310,6 +311,9 @@ void MainWindow::connectEngine()
     connect(m_engine, &EngineController::modelLoadFailed, this, [this](const QString &error) {
         showMessage(tr("Could not load the model: %1").arg(error)
                     + (m_engine->hasModel() ? tr(" (still using %1)").arg(QString::fromStdString(m_engine->modelInfo().name)) : QString()));
+        // The field shows the model in use, not the folder that failed.
+        if (m_engine->hasModel())
+            m_modelPanel->setModelDir(QString::fromStdString(m_engine->modelInfo().directory));
         updateActions();
         Q_EMIT modelReady(false);
     });
@@ -337,7 +341,7 @@ void MainWindow::showMessage(const QString &message, bool error)
 
 QString MainWindow::lastMessage() const { return m_messageBar->lastMessage(); }
 void MainWindow::hideMessage() { m_messageBar->setVisible(false); }
-void MainWindow::updateTitle() { setWindowTitle(tr("%1 — Polar Studio").arg(m_session->title())); }
+void MainWindow::updateTitle() { setWindowTitle(m_session->title()); } // Qt appends " — Polar Studio"
 
 void MainWindow::updateActions()
 {

@@ -18,6 +18,7 @@
 ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
 {
     m_path = new QComboBox;
+    m_path->setObjectName("modelPath");
     m_path->setEditable(true);
     m_path->setInsertPolicy(QComboBox::NoInsert);
     m_path->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
