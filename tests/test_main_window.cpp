@@ -177,6 +177,32 @@ private Q_SLOTS:
         QCOMPARE(field->currentText(), QString::fromStdString(testdata::tinyModel())); // the model in use
     }
 
+    void resultsCopyAsTsvAndSaveAsCsvInTheTablesOrder()
+    {
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        QTableView *table = w().resultsTable();
+        table->sortByColumn(ResultsModel::Reward, Qt::AscendingOrder);
+        const QStringList lines = w().resultsText('\t').split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1 + table->model()->rowCount());
+        QCOMPARE(lines[0], QString("rank\tcandidate\treward\tmargin_to_best\tmargin_to_reference\ttokens\tcut\ttext"));
+        for (int r = 0; r < table->model()->rowCount(); ++r) {
+            const QStringList f = lines[r + 1].split('\t');
+            QCOMPARE(f.size(), 8);
+            const double reward = table->model()->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+            QVERIFY2(std::fabs(f[2].toDouble() - reward) < 1e-6, qPrintable(lines[r + 1]));
+        }
+        // CSV quotes the texts that hold commas (the seed's do), so a reader gets them whole.
+        const QString csv = w().resultsText(',');
+        const std::string firstText = w().document()->candidateAt(0).text.text;
+        QString quoted = QString::fromStdString(firstText);
+        quoted.replace('"', "\"\"");
+        QVERIFY(csv.contains('"' + quoted + '"'));
+        // The header says what a column means.
+        QVERIFY(table->model()->headerData(ResultsModel::Tokens, Qt::Horizontal, Qt::ToolTipRole).toString().contains("whole encoded input"));
+        QVERIFY(table->actions().contains(w().action("copyResults")));
+    }
+
     void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()
     {
         w().action("addCandidate")->trigger();

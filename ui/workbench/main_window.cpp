@@ -7,6 +7,8 @@
 #include "scoring/score_records.h"
 #include "widgets/app_settings.h"
 #include "widgets/window_size.h"
+#include "workbench/results_table_export.h"
+#include "util/files.h"
 #include "widgets/message_bar.h"
 #include "widgets/score_status.h"
 #include "workbench/candidate_list_model.h"
@@ -28,6 +30,9 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QDir>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QClipboard>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
@@ -160,6 +165,9 @@ void MainWindow::createActions()
     make("clearMark", tr("C&lear mark"), [this] { m_editor->markSelected(polar::Candidate::Mark::None); });
     make("acceptRanking", tr("Accept the model's &ranking"), [this] { m_editor->acceptModelRanking(); },
          tr("Mark the best-scored candidate chosen and the others rejected"));
+    make("copyResults", tr("&Copy results as TSV"), [this] { copyResults(); },
+         tr("Every row of the results table, as the table shows them, for a spreadsheet"));
+    make("saveResults", tr("Save results as C&SV…"), [this] { saveResults(); });
     make("shortcuts", tr("&Keyboard shortcuts"), [this] { ShortcutsDialog(m_actions, {}, this).exec(); });
     make("about", tr("&About Polar Studio"), [this] {
         QMessageBox::about(this, tr("About Polar Studio"),
@@ -198,6 +206,8 @@ void MainWindow::createKeyboardShortcuts()
         {"clearMark", QKeySequence(Qt::CTRL | Qt::Key_0)},
         {"acceptRanking", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R)},
         {"shortcuts", QKeySequence(Qt::Key_F1)},
+        {"copyResults", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C)},
+        {"saveResults", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_S)},
     };
     for (const auto &[name, keys] : chords)
         if (QAction *a = action(name))
@@ -226,7 +236,13 @@ void MainWindow::createMenus()
     add(file, {"save", "saveAs", nullptr, "openModel", "importRecord", "openDataset", "exportPairs", nullptr, "quit"});
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate", "deleteCandidate", "moveUp",
                                           "moveDown", "pasteCandidates"});
-    add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking"});
+    add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking",
+                                           nullptr, "copyResults", "saveResults"});
+    // The results table's context menu: what can be done with its rows.
+    QTableView *table = m_pane->table();
+    table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const char *n : {"explain", "markChosen", "markRejected", "copyResults", "saveResults"})
+        table->addAction(action(n));
     add(menuBar()->addMenu(tr("&Help")), {"shortcuts", "about"});
 }
 
@@ -462,4 +478,38 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_engine->cancel();
     m_session->discardRecovery(); // a clean exit leaves nothing to recover
     event->accept();
+}
+
+QString MainWindow::resultsText(QChar separator) const
+{
+    return resultsAsDelimitedText(m_sorted, *m_doc, separator);
+}
+
+void MainWindow::copyResults()
+{
+    if (!m_results->hasScores()) {
+        showMessage(tr("Nothing to copy yet: score first (Ctrl+Enter)."));
+        return;
+    }
+    QGuiApplication::clipboard()->setText(resultsText('\t'));
+    showMessage(tr("Copied %1 rows as tab-separated text.").arg(m_sorted->rowCount()));
+}
+
+void MainWindow::saveResults()
+{
+    if (!m_results->hasScores()) {
+        showMessage(tr("Nothing to save yet: score first (Ctrl+Enter)."));
+        return;
+    }
+    QString path = QFileDialog::getSaveFileName(this, tr("Save results"), QStringLiteral("results.csv"), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".csv");
+    try {
+        polar::writeFileAtomically(path.toStdString(), resultsText(',').toStdString());
+        showMessage(tr("Saved %1 rows to %2").arg(m_sorted->rowCount()).arg(path));
+    } catch (const std::exception &e) {
+        showMessage(tr("Could not save the results: %1").arg(QString::fromUtf8(e.what())), true);
+    }
 }

@@ -64,6 +64,10 @@ public:
     void discardRecovery() { m_session->discardRecovery(); }
     // Exports chosen/rejected pairs; returns how many were written (-1 on error).
     int exportPairsTo(const QString &path, bool useModelRanking);
+    // The results table as delimited text in the table's order (Copy as TSV, Save as CSV).
+    QString resultsText(QChar separator) const;
+    void copyResults();
+    void saveResults();
     void selectCandidate(int64_t id) { m_editor->select(id); }
     // The dataset annotation window (created on first use), with `path` opened if given.
     DatasetWindow *openDatasetWindow(const QString &path = {});

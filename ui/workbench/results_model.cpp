@@ -138,6 +138,20 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
 
 QVariant ResultsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole) {
+        switch (section) {
+        case Rank: return tr("Rank among the scored candidates: 1 has the highest reward");
+        case Candidate: return tr("The candidate's number in the list, and its text");
+        case Reward: return tr("The reward model's score: the value head on the last token of the encoded input");
+        case MarginToBest: return tr("Reward minus the best candidate's reward (0 for the best)");
+        case MarginToReference: return tr("Reward minus the reference's own reward (the reference scored as if it were a "
+                                          "candidate): above 0, the model likes this answer more than the reference");
+        case Tokens: return tr("Tokens of the whole encoded input: prompt, reference, prompt again and this candidate, "
+                               "with the special tokens");
+        case Truncated: return tr("Whether the input was cut to fit the maximum length (hover a row for what was cut)");
+        }
+        return {};
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
