@@ -6,6 +6,7 @@
 #include "workbench/results_model.h"
 #include "attribution/token_table_model.h"
 #include "workbench/workspace_document.h"
+#include "widgets/difference_preview.h"
 
 #include "attribution/models.h"
 
@@ -35,6 +36,29 @@ class TestUiModels : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void nearIdenticalCandidatesShowWhereTheyDiffer()
+    {
+        const QString start = "Let's count the 'r's in 'strawberry': 's', 't', 'r', 'a', 'w', 'b', 'e', 'r', 'r', 'y'. ";
+        const QStringList p = differencePreviews({start + "There are three 'r's, so the answer is two.",
+                                                  start + "There are three 'r's, so the answer is three.", "Short and different.", ""});
+        QVERIFY2(p[0].startsWith("…") && p[0].contains("answer is two"), qPrintable(p[0]));
+        QVERIFY2(p[1].startsWith("…") && p[1].contains("answer is three"), qPrintable(p[1]));
+        QVERIFY(p[0].size() < 60); // the shared start is left out
+        QCOMPARE(p[2], QString("Short and different."));
+        QCOMPARE(p[3], QString("(empty)"));
+        // Both the candidate list and the results table show them so.
+        WorkspaceDocument doc;
+        Workspace ws;
+        ws.addCandidate(TextField::fromString((start + "There are three 'r's, so the answer is two.").toStdString()));
+        ws.addCandidate(TextField::fromString((start + "There are three 'r's, so the answer is three.").toStdString()));
+        doc.reset(ws);
+        CandidateListModel list(&doc);
+        ResultsModel results(&doc);
+        QVERIFY(list.index(0).data().toString().contains("answer is two"));
+        QVERIFY(results.index(1, ResultsModel::Candidate).data().toString().contains("answer is three"));
+        QVERIFY(results.index(1, ResultsModel::Candidate).data(Qt::ToolTipRole).toString().startsWith("Let's count"));
+    }
+
     void resultsRankAndMargins()
     {
         WorkspaceDocument doc;

@@ -1,19 +1,12 @@
 #include "workbench/candidate_list_model.h"
 
+#include "widgets/difference_preview.h"
+
 #include "workbench/workspace_document.h"
 
 #include <QColor>
 #include <QFont>
 
-namespace {
-
-QString preview(const std::string &text)
-{
-    QString s = QString::fromStdString(text).simplified();
-    return s.isEmpty() ? QObject::tr("(empty)") : s.left(120);
-}
-
-} // namespace
 
 CandidateListModel::CandidateListModel(WorkspaceDocument *doc, QObject *parent) : QAbstractListModel(parent), m_doc(doc)
 {
@@ -58,7 +51,7 @@ QVariant CandidateListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString mark = c.mark == Mark::Chosen ? QStringLiteral("✔ ") : c.mark == Mark::Rejected ? QStringLiteral("✘ ") : QString();
-        return mark + preview(c.text.flattened()); // the view adds the position number
+        return mark + previews().value(index.row()).left(120); // the view adds the position number
     }
     case Qt::ToolTipRole:
         return QString::fromStdString(c.text.flattened()).left(2000);
@@ -83,4 +76,17 @@ void NumberedItemDelegate::initStyleOption(QStyleOptionViewItem *option, const Q
 {
     QStyledItemDelegate::initStyleOption(option, index);
     option->text = QStringLiteral("#%1  %2").arg(index.row() + 1).arg(option->text);
+}
+
+const QStringList &CandidateListModel::previews() const
+{
+    // Recomputed when any text changed: a preview depends on the other texts.
+    QStringList texts;
+    for (const auto &c : m_doc->workspace().candidates)
+        texts << QString::fromStdString(c.text.flattened());
+    if (texts != m_previewInputs) {
+        m_previewInputs = texts;
+        m_previews = differencePreviews(texts);
+    }
+    return m_previews;
 }

@@ -19,7 +19,10 @@ public:
     int64_t idAt(int row) const;
 
 private:
+    const QStringList &previews() const;
+
     WorkspaceDocument *m_doc;
+    mutable QStringList m_previewInputs, m_previews;
 };
 
 // Shows each row's 1-based position before its text. The number is the

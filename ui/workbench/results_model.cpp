@@ -1,5 +1,7 @@
 #include "workbench/results_model.h"
 
+#include "widgets/difference_preview.h"
+
 #include "preferences/pairs.h"
 #include "workbench/workspace_document.h"
 
@@ -23,9 +25,13 @@ void ResultsModel::rebuild()
     const auto &ws = m_doc->workspace();
     std::vector<double> rewards;
     std::vector<size_t> scoredRows;
+    QStringList texts;
+    for (const auto &c : ws.candidates)
+        texts << QString::fromStdString(c.text.flattened());
+    const QStringList previews = differencePreviews(texts); // near-identical candidates show where they differ
     for (size_t i = 0; i < ws.candidates.size(); ++i) {
         const auto &c = ws.candidates[i];
-        Row r{c.id, false, int(i + 1), QString::fromStdString(c.text.flattened()).simplified().left(200), c.score.has_value(),
+        Row r{c.id, false, int(i + 1), previews[int(i)].left(200), c.score.has_value(),
               c.score ? double(c.score->reward) : 0.0, c.score ? c.score->tokens : 0,
               c.score ? QString::fromStdString(c.score->truncation) : QString(), 0};
         if (r.scored) {
@@ -119,7 +125,11 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         if (col == Truncated && !r.truncation.isEmpty())
             return tr("Truncated: %1").arg(r.truncation);
         if (col == Candidate)
-            return r.isReference ? tr("The reference scored as if it were a candidate: the anchor for margins") : r.preview;
+            if (r.isReference)
+                return tr("The reference scored as if it were a candidate: the anchor for margins");
+            if (const polar::Candidate *c = m_doc->workspace().find(r.id))
+                return QString::fromStdString(c->text.flattened()).left(2000);
+            return r.preview;
         return {};
     }
     if (role == Qt::TextAlignmentRole && col != Candidate)
