@@ -203,6 +203,17 @@ private Q_SLOTS:
         QVERIFY(table->actions().contains(w().action("copyResults")));
     }
 
+    void scoringWhileEditingKeepsTheEditedCandidate()
+    {
+        w().loadSeedExample();
+        const int64_t third = w().document()->candidateAt(2).id;
+        w().selectCandidate(third);
+        typeInto(w().candidateEditor(), "An edited third answer.");
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(w().selectedCandidate(), third);
+        QCOMPARE(w().candidateEditor()->textEdit()->toPlainText(), QString("An edited third answer."));
+    }
+
     void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()
     {
         w().action("addCandidate")->trigger();

@@ -513,3 +513,8 @@ void MainWindow::saveResults()
         showMessage(tr("Could not save the results: %1").arg(QString::fromUtf8(e.what())), true);
     }
 }
+
+int64_t MainWindow::selectedCandidate() const
+{
+    return m_editor->currentId();
+}

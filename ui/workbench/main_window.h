@@ -69,6 +69,7 @@ public:
     void copyResults();
     void saveResults();
     void selectCandidate(int64_t id) { m_editor->select(id); }
+    int64_t selectedCandidate() const;
     // The dataset annotation window (created on first use), with `path` opened if given.
     DatasetWindow *openDatasetWindow(const QString &path = {});
 

@@ -75,7 +75,13 @@ void ResultsPane::selectId(int64_t id)
 
 void ResultsPane::selectFirstIfNone()
 {
-    if (!m_table->selectionModel()->hasSelection() && m_sorted->rowCount() > 0)
+    if (m_table->selectionModel()->hasSelection() || m_sorted->rowCount() == 0)
+        return;
+    // The candidate being edited keeps the focus: selecting the best row would
+    // move the editor away from it (Ctrl+Enter while typing).
+    if (m_editorId > 0 && m_results->rowOfId(m_editorId) >= 0)
+        selectId(m_editorId);
+    else
         m_table->selectRow(0);
 }
 

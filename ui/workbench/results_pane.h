@@ -30,7 +30,7 @@ public:
     void showCandidate(int64_t editorId);
     void selectId(int64_t id); // the table row of a candidate
     void explain();            // Token contributions of the selected candidate
-    void selectFirstIfNone();  // after scoring: the best row, unless the user chose one
+    void selectFirstIfNone();  // after scoring: the edited candidate's row, else the best, unless the user chose one
 
 Q_SIGNALS:
     void candidateSelected(int64_t id); // a candidate's row was picked in the table or chart
