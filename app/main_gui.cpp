@@ -51,7 +51,8 @@ int main(int argc, char **argv)
     bool restored = false;
     if (window.hasRecovery() && !scripted && !parser.isSet(sessionOpt)) {
         const auto answer = QMessageBox::question(nullptr, "Polar Studio",
-                                                  "Polar Studio did not close normally. Restore the unsaved work?",
+                                                  "Polar Studio did not close normally. Restore the unsaved work?\n\n"
+                                                      + window.recoverySummary(),
                                                   QMessageBox::Yes | QMessageBox::No);
         restored = answer == QMessageBox::Yes && window.restoreRecovery();
     }

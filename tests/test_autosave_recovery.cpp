@@ -1,5 +1,6 @@
 // Autosave: a window process is SIGKILLed between edits; a new window finds
 // the recovery file and restores every edit it had reported.
+#include "workbench/commands.h"
 #include "workbench/main_window.h"
 #include "workbench/workspace_document.h"
 
@@ -59,7 +60,17 @@ private Q_SLOTS:
         {
             MainWindow window(recovery);
             window.loadSeedExample();
-            QVERIFY(window.hasRecovery()); // written on the change
+            QVERIFY(!window.hasRecovery()); // nothing edited: nothing to recover after a crash
+            window.undoStack()->push(new EditFieldCommand(window.document(), WorkspaceDocument::Field::Prompt, {},
+                                                          polar::TextField::fromString("An edit worth keeping")));
+            QVERIFY(window.hasRecovery()); // written on the first edit
+            QVERIFY2(window.recoverySummary().contains("1 candidates") || window.recoverySummary().contains("7 candidates"),
+                     qPrintable(window.recoverySummary()));
+            QVERIFY(window.recoverySummary().contains("An edit worth keeping"));
+            window.undoStack()->undo();
+            QVERIFY(!window.hasRecovery()); // back to clean: gone
+            window.undoStack()->redo();
+            QVERIFY(window.hasRecovery());
             window.undoStack()->setClean();
             QVERIFY(window.close());
         }

@@ -1,6 +1,7 @@
 // The app as a user drives it: load the fixture model, type, score (Ctrl+Enter),
 // compare with core, undo/redo, sessions, exports and error paths. No fixed
 // sleeps: every wait is on a signal.
+#include "attribution/view.h"
 #include "workbench/candidate_list_model.h"
 #include "engine/controller.h"
 #include "util/jsonl.h"
@@ -233,7 +234,9 @@ private Q_SLOTS:
         w().loadSeedExample();
         QVERIFY(scoreAndWait(w()));
         w().resultsTable()->selectRow(0);
+        QSignalSpy explained(w().attributionView(), &AttributionView::finished);
         w().action("explain")->trigger();
+        QVERIFY(explained.wait(30000));
         QCoreApplication::processEvents();
         const QSize min = w().minimumSizeHint();
         QVERIFY2(min.width() <= 1200 && min.height() <= 640, qPrintable(QString("%1x%2").arg(min.width()).arg(min.height())));

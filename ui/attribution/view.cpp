@@ -128,17 +128,25 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     m_htmlButton = new QPushButton(tr("HTML…"));
     m_cost = new QLabel;
     m_cost->setStyleSheet("color:#555");
+    m_cost->setWordWrap(true);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(140);
     m_progress->setVisible(false);
 
-    auto *controls = new QHBoxLayout;
-    for (QWidget *w : std::initializer_list<QWidget *>{m_method, m_granularity, m_steps, m_baseline, new QLabel(tr("vs")), m_compare, m_run,
-                                                       m_cancel, m_progress})
-        controls->addWidget(w);
-    controls->addStretch();
-    controls->addWidget(m_png);
-    controls->addWidget(m_htmlButton);
+    // Two rows, so that the view never widens the window past a 1280-pixel screen.
+    auto *settings = new QHBoxLayout;
+    for (QWidget *w : std::initializer_list<QWidget *>{m_method, m_granularity, m_steps, m_baseline})
+        settings->addWidget(w);
+    settings->addStretch();
+    auto *actions = new QHBoxLayout;
+    for (QWidget *w : std::initializer_list<QWidget *>{new QLabel(tr("vs")), m_compare, m_run, m_cancel, m_progress})
+        actions->addWidget(w);
+    actions->addStretch();
+    actions->addWidget(m_png);
+    actions->addWidget(m_htmlButton);
+    auto *controls = new QVBoxLayout;
+    controls->addLayout(settings);
+    controls->addLayout(actions);
 
     m_legend = new QLabel(legendHtml(1.0));
     m_title = new QLabel(tr("Select a candidate and press Explain."));

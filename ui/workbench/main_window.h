@@ -60,6 +60,7 @@ public:
     bool openSession(const QString &path) { return m_session->open(path); }
     bool saveSessionTo(const QString &path) { return m_session->saveTo(path); }
     bool hasRecovery() const { return m_session->hasRecovery(); }
+    QString recoverySummary() const { return m_session->recoverySummary(); }
     bool restoreRecovery() { return m_session->restoreRecovery(); }
     void discardRecovery() { m_session->discardRecovery(); }
     // Exports chosen/rejected pairs; returns how many were written (-1 on error).

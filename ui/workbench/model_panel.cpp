@@ -44,6 +44,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_cancel->setVisible(false);
     m_info = new QLabel(tr("No model loaded"));
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_info->setWordWrap(true); // a long model name must not widen the window
 
     m_demo = new DemoBanner;
     auto *rows = new QVBoxLayout(this);

@@ -1,6 +1,7 @@
 #include "workbench/session_controller.h"
 
 #include "util/files.h"
+#include "util/json.h"
 #include "widgets/app_settings.h"
 #include "workbench/workspace_document.h"
 
@@ -31,6 +32,8 @@ SessionController::SessionController(WorkspaceDocument *doc, QUndoStack *undo, Q
 {
     connect(m_undo, &QUndoStack::cleanChanged, this, &SessionController::titleChanged);
     connect(m_doc, &WorkspaceDocument::changed, this, &SessionController::writeRecovery);
+    // The first edit makes the stack dirty only after the document changed.
+    connect(m_undo, &QUndoStack::cleanChanged, this, &SessionController::writeRecovery);
 }
 
 QString SessionController::title() const
@@ -127,6 +130,12 @@ bool SessionController::maybeSave()
 
 void SessionController::writeRecovery()
 {
+    // Only unsaved edits are worth recovering: with none (a fresh start, a
+    // session just opened or saved) there is no file, and no question after a crash.
+    if (m_undo->isClean()) {
+        QFile::remove(m_recoveryFile);
+        return;
+    }
     try {
         polar::Workspace ws = m_doc->workspace();
         if (fromWindow)
@@ -168,4 +177,25 @@ bool SessionController::restoreRecovery()
 void SessionController::discardRecovery()
 {
     QFile::remove(m_recoveryFile);
+}
+
+QString SessionController::recoverySummary() const
+{
+    try {
+        const std::string file = m_recoveryFile.toStdString();
+        const polar::Json j = polar::parseJson(polar::readWholeFile(file), file);
+        const polar::Workspace ws = polar::workspaceFromJson(j, file);
+        const QString of = QString::fromStdString(polar::optionalString(j, "recovery_of", file));
+        QString prompt = QString::fromStdString(ws.prompt.flattened()).simplified();
+        if (prompt.size() > 60)
+            prompt = prompt.left(57) + QStringLiteral("…");
+        return tr("%1, autosaved %2: %3 candidates, prompt “%4”")
+            .arg(of.isEmpty() ? tr("An unsaved workspace") : QFileInfo(of).fileName())
+            .arg(QDateTime::fromString(QString::fromStdString(polar::optionalString(j, "saved_at", file)), Qt::ISODate)
+                     .toString("yyyy-MM-dd HH:mm"))
+            .arg(ws.candidates.size())
+            .arg(prompt);
+    } catch (const std::exception &e) {
+        return tr("The autosave file cannot be read: %1").arg(QString::fromUtf8(e.what()));
+    }
 }

@@ -39,6 +39,8 @@ public:
 
     void writeRecovery();
     bool hasRecovery() const;
+    // What a restore would bring back, for the question after a crash.
+    QString recoverySummary() const;
     bool restoreRecovery();
     void discardRecovery();
 
