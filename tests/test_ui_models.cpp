@@ -7,6 +7,7 @@
 #include "attribution/token_table_model.h"
 #include "workbench/workspace_document.h"
 #include "widgets/difference_preview.h"
+#include "widgets/save_file.h"
 
 #include "attribution/models.h"
 
@@ -36,6 +37,14 @@ class TestUiModels : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void exportsGetTheirExtension()
+    {
+        QCOMPARE(withDefaultSuffix("/tmp/results", "csv"), QString("/tmp/results.csv"));
+        QCOMPARE(withDefaultSuffix("/tmp/results.tsv", "csv"), QString("/tmp/results.tsv")); // the user's own choice stays
+        QCOMPARE(withDefaultSuffix("/tmp/my.dir/train", "jsonl"), QString("/tmp/my.dir/train.jsonl"));
+        QCOMPARE(withDefaultSuffix("", "png"), QString()); // cancelled
+    }
+
     void nearIdenticalCandidatesShowWhereTheyDiffer()
     {
         const QString start = "Let's count the 'r's in 'strawberry': 's', 't', 'r', 'a', 'w', 'b', 'e', 'r', 'r', 'y'. ";

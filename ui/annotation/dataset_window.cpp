@@ -15,6 +15,7 @@
 #include "engine/embedded_model.h"
 #include "training/fine_tune_dialog.h"
 #include "widgets/demo_banner.h"
+#include "widgets/save_file.h"
 #include "workbench/shortcuts_dialog.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
@@ -23,6 +24,7 @@
 
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -138,7 +140,8 @@ void DatasetWindow::createActions()
         if (!m_doc->isOpen())
             return;
         const auto options = ExportDialog::ask(this);
-        const QString path = options ? QFileDialog::getSaveFileName(this, tr("Write pairs to"), "train.jsonl", tr("JSON Lines (*.jsonl)"))
+        const QString path = options ? askSavePath(this, tr("Write pairs to"), QStringLiteral("train.jsonl"), tr("JSON Lines (*.jsonl)"),
+                                                   QStringLiteral("jsonl"))
                                      : QString();
         if (!path.isEmpty())
             exportPairsTo(path, *options);
@@ -146,7 +149,9 @@ void DatasetWindow::createActions()
     file->addAction(tr("Export &annotated JSONL…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E), this, [this] {
         if (!m_doc->isOpen())
             return;
-        const QString path = QFileDialog::getSaveFileName(this, tr("Annotated JSONL"), {}, tr("JSON Lines (*.jsonl)"));
+        const QFileInfo dataset(QString::fromStdString(m_doc->project()->dataset().path));
+        const QString path = askSavePath(this, tr("Annotated JSONL"), dataset.dir().filePath(dataset.completeBaseName() + "-annotated.jsonl"),
+                                         tr("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"));
         if (path.isEmpty())
             return;
         QString error;

@@ -1,5 +1,7 @@
 #include "attribution/view.h"
 
+#include "widgets/save_file.h"
+
 #include "attribution/models.h"
 #include "engine/controller.h"
 #include "attribution/heatmap_browser.h"
@@ -229,12 +231,14 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
             m_output->highlightToken(token);
     });
     connect(m_png, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export view as PNG"), {}, tr("PNG images (*.png)"));
+        const QString path = askSavePath(this, tr("Export view as PNG"), QStringLiteral("token-contributions.png"), tr("PNG images (*.png)"),
+                                         QStringLiteral("png"));
         if (!path.isEmpty())
             exportPng(path);
     });
     connect(m_htmlButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export view as HTML"), {}, tr("HTML (*.html)"));
+        const QString path = askSavePath(this, tr("Export view as HTML"), QStringLiteral("token-contributions.html"), tr("HTML (*.html)"),
+                                         QStringLiteral("html"));
         QString error;
         if (!path.isEmpty() && !exportHtml(path, &error))
             m_summary->setText(error);

@@ -6,6 +6,7 @@
 #include "engine/embedded_model.h"
 #include "scoring/score_records.h"
 #include "widgets/app_settings.h"
+#include "widgets/save_file.h"
 #include "widgets/window_size.h"
 #include "workbench/results_table_export.h"
 #include "util/files.h"
@@ -501,11 +502,9 @@ void MainWindow::saveResults()
         showMessage(tr("Nothing to save yet: score first (Ctrl+Enter)."));
         return;
     }
-    QString path = QFileDialog::getSaveFileName(this, tr("Save results"), QStringLiteral("results.csv"), tr("CSV (*.csv)"));
+    const QString path = askSavePath(this, tr("Save results"), QStringLiteral("results.csv"), tr("CSV (*.csv)"), QStringLiteral("csv"));
     if (path.isEmpty())
         return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".csv");
     try {
         polar::writeFileAtomically(path.toStdString(), resultsText(',').toStdString());
         showMessage(tr("Saved %1 rows to %2").arg(m_sorted->rowCount()).arg(path));

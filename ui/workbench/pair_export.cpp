@@ -2,6 +2,7 @@
 
 #include "preferences/pair_format.h"
 #include "widgets/app_settings.h"
+#include "widgets/save_file.h"
 #include "workbench/workspace_pairs.h"
 
 #include <QFileDialog>
@@ -43,8 +44,9 @@ int exportWorkspacePairs(QWidget *parent, const polar::Workspace &ws, bool hasSc
             return 0;
         useRanking = true;
     }
-    const QString path = QFileDialog::getSaveFileName(parent, QObject::tr("Append pairs to"), AppSettings::lastExportFile.get(),
-                                                      QObject::tr("JSON Lines (*.jsonl)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    const QString last = AppSettings::lastExportFile.get();
+    const QString path = askSavePath(parent, QObject::tr("Append pairs to"), last.isEmpty() ? QStringLiteral("train.jsonl") : last,
+                                     QObject::tr("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"), QFileDialog::DontConfirmOverwrite);
     if (path.isEmpty())
         return 0;
     AppSettings::lastExportFile.set(path);

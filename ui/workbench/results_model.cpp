@@ -124,12 +124,13 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
     if (role == Qt::ToolTipRole) {
         if (col == Truncated && !r.truncation.isEmpty())
             return tr("Truncated: %1").arg(r.truncation);
-        if (col == Candidate)
+        if (col == Candidate) {
             if (r.isReference)
                 return tr("The reference scored as if it were a candidate: the anchor for margins");
             if (const polar::Candidate *c = m_doc->workspace().find(r.id))
                 return QString::fromStdString(c->text.flattened()).left(2000);
             return r.preview;
+        }
         return {};
     }
     if (role == Qt::TextAlignmentRole && col != Candidate)
