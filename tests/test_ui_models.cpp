@@ -54,6 +54,12 @@ private Q_SLOTS:
         QVERIFY2(p[1].startsWith("…") && p[1].contains("answer is three"), qPrintable(p[1]));
         QVERIFY(p[0].size() < 60); // the shared start is left out
         QCOMPARE(p[2], QString("Short and different."));
+        // Within a group, every difference stays in view: the earliest one decides where to start.
+        const QStringList q = differencePreviews({start + "There are three 'r's, so the answer is two.",
+                                                  start + "There are two 'r's, so the answer is three.",
+                                                  start + "There are three 'r's, so the answer is three."});
+        QVERIFY2(q[0].contains("three 'r's, so the answer is two"), qPrintable(q[0]));
+        QVERIFY2(q[1].contains("two 'r's, so the answer is three"), qPrintable(q[1]));
         QCOMPARE(p[3], QString("(empty)"));
         // Both the candidate list and the results table show them so.
         WorkspaceDocument doc;

@@ -16,7 +16,10 @@ QStringList differencePreviews(const QStringList &texts, int lead)
             out << QObject::tr("(empty)");
             continue;
         }
-        int shared = 0; // the longest start it has in common with another text
+        // Among the texts that share a long start with this one (its
+        // near-identical siblings), the earliest place it differs from any:
+        // every difference within the group stays visible.
+        int shared = -1;
         for (int j = 0; j < simple.size(); ++j) {
             if (j == i)
                 continue;
@@ -25,10 +28,10 @@ QStringList differencePreviews(const QStringList &texts, int lead)
             int k = 0;
             while (k < n && s[k] == o[k])
                 ++k;
-            if (k < s.size()) // a text that is another's whole start differs nowhere in itself
-                shared = std::max(shared, k);
+            if (k > lead + 8 && k < s.size()) // a text that is another's whole start differs nowhere in itself
+                shared = shared < 0 ? k : std::min(shared, k);
         }
-        if (shared <= lead + 8) {
+        if (shared < 0) {
             out << s;
             continue;
         }
