@@ -9,6 +9,7 @@
 #include <QtCharts/QHorizontalBarSeries>
 #include <QtCharts/QValueAxis>
 
+#include <QFontInfo>
 #include <QIdentityProxyModel>
 
 #include <cmath>
@@ -95,6 +96,30 @@ void RewardChart::refreshLater()
     QMetaObject::invokeMethod(this, &RewardChart::refresh, Qt::QueuedConnection);
 }
 
+void RewardChart::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    refreshLater(); // the plot area is laid out after the resize
+}
+
+void RewardChart::fitLabels()
+{
+    const int rows = int(m_categories->count());
+    const double plot = chart()->plotArea().height();
+    if (rows == 0 || plot <= 0)
+        return;
+    QFont font = m_categories->labelsFont();
+    // QBarCategoryAxis hides labels that would overlap: every row gets at
+    // most its share of the plot's height, and no less than 6 pixels.
+    const int fit = std::max(6, int(plot / rows * 0.7)); // the axis wants some space between labels
+    const int natural = QFontInfo(this->font()).pixelSize();
+    const int size = std::min(natural, fit);
+    if (font.pixelSize() != size) {
+        font.setPixelSize(size);
+        m_categories->setLabelsFont(font);
+    }
+}
+
 void RewardChart::styleSet()
 {
     m_set->setColor(QColor(0x3b, 0x6e, 0xa8));
@@ -126,6 +151,7 @@ void RewardChart::refresh()
             m_set->replace(i, values[i]);
     }
     m_categories->setCategories(labels);
+    fitLabels();
     const double pad = std::max(0.5, (hi - lo) * 0.08);
     m_values->setRange(std::floor(lo - (lo < 0 ? pad : 0)), std::ceil(hi + pad));
     m_values->applyNiceNumbers();

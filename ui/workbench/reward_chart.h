@@ -28,8 +28,12 @@ Q_SIGNALS:
 private Q_SLOTS:
     void refreshLater();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void refresh();
+    void fitLabels(); // a label for every bar: the font shrinks before Qt would hide every other one
     void styleSet();
 
     QAbstractItemModel *m_model;     // the table's model
