@@ -12,6 +12,7 @@
 #include "util/files.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/jsonl.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
@@ -468,21 +469,10 @@ TrainReport trainRewardModel(const std::string &modelDir, const std::vector<Pref
         report.resumed = true;
         // The curves after the checkpoint are replayed: drop them from the log.
         std::string kept;
-        if (fileExists(logPath)) {
-            const std::string text = readWholeFile(logPath);
-            size_t start = 0;
-            while (start < text.size()) {
-                size_t end = text.find('\n', start);
-                if (end == std::string::npos)
-                    end = text.size();
-                const std::string line = text.substr(start, end - start);
-                start = end + 1;
-                Json j;
-                std::string why;
-                if (tryParseJson(line, j, why) && j.is_object() && j.value("step", int64_t(0)) <= done)
-                    kept += line + "\n";
-            }
-        }
+        if (fileExists(logPath))
+            for (const JsonlLine &l : readJsonl(logPath))
+                if (l.ok() && l.value.is_object() && l.value.value("step", int64_t(0)) <= done)
+                    kept += l.value.dump() + "\n";
         writeFileAtomically(logPath, kept);
         say("resumed at step " + std::to_string(done) + " of " + std::to_string(totalSteps));
     } else {

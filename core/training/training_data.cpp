@@ -5,6 +5,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/json.h"
+#include "util/jsonl.h"
 
 #include <algorithm>
 #include <fstream>
@@ -35,23 +36,12 @@ bool looksLikePairsFile(const std::string &path)
 std::vector<PreferencePair> readPolarPairs(const std::string &path, const std::string &groupField,
                                            std::vector<std::string> *groups)
 {
-    const std::string text = readWholeFile(path);
     std::vector<PreferencePair> pairs;
-    size_t lineNo = 0, start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        const std::string line = text.substr(start, end - start);
-        start = end + 1;
-        ++lineNo;
-        if (line.find_first_not_of(" \t\r") == std::string::npos)
-            continue;
-        const std::string where = path + ":" + std::to_string(lineNo);
-        Json j;
-        std::string why;
-        if (!tryParseJson(line, j, why))
-            throw Error(where + ": not JSON (" + why + ")");
+    for (const JsonlLine &line : readJsonl(path)) {
+        const std::string where = path + ":" + std::to_string(line.number);
+        if (!line.ok())
+            throw Error(where + ": not JSON (" + line.error + ")");
+        const Json &j = line.value;
         if (!j.is_object())
             throw Error(where + ": a pair must be a JSON object");
         PreferencePair p;

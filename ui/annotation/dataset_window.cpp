@@ -458,6 +458,16 @@ QString DatasetWindow::agreementText() const
     return m_doc->isOpen() ? DatasetCharts::describeAgreement(m_doc->project()->annotatedItems()) : QString();
 }
 
+namespace {
+
+// Where the loaded model runs ("cpu", "cuda:0"): training and the fine-tuned model go there too.
+polar::Device deviceOf(const polar::ModelInfo &info)
+{
+    return QString::fromStdString(info.device).startsWith("cuda") ? polar::Device::Cuda : polar::Device::Cpu;
+}
+
+} // namespace
+
 FineTuneDialog *DatasetWindow::openFineTune()
 {
     if (m_fineTune) {
@@ -482,7 +492,7 @@ FineTuneDialog *DatasetWindow::openFineTune()
     setup.suggestedOutput = dataset.dir().filePath(dataset.completeBaseName() + "-fine-tuned-"
                                                    + QDateTime::currentDateTime().toString("yyyyMMdd-HHmm"));
     setup.demoModel = isEmbeddedModelDir(setup.baseModel);
-    setup.device = QString::fromStdString(info.device).startsWith("cuda") ? polar::Device::Cuda : polar::Device::Cpu;
+    setup.device = deviceOf(info);
     setup.scoring = m_scorer->settings();
     setup.snapshot = [this] { return m_doc->project()->annotatedItems(); };
     m_fineTune = new FineTuneDialog(std::move(setup), this);
@@ -499,10 +509,7 @@ void DatasetWindow::takeFineTuned(const polar::FineTuneResult &result)
     m_scorer->pause();
     if (m_doc->isOpen() && !m_doc->setRewards(result.rewards, result.fineTunedModel))
         return;
-    m_engine->loadModel(QString::fromStdString(result.fineTunedModel),
-                        QString::fromStdString(m_engine->modelInfo().device).startsWith("cuda") ? polar::Device::Cuda
-                                                                                               : polar::Device::Cpu,
-                        polar::ComputeDType::Auto);
+    m_engine->loadModel(QString::fromStdString(result.fineTunedModel), deviceOf(m_engine->modelInfo()), polar::ComputeDType::Auto);
     showMessage(tr("Fine-tuned model loaded and the project re-scored: pairwise agreement with the rankings %1% → %2%.")
                     .arg(100 * result.before.pairwiseAccuracy(), 0, 'f', 1)
                     .arg(100 * result.after.pairwiseAccuracy(), 0, 'f', 1));
