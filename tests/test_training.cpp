@@ -246,6 +246,10 @@ private Q_SLOTS:
         // The same output folder is refused now that it holds a model.
         QVERIFY_THROWS_EXCEPTION(Error, trainRewardModel(testdata::tinyModel(), pairs, out, quickOptions()));
         QVERIFY_THROWS_EXCEPTION(Error, trainRewardModel(out, pairs, out, quickOptions()));
+        // Nor is a file taken for the output folder, the pairs file least of all.
+        const std::string before = readWholeFile(pairsFile());
+        QVERIFY_THROWS_EXCEPTION(Error, trainRewardModel(testdata::tinyModel(), pairs, pairsFile(), quickOptions()));
+        QCOMPARE(readWholeFile(pairsFile()), before);
     }
 
     void fineTuningOnRankingsComparesTheSameItemsBeforeAndAfter()

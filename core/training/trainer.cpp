@@ -322,6 +322,8 @@ TrainReport trainRewardModel(const std::string &modelDir, const std::vector<Pref
     };
     auto cancelled = [&] { return control.cancel && control.cancel->load(); };
 
+    if (fileExists(outputDir))
+        throw Error(outputDir + ": is a file; the output is a folder for the trained model (nothing was written)");
     if (directoryExists(outputDir) && sameFile(outputDir, modelDir))
         throw Error(outputDir + ": is the model being trained; write the result to another folder");
     if (fileExists(joinPath(outputDir, "config.json")))
