@@ -29,7 +29,7 @@ jobs=$(nproc)
 # Everything the build, the tests and the benchmark need, from Debian 12.
 packages=(
     cmake g++ make pkg-config ccache
-    qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
+    qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
     libtorch-dev libopenblas0-pthread
     nlohmann-json3-dev libsentencepiece-dev
 )

@@ -4,6 +4,7 @@
 #include "attribution/view.h"
 #include "attribution/heatmap_browser.h"
 #include "workbench/main_window.h"
+#include "workbench/workspace_document.h"
 #include "test_support.h"
 
 #include <QSignalSpy>
@@ -125,9 +126,67 @@ private Q_SLOTS:
         QVERIFY(text.startsWith("<!DOCTYPE html>"));
         QVERIFY(text.contains("<span title='"));
         QVERIFY(text.contains("Reward curve"));
+        // The export names what was explained and how.
+        const QString prompt = QString::fromStdString(m_window->document()->workspace().prompt.flattened()).toHtmlEscaped();
+        QVERIFY(text.contains("<h2>Prompt</h2>"));
+        QVERIFY(text.contains(prompt.left(40)));
+        QVERIFY(text.contains("Reward curve</td>") || text.contains(">Method<"));
+        QVERIFY(text.contains("tiny-polar"));
+
+        // The PNG is drawn from the results at twice a 900-pixel page, not
+        // grabbed from the window (whose width is whatever the screen gave).
         const QString png = m_tmp.filePath("view.png");
         QVERIFY(view->exportPng(png));
-        QVERIFY(QImage(png).width() > 100);
+        QCOMPARE(QImage(png).width(), 1800);
+        QVERIFY(QImage(png).height() > 200);
+    }
+
+    void clickingTheCurveFindsTheToken()
+    {
+        AttributionView *view = m_window->attributionView();
+        view->setMethod(AttributionMethod::RewardCurve);
+        QVERIFY(runAndWait(view));
+        const int row = 5;
+        view->showCurvePoint(row);
+        const QString marked = view->outputView()->highlightedText();
+        QVERIFY(!marked.isEmpty());
+        QVERIFY2(view->curvePointText().contains(QStringLiteral("After 5 output tokens")), qPrintable(view->curvePointText()));
+        QVERIFY(view->curvePointText().contains(marked.toHtmlEscaped()));
+        const QString reward = QString::number(view->curve()->index(row, RewardCurveModel::Reward).data().toDouble(), 'f', 4);
+        QVERIFY2(view->curvePointText().contains(reward), qPrintable(view->curvePointText()));
+    }
+
+    void occlusionUnderANewGranularityIsMarkedStale()
+    {
+        AttributionView *view = m_window->attributionView();
+        view->setMethod(AttributionMethod::Occlusion);
+        view->setGranularity(Granularity::Sentence);
+        QVERIFY(runAndWait(view));
+        QVERIFY(view->staleReason().isEmpty());
+        const int sentences = view->outputSpans()->rowCount();
+        view->setGranularity(Granularity::Word);
+        // Occlusion's values belong to the units it removed: they are not
+        // regrouped, and the view says so until Explain runs again.
+        QCOMPARE(view->outputSpans()->rowCount(), sentences);
+        QVERIFY2(view->staleReason().contains("sentences, not words"), qPrintable(view->staleReason()));
+        QVERIFY(runAndWait(view));
+        QVERIFY(view->staleReason().isEmpty());
+        QVERIFY(view->outputSpans()->rowCount() > sentences);
+    }
+
+    void editingTheCandidateMarksResultsStale()
+    {
+        AttributionView *view = m_window->attributionView();
+        view->setMethod(AttributionMethod::GradientTimesInput);
+        QVERIFY(runAndWait(view));
+        QVERIFY(view->staleReason().isEmpty());
+        WorkspaceDocument *doc = m_window->document();
+        const int64_t id = doc->candidateAt(3).id;
+        const auto before = doc->candidateAt(3).text;
+        doc->setCandidateText(id, TextField::fromString(before.flattened() + " Extra."));
+        QVERIFY2(view->staleReason().contains("candidate was edited"), qPrintable(view->staleReason()));
+        doc->setCandidateText(id, before);
+        QVERIFY(view->staleReason().isEmpty());
     }
 };
 

@@ -305,6 +305,33 @@ private Q_SLOTS:
         QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
     }
 
+    void anotherModelsRewardsAreScoredAgain()
+    {
+        // A project scored by another model: its rewards are not shown as the
+        // loaded model's, the list says whose they are, and scoring redoes them.
+        const QString path = freshDataset("other-model.jsonl");
+        {
+            auto p = PreferenceProject::openForDataset(path.toStdString());
+            std::vector<ItemRewards> fake;
+            for (size_t i = 0; i < p->size(); ++i)
+                fake.push_back(p->rewardsForCurrent(i, std::vector<float>(p->candidates(i).size(), 99.f)));
+            p->setRewards(fake, "some-other-model");
+        }
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QCOMPARE(w.project()->scoredCount(), size_t(0));
+        const QModelIndex best = w.itemModel()->index(0, DatasetItemModel::BestReward);
+        QCOMPARE(best.data().toString(), QStringLiteral("stale"));
+        QVERIFY2(best.data(Qt::ToolTipRole).toString().contains("some-other-model"), qPrintable(best.data(Qt::ToolTipRole).toString()));
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        QCOMPARE(w.project()->scoredCount(), w.project()->size());
+        for (size_t i = 0; i < w.project()->size(); ++i)
+            for (float r : w.project()->rewards(i))
+                QVERIFY(r != 99.f);
+    }
+
     void fineTuneLearnsTheRankingsAndLoadsTheNewModel()
     {
         const QString path = freshDataset("tune.jsonl");

@@ -8,6 +8,7 @@
 #include "util/json.h"
 #include "util/files.h"
 #include "workbench/main_window.h"
+#include "workbench/encoded_view.h"
 #include "workbench/results_model.h"
 #include "workbench/reward_chart.h"
 #include "model/reward_model.h"
@@ -22,6 +23,7 @@
 #include <QScreen>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -325,10 +327,21 @@ private Q_SLOTS:
             // A fresh window: the session's model loads, and the saved rewards stay.
             MainWindow other(m_tmp.filePath("r1.json"));
             QSignalSpy ready(&other, &MainWindow::modelReady);
+            QSignalSpy scored(&other, &MainWindow::scoringDone);
             QVERIFY(other.openSession(path));
             QVERIFY(ready.wait(30000));
             QCOMPARE(QString::fromStdString(other.engine()->modelInfo().directory), QString::fromStdString(testdata::tinyModel()));
             QVERIFY(other.document()->workspace().candidates[0].score.has_value());
+            // "What the model sees" shows the saved score's encoding, derived
+            // again from the cache the saved rewards primed: no model run.
+            QVERIFY(!scored.isEmpty() || scored.wait(30000));
+            QVERIFY2(other.statusBar()->currentMessage().contains("(8 from cache)"), qPrintable(other.statusBar()->currentMessage()));
+            other.selectCandidate(other.document()->candidateAt(0).id);
+            const QString seen = other.encodedView()->title();
+            QVERIFY2(seen.contains("Candidate #1") && seen.contains("tokens"), qPrintable(seen));
+            QVERIFY(other.encodedView()->html().contains("UNUSED_TOKEN_130"));
+            QCOMPARE(other.document()->workspace().candidates[0].score->reward,
+                     w().document()->workspace().candidates[0].score->reward);
             other.discardRecovery();
         }
         // Rewards another model gave are not shown beside this one's name.

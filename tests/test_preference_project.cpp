@@ -8,6 +8,7 @@
 #include "preferences/export.h"
 #include "preferences/metrics.h"
 #include "preferences/project.h"
+#include "preferences/project_scoring.h"
 #include "test_support.h"
 
 #include <QProcess>
@@ -130,6 +131,30 @@ private Q_SLOTS:
         writeFileAtomically(journal, readWholeFile(journal) + "{\"op\":\"annotation\",\"item\":1,\"annot");
         auto again = PreferenceProject::open(journal);
         QCOMPARE(again->status(1), ItemStatus::Skipped);
+    }
+
+    void anotherModelsRewardsAreStale()
+    {
+        const std::string path = writeDataset("models.jsonl");
+        auto p = PreferenceProject::openForDataset(path);
+        p->setRewards({p->rewardsForCurrent(0, {0.1f, 0.9f, 0.5f}), p->rewardsForCurrent(2, {1.f, 2.f})}, "model-a");
+        QCOMPARE(p->scoredCount(), size_t(2)); // no scoring model set: any model's rewards count
+        p->setScoringModel("model-b");
+        // Model A's rewards are never shown as model B's: stale, and scored again.
+        QCOMPARE(p->scoredCount(), size_t(0));
+        QVERIFY(p->rewards(0).empty());
+        QVERIFY(p->rewardsStale(0) && p->rewardsFromOtherModel(0));
+        QVERIFY(!p->rewardsFromOtherModel(1)); // never scored at all
+        QCOMPARE(p->status(0), ItemStatus::New);
+        size_t cursor = 0;
+        QCOMPARE(nextUnscoredChunk(*p, cursor, 10), (std::vector<size_t>{0, 1, 2}));
+        p->setRewards({p->rewardsForCurrent(2, {3.f, 4.f})}, "model-b");
+        QVERIFY(p->hasRewards(2));
+        QCOMPARE(p->rewards(2), (std::vector<float>{3.f, 4.f}));
+        // Back to model A: its item 0 is fresh again, item 2 is now B's.
+        p->setScoringModel("model-a");
+        QVERIFY(p->hasRewards(0));
+        QVERIFY(!p->hasRewards(2) && p->rewardsFromOtherModel(2));
     }
 
     void killedWriterLosesNoSavedDecision()

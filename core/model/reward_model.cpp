@@ -27,15 +27,15 @@ const char *computeDtypeName(torch::Dtype t)
     return t == torch::kBFloat16 ? "bf16" : t == torch::kFloat16 ? "fp16" : "fp32";
 }
 
-std::string lastPathComponent(std::string dir)
+} // namespace
+
+std::string modelNameOf(std::string dir)
 {
     while (dir.size() > 1 && dir.back() == '/')
         dir.pop_back();
     const size_t slash = dir.rfind('/');
     return slash == std::string::npos ? dir : dir.substr(slash + 1);
 }
-
-} // namespace
 
 bool cudaAvailable()
 {
@@ -240,7 +240,7 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
         d.checkpoint.reset();
 
     d.info.directory = dir;
-    d.info.name = lastPathComponent(dir);
+    d.info.name = modelNameOf(dir);
     d.info.parameterCount = parameterCount(expectedTensors(d.config));
     d.info.device = d.device.str();
     d.info.dtype = computeDtypeName(d.dtype);

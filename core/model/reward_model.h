@@ -38,6 +38,10 @@ struct LoadOptions
     double gpuMemoryFraction = 0;
 };
 
+// The name a model directory goes by (ModelInfo::name): its last component.
+// Projects record rewards under it.
+std::string modelNameOf(std::string directory);
+
 struct ModelInfo
 {
     std::string directory;

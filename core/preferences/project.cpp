@@ -717,7 +717,8 @@ std::vector<TextField> PreferenceProject::candidates(size_t i) const
 bool PreferenceProject::hasRewards(size_t i) const
 {
     const ItemState &s = m_items[i];
-    return !s.rewards.empty() && s.rewardsFor == candidatesHash(candidates(i));
+    return !s.rewards.empty() && s.rewardsFor == candidatesHash(candidates(i))
+           && (m_scoringModel.empty() || s.rewardModel == m_scoringModel);
 }
 
 bool PreferenceProject::rewardsStale(size_t i) const

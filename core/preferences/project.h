@@ -131,14 +131,26 @@ public:
     std::vector<TextField> candidates(size_t i) const;
     // The rewards of the current candidates: empty when unscored or stale.
     std::vector<float> rewards(size_t i) const;
-    // Rewards exist but were computed before a candidate was edited or added.
+    // Rewards exist but were computed before a candidate was edited or added,
+    // or by another model than the scoring model.
     bool rewardsStale(size_t i) const;
     // The ranking that counts: the annotator's, else a chosen/rejected record's own.
     std::vector<int> effectiveRanks(size_t i) const;
     AnnotatedItem annotatedItem(size_t i) const;
     std::vector<AnnotatedItem> annotatedItems() const;
-    // Whether item i has fresh rewards for each of its candidates.
+    // Whether item i has fresh rewards for each of its candidates: computed
+    // for them as they are, by the scoring model when one is set.
     bool hasRewards(size_t i) const;
+    // The model now scoring this project (ModelInfo::name, as setRewards
+    // records it); "" accepts rewards from any model. Rewards another model
+    // gave count as stale: never shown as this model's, scored again.
+    void setScoringModel(const std::string &model) { m_scoringModel = model; }
+    const std::string &scoringModel() const { return m_scoringModel; }
+    // Item i has rewards, but another model than the scoring model gave them.
+    bool rewardsFromOtherModel(size_t i) const
+    {
+        return !m_items[i].rewards.empty() && !m_scoringModel.empty() && m_items[i].rewardModel != m_scoringModel;
+    }
     size_t scoredCount() const;
     // First item without fresh rewards, for resuming batch scoring.
     size_t firstUnscored() const;
@@ -161,6 +173,7 @@ private:
     std::string m_path;
     DatasetImport m_dataset;
     std::vector<ItemState> m_items;
+    std::string m_scoringModel;
     std::vector<JournalDamage> m_damage;
     int m_fd = -1;
     uint64_t m_committed = 0; // bytes of the journal known to be whole on disk

@@ -59,6 +59,7 @@ std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreReq
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &o)
 {
     o.settings.validate();
+    project.setScoringModel(model.info().name); // another model's rewards are scored again
     const size_t n = project.size();
     size_t done = project.scoredCount(), scored = 0, cursor = 0;
     for (;;) {

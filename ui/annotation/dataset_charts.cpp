@@ -1,5 +1,6 @@
 #include "annotation/dataset_charts.h"
 
+#include "charts/chart_export.h"
 #include "preferences/metrics.h"
 #include "preferences/pairs.h"
 
@@ -8,6 +9,7 @@
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChartView>
 #include <QtCharts/QVBarModelMapper>
 #include <QtCharts/QValueAxis>
@@ -18,6 +20,17 @@ void BarTableModel::setBars(std::vector<std::pair<QString, double>> bars)
 {
     beginResetModel();
     m_bars = std::move(bars);
+    m_histogram = {};
+    endResetModel();
+}
+
+void BarTableModel::setHistogram(const Histogram &h)
+{
+    beginResetModel();
+    m_histogram = h;
+    m_bars.clear();
+    for (size_t b = 0; b < h.counts.size(); ++b)
+        m_bars.emplace_back(h.binLabel(b), h.counts[b]);
     endResetModel();
 }
 
@@ -39,61 +52,119 @@ QVariant BarTableModel::data(const QModelIndex &index, int role) const
     return index.column() == 0 ? QVariant(b.first) : QVariant(b.second);
 }
 
-std::vector<std::pair<QString, double>> histogram(const std::vector<double> &values, int bins)
+QString BarTableModel::tsv(const QString &labelHeader, const QString &valueHeader) const
 {
-    if (values.empty())
-        return {};
-    const auto [loIt, hiIt] = std::minmax_element(values.begin(), values.end());
-    const double lo = *loIt, hi = std::max(*hiIt, *loIt + 1e-9);
-    const double width = (hi - lo) / bins;
-    std::vector<std::pair<QString, double>> out;
-    for (int b = 0; b < bins; ++b)
-        out.emplace_back(QString::number(lo + width * (b + 0.5), 'f', 1), 0.0);
-    for (double v : values)
-        out[size_t(std::min(bins - 1, int((v - lo) / width)))].second += 1;
+    QString out = labelHeader + '\t' + valueHeader + '\n';
+    for (const auto &[label, value] : m_bars)
+        out += QString(label).replace(QStringLiteral("<br>"), QStringLiteral(" ")) + '\t' + QString::number(value, 'g', 10) + '\n';
     return out;
 }
 
 namespace {
 
-QChartView *barChart(BarTableModel *model, const QString &title, const QColor &color, QWidget *parent)
+// Bars, one per row of `model`; below them either the rows' names or, for a
+// histogram, its edges at their true places, thinned to what fits.
+class BarChart : public QChartView
 {
-    auto *series = new QBarSeries;
-    auto *mapper = new QVBarModelMapper(parent);
-    mapper->setFirstBarSetColumn(1);
-    mapper->setLastBarSetColumn(1);
-    mapper->setSeries(series);
-    mapper->setModel(model);
-    auto *chart = new QChart;
-    chart->addSeries(series);
-    chart->setTitle(title);
-    chart->legend()->hide();
-    chart->setMargins(QMargins(2, 2, 2, 2));
-    auto *x = new QBarCategoryAxis;
-    auto *y = new QValueAxis;
-    y->setLabelFormat("%.2g");
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    auto refresh = [model, series, x, y, color] {
-        QStringList labels;
-        double hi = 0;
-        for (int r = 0; r < model->rowCount(); ++r) {
-            labels << model->index(r, 0).data().toString();
-            hi = std::max(hi, model->index(r, 1).data().toDouble());
+public:
+    enum Values { Counts, Fractions };
+
+    BarChart(BarTableModel *model, const QString &title, const QString &xTitle, Values values, const QColor &color, QWidget *parent)
+        : QChartView(parent), m_model(model), m_values(values)
+    {
+        m_series = new QBarSeries;
+        m_series->setBarWidth(values == Counts ? 0.95 : 0.6);
+        auto *mapper = new QVBarModelMapper(this);
+        mapper->setFirstBarSetColumn(1);
+        mapper->setLastBarSetColumn(1);
+        mapper->setSeries(m_series);
+        mapper->setModel(model);
+        auto *chart = new QChart;
+        chart->addSeries(m_series);
+        chart->setTitle(title);
+        chart->legend()->hide();
+        chart->setMargins(QMargins(2, 2, 2, 2));
+        // Histogram bins sit at 0..n-1 on a value axis whose labels are the
+        // bin edges (at k - 0.5); other bars take a category axis.
+        m_edges = new QCategoryAxis;
+        m_edges->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+        m_edges->setTitleText(xTitle);
+        m_names = new QBarCategoryAxis;
+        m_names->setTitleText(xTitle);
+        m_names->setTruncateLabels(false);
+        m_y = new QValueAxis;
+        m_y->setTitleText(values == Counts ? tr("count") : tr("% right"));
+        chart->addAxis(values == Counts ? static_cast<QAbstractAxis *>(m_edges) : m_names, Qt::AlignBottom);
+        chart->addAxis(m_y, Qt::AlignLeft);
+        m_series->attachAxis(values == Counts ? static_cast<QAbstractAxis *>(m_edges) : m_names);
+        m_series->attachAxis(m_y);
+        m_color = color;
+        setChart(chart);
+        setRenderHint(QPainter::Antialiasing);
+        setMinimumHeight(200);
+        QObject::connect(model, &QAbstractItemModel::modelReset, this, [this] { refresh(); }, Qt::QueuedConnection);
+        addChartMenu(this, title.section(' ', 0, 0).toLower() + QStringLiteral(".png"),
+                     [model, xTitle, values] { return model->tsv(xTitle, values == Counts ? tr("count") : tr("percent right")); });
+    }
+
+    QAbstractAxis *xAxis() const { return m_values == Counts ? static_cast<QAbstractAxis *>(m_edges) : m_names; }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QChartView::resizeEvent(event);
+        refresh(); // how many edge labels fit depends on the width
+    }
+
+private:
+    static QString tr(const char *s) { return QObject::tr(s); }
+
+    void refresh()
+    {
+        for (QBarSet *s : m_series->barSets())
+            s->setColor(m_color);
+        const int rows = m_model->rowCount();
+        if (m_values == Counts) {
+            const Histogram &h = m_model->bins();
+            for (const QString &l : m_edges->categoriesLabels())
+                m_edges->remove(l);
+            double top = 0;
+            for (double c : h.counts)
+                top = std::max(top, c);
+            setCountAxis(m_y, top);
+            if (h.edges.empty()) {
+                m_edges->setRange(0, 1);
+                return;
+            }
+            // One label per ~70 pixels, always the first and the last edge.
+            const size_t edges = h.edges.size();
+            const size_t room = size_t(std::max(2.0, chart()->plotArea().width() / 70.0));
+            const size_t every = std::max<size_t>(1, (edges + room - 1) / room);
+            m_edges->setStartValue(-0.5);
+            for (size_t k = 0; k < edges; k += every)
+                m_edges->append(h.edgeLabel(k), double(k) - 0.5);
+            if ((edges - 1) % every != 0)
+                m_edges->append(h.edgeLabel(edges - 1), double(edges - 1) - 0.5);
+            m_edges->setRange(-0.5, double(rows) - 0.5);
+        } else {
+            QStringList labels;
+            for (int r = 0; r < rows; ++r)
+                labels << m_model->index(r, 0).data().toString();
+            m_names->setCategories(labels);
+            m_y->setRange(0, 100);
+            m_y->setTickCount(6);
+            m_y->setLabelFormat(QStringLiteral("%d"));
         }
-        x->setCategories(labels);
-        y->setRange(0, hi > 0 ? hi * 1.1 : 1);
-        for (QBarSet *s : series->barSets())
-            s->setColor(color);
-    };
-    QObject::connect(model, &QAbstractItemModel::modelReset, parent, refresh, Qt::QueuedConnection);
-    auto *view = new QChartView(chart, parent);
-    view->setRenderHint(QPainter::Antialiasing);
-    view->setMinimumHeight(180);
-    return view;
-}
+    }
+
+    BarTableModel *m_model;
+    Values m_values;
+    QBarSeries *m_series;
+    QCategoryAxis *m_edges;
+    QBarCategoryAxis *m_names;
+    QValueAxis *m_y;
+    QColor m_color;
+};
 
 } // namespace
 
@@ -107,9 +178,15 @@ DatasetCharts::DatasetCharts(QWidget *parent) : QWidget(parent)
     m_accuracy = new BarTableModel(this);
     auto *grid = new QGridLayout(this);
     grid->addWidget(m_agreement, 0, 0, 1, 2);
-    grid->addWidget(barChart(m_rewards, tr("Rewards of all scored outputs"), QColor(0x3b, 0x6e, 0xa8), this), 1, 0);
-    grid->addWidget(barChart(m_margins, tr("Reward margin, chosen − rejected (human pairs)"), QColor(0x5a, 0x9e, 0x6f), this), 1, 1);
-    grid->addWidget(barChart(m_accuracy, tr("Model accuracy by its |margin|"), QColor(0xe0, 0x8a, 0x1e), this), 2, 0, 1, 2);
+    // Short titles: a chart elides what does not fit its width.
+    m_charts[0] = new BarChart(m_rewards, tr("Rewards of scored outputs"), tr("reward"), BarChart::Counts, QColor(0x3b, 0x6e, 0xa8), this);
+    m_charts[1] = new BarChart(m_margins, tr("Margins on human pairs"), tr("reward of chosen − rejected"), BarChart::Counts,
+                               QColor(0x5a, 0x9e, 0x6f), this);
+    m_charts[2] = new BarChart(m_accuracy, tr("Model agreement by |margin|"), tr("|margin| (n = human pairs)"), BarChart::Fractions,
+                               QColor(0xe0, 0x8a, 0x1e), this);
+    grid->addWidget(m_charts[0], 1, 0);
+    grid->addWidget(m_charts[1], 1, 1);
+    grid->addWidget(m_charts[2], 2, 0, 1, 2);
 }
 
 void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
@@ -133,12 +210,14 @@ void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
                 }
         }
     }
-    m_rewards->setBars(histogram(rewards, 20));
-    m_margins->setBars(histogram(margins, 20));
+    m_rewards->setHistogram(histogram(rewards));
+    m_margins->setHistogram(histogram(margins));
     std::vector<std::pair<QString, double>> acc;
-    const char *labels[] = {"<0.25", "0.25-0.5", "0.5-1", "1-2", "2-4", ">4"};
+    // Plain text: the axis draws its labels as rich text, where "<0.25" would vanish as a tag.
+    // Two lines each, so that six fit the narrowest chart the window allows.
+    const char *labels[] = {"0–0.25", "0.25–0.5", "0.5–1", "1–2", "2–4", "4+"};
     for (int k = 0; k < 6; ++k)
-        acc.emplace_back(tr("%1 (n=%2)").arg(labels[k]).arg(total[k]), total[k] ? right[k] / total[k] : 0.0);
+        acc.emplace_back(tr("%1<br>n=%2").arg(QString::fromUtf8(labels[k])).arg(total[k]), total[k] ? 100.0 * right[k] / total[k] : 0.0);
     m_accuracy->setBars(acc);
     m_agreement->setText(describeAgreement(items));
 }
@@ -151,4 +230,9 @@ QString DatasetCharts::describeAgreement(const std::vector<polar::AnnotatedItem>
 QString DatasetCharts::agreementText() const
 {
     return m_agreement->text();
+}
+
+QChartView *DatasetCharts::chart(int k) const
+{
+    return m_charts[k];
 }

@@ -83,6 +83,9 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == BestReward && m_project->rewardsFromOtherModel(i))
+            return tr("Scored by %1, not by the loaded model %2: score the dataset again for its rewards.")
+                .arg(QString::fromStdString(m_project->item(i).rewardModel), QString::fromStdString(m_project->scoringModel()));
         if (index.column() == BestReward && m_project->rewardsStale(i))
             return tr("A candidate was edited or added after scoring: score the dataset again for fresh rewards.");
         return {};
@@ -104,15 +107,30 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
 
 QVariant DatasetItemModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+    if (orientation != Qt::Horizontal)
+        return {};
+    // Short headers leave the prompt its width on a 1280-pixel screen; the
+    // tooltips say what each column means.
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case Line: return tr("The record's line in the dataset file");
+        case Status: return tr("new, scored, annotated, skipped or flagged");
+        case Prompt: return tr("The record's prompt");
+        case Candidates: return tr("Candidates: the dataset's outputs plus the ones you wrote");
+        case BestReward: return tr("The highest reward among the candidates, by the loaded model");
+        case Agreement: return tr("Whether the model's ranking agrees with yours on every pair");
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case Line: return tr("Line");
     case Status: return tr("Status");
     case Prompt: return tr("Prompt");
-    case Candidates: return tr("Outputs");
-    case BestReward: return tr("Best reward");
-    case Agreement: return tr("Model vs human");
+    case Candidates: return tr("Outs");
+    case BestReward: return tr("Best");
+    case Agreement: return tr("Model");
     }
     return {};
 }

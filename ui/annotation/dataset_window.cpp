@@ -198,6 +198,8 @@ void DatasetWindow::connectDocument()
 {
     auto showDemo = [this] {
         m_demo->setVisible(m_engine->hasModel() && isEmbeddedModelDir(QString::fromStdString(m_engine->modelInfo().directory)));
+        // Rewards on screen are the loaded model's, never another's.
+        m_doc->setScoringModel(m_engine->hasModel() ? m_engine->modelInfo().name : std::string());
     };
     connect(m_engine, &EngineController::modelLoaded, this, showDemo);
     showDemo();
@@ -244,6 +246,8 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     m_scorer->pause();
     bool warning = false;
     const QString summary = opened.summary(&warning);
+    if (m_engine->hasModel())
+        opened.project->setScoringModel(m_engine->modelInfo().name);
     m_doc->setProject(std::move(opened.project));
     setWindowTitle(tr("%1 — dataset").arg(QFileInfo(path).fileName()));
     showMessage(summary, warning);
@@ -275,7 +279,11 @@ void DatasetWindow::showItem()
                            "<h3>Reference</h3><p style='white-space:pre-wrap'>%4</p>")
                             .arg(rec.line)
                             .arg(QString::fromLatin1(polar::itemStatusName(p->status(m_current)))
-                                 + (p->rewardsStale(m_current) ? tr(" · rewards stale after an edit: score again") : QString()))
+                                 + (p->rewardsFromOtherModel(m_current)
+                                        ? tr(" · rewards by %1, not the loaded model: score again")
+                                              .arg(QString::fromStdString(p->item(m_current).rewardModel).toHtmlEscaped())
+                                    : p->rewardsStale(m_current) ? tr(" · rewards stale after an edit: score again")
+                                                                 : QString()))
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
@@ -507,7 +515,7 @@ void DatasetWindow::takeFineTuned(const polar::FineTuneResult &result)
     // The rewards were scored on a snapshot: setRewards keeps only those whose
     // candidates are unchanged since (the rest become stale, never misplaced).
     m_scorer->pause();
-    if (m_doc->isOpen() && !m_doc->setRewards(result.rewards, result.fineTunedModel))
+    if (m_doc->isOpen() && !m_doc->setRewards(result.rewards, polar::modelNameOf(result.fineTunedModel)))
         return;
     m_engine->loadModel(QString::fromStdString(result.fineTunedModel), deviceOf(m_engine->modelInfo()), polar::ComputeDType::Auto);
     showMessage(tr("Fine-tuned model loaded and the project re-scored: pairwise agreement with the rankings %1% → %2%.")

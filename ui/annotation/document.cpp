@@ -1,5 +1,7 @@
 #include "annotation/document.h"
 
+#include <numeric>
+
 #include "preferences/annotated_jsonl.h"
 #include "preferences/metrics.h"
 #include "widgets/app_settings.h"
@@ -16,6 +18,16 @@ void AnnotationDocument::setProject(std::unique_ptr<polar::PreferenceProject> pr
     m_undo->clear(); // its commands refer to the old project's items
     m_project = std::move(project);
     Q_EMIT projectChanged();
+}
+
+void AnnotationDocument::setScoringModel(const std::string &model)
+{
+    if (!m_project || m_project->scoringModel() == model)
+        return;
+    m_project->setScoringModel(model);
+    std::vector<size_t> all(m_project->size());
+    std::iota(all.begin(), all.end(), size_t(0));
+    Q_EMIT rewardsChanged(all);
 }
 
 polar::Annotation AnnotationDocument::annotation(size_t item) const

@@ -52,6 +52,9 @@ public:
     // could not. The undo commands' way in: stamps annotator and time.
     bool setAnnotation(size_t item, polar::Annotation annotation);
     bool setRewards(const std::vector<polar::ItemRewards> &rewards, const std::string &model);
+    // The loaded model's name: rewards another model gave show as stale and
+    // are scored again (PreferenceProject::setScoringModel).
+    void setScoringModel(const std::string &model);
     // The annotated JSONL of every item (docs/dataset-formats.md), written atomically.
     bool exportAnnotated(const QString &path, QString *error) const;
 

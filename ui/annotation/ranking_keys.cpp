@@ -22,29 +22,29 @@ std::optional<KeyChange> rankingKeyChangeOf(int key, polar::Annotation a, size_t
                 others.insert(a.ranks[k]);
         const int free = int(others.size()) + 1;
         if (n > free) {
-            KeyChange refused{a, Kind::Rank};
+            KeyChange refused{a, Kind::Rank, false, false, {}, false};
             refused.refused = "Rank " + std::to_string(n) + " would leave rank " + std::to_string(free)
                               + " empty: this candidate can take ranks 1–" + std::to_string(free) + ".";
             return refused;
         }
         a.ranks = polar::putAtRank(a.ranks, c, n);
-        return KeyChange{a, Kind::Rank, true, false};
+        return KeyChange{a, Kind::Rank, true, false, {}, false};
     }
     if (key == Qt::Key_0 && selected) {
         a.ranks = polar::unrank(a.ranks, c);
-        return KeyChange{a, Kind::Unrank, false, false};
+        return KeyChange{a, Kind::Unrank, false, false, {}, false};
     }
     if (key == Qt::Key_T && selected && above != size_t(-1)) {
         a.ranks = polar::tieWith(a.ranks, c, above);
-        return KeyChange{a, Kind::Tie, true, false};
+        return KeyChange{a, Kind::Tie, true, false, {}, false};
     }
     if (key == Qt::Key_S) {
         a.skipped = true;
-        return KeyChange{a, Kind::Skip, false, true};
+        return KeyChange{a, Kind::Skip, false, true, {}, false};
     }
     if (key == Qt::Key_F) {
         a.flagged = !a.flagged;
-        return KeyChange{a, a.flagged ? Kind::Flag : Kind::Unflag, false, false};
+        return KeyChange{a, a.flagged ? Kind::Flag : Kind::Unflag, false, false, {}, false};
     }
     return std::nullopt;
 }

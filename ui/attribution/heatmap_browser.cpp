@@ -16,6 +16,7 @@ void HeatmapBrowser::render(const std::string &text, size_t segmentBegin, size_t
                             const std::vector<polar::AttributionSpan> &spans, double scaleMax)
 {
     clear();
+    setExtraSelections({});
     m_placed.clear();
     QTextCursor cursor(document());
     QTextCharFormat plain;
@@ -41,18 +42,33 @@ void HeatmapBrowser::render(const std::string &text, size_t segmentBegin, size_t
     insertPlain(segmentEnd);
 }
 
-void HeatmapBrowser::highlightToken(size_t tokenIndex)
+bool HeatmapBrowser::highlightToken(size_t tokenIndex)
 {
     for (const auto &p : m_placed) {
         if (tokenIndex < p.firstToken || tokenIndex > p.lastToken)
             continue;
-        QTextCursor c(document());
-        c.setPosition(p.from);
-        c.setPosition(p.to, QTextCursor::KeepAnchor);
-        setTextCursor(c);
+        QTextEdit::ExtraSelection mark;
+        mark.cursor = QTextCursor(document());
+        mark.cursor.setPosition(p.from);
+        mark.cursor.setPosition(p.to, QTextCursor::KeepAnchor);
+        mark.format.setForeground(palette().color(QPalette::Active, QPalette::HighlightedText));
+        mark.format.setBackground(palette().color(QPalette::Active, QPalette::Highlight));
+        mark.format.setFontWeight(QFont::Bold);
+        setExtraSelections({mark});
+        QTextCursor at(document());
+        at.setPosition(p.from);
+        setTextCursor(at);
         ensureCursorVisible();
-        return;
+        return true;
     }
+    setExtraSelections({});
+    return false;
+}
+
+QString HeatmapBrowser::highlightedText() const
+{
+    const auto marks = extraSelections();
+    return marks.isEmpty() ? QString() : marks.front().cursor.selectedText();
 }
 
 QColor HeatmapBrowser::colorAt(int position) const

@@ -16,7 +16,11 @@ public:
     // with the plain text between them uncoloured.
     void render(const std::string &text, size_t segmentBegin, size_t segmentEnd,
                 const std::vector<polar::AttributionSpan> &spans, double scaleMax);
-    void highlightToken(size_t tokenIndex);
+    // Marks the span holding this token in a way that shows without focus
+    // (an extra selection, not the cursor's) and scrolls to it; false when no
+    // span holds it.
+    bool highlightToken(size_t tokenIndex);
+    QString highlightedText() const;
     // Background colour at a character of the document (for tests).
     QColor colorAt(int position) const;
     int spanCount() const { return int(m_placed.size()); }

@@ -1,5 +1,7 @@
 #include "attribution/view.h"
 
+#include "charts/chart_export.h"
+#include "widgets/difference_preview.h"
 #include "widgets/save_file.h"
 
 #include "attribution/models.h"
@@ -17,9 +19,11 @@
 #include <QSaveFile>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTextDocument>
 #include <QVBoxLayout>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QVXYModelMapper>
 #include <QtCharts/QValueAxis>
 
@@ -122,6 +126,8 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     m_baseline->addItem(tr("pad baseline"), int(polar::IgBaseline::PadEmbedding));
     m_baseline->addItem(tr("zero baseline"), int(polar::IgBaseline::Zero));
     m_compare = new QComboBox;
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_compare->setMinimumContentsLength(18); // the popup shows the whole preview; the closed box stays narrow
     m_run = new QPushButton(tr("Explain"));
     m_run->setToolTip(tr("Compute the contributions (Ctrl+Shift+Return)"));
     m_cancel = new QPushButton(tr("Cancel"));
@@ -157,6 +163,14 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     m_compareTitle = new QLabel;
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
+    m_stale = new QLabel;
+    m_stale->setObjectName("staleNotice");
+    m_stale->setWordWrap(true);
+    m_stale->setStyleSheet("QLabel{background:#fff4ce;color:#4a3b00;border:1px solid #e0c060;padding:3px}");
+    m_stale->setVisible(false);
+    m_curvePoint = new QLabel(tr("Click a point of the curve to find its token in the output."));
+    m_curvePoint->setWordWrap(true);
+    m_curvePoint->setVisible(false);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_output = new HeatmapBrowser;
     m_reference = new HeatmapBrowser;
@@ -173,24 +187,48 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     mapper->setYColumn(RewardCurveModel::Reward);
     mapper->setSeries(m_curveSeries);
     mapper->setModel(m_curve);
+    // Points drawn as a scatter series over the line: a click anywhere on a
+    // marker reaches it, where the line's own points are a pixel wide.
+    m_curvePoints = new QScatterSeries;
+    m_curvePoints->setMarkerSize(9);
+    m_curvePoints->setColor(QColor(0x3b, 0x6e, 0xa8));
+    m_curvePoints->setBorderColor(Qt::white);
+    auto *pointMapper = new QVXYModelMapper(this);
+    pointMapper->setXColumn(RewardCurveModel::OutputTokens);
+    pointMapper->setYColumn(RewardCurveModel::Reward);
+    pointMapper->setSeries(m_curvePoints);
+    pointMapper->setModel(m_curve);
+    m_curveSeries->setPointsVisible(false);
     auto *chart = new QChart;
     chart->addSeries(m_curveSeries);
+    chart->addSeries(m_curvePoints);
     chart->legend()->hide();
-    chart->setTitle(tr("Reward after each prefix of the output (click a point to find its token)"));
+    chart->setTitle(tr("Reward after each output prefix"));
     chart->setMargins(QMargins(2, 2, 2, 2));
     auto *x = new QValueAxis;
     x->setLabelFormat("%d");
     x->setTitleText(tr("output tokens"));
     auto *y = new QValueAxis;
     y->setLabelFormat("%.1f");
+    y->setTitleText(tr("reward"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    m_curveSeries->attachAxis(x);
-    m_curveSeries->attachAxis(y);
+    for (QXYSeries *series : {static_cast<QXYSeries *>(m_curveSeries), static_cast<QXYSeries *>(m_curvePoints)}) {
+        series->attachAxis(x);
+        series->attachAxis(y);
+    }
     m_curveView = new QChartView(chart);
     m_curveView->setRenderHint(QPainter::Antialiasing);
-    m_curveView->setMinimumHeight(150);
+    // Tall enough for the axis titles and a readable slope at 1280x720.
+    m_curveView->setMinimumHeight(230);
     m_curveView->setVisible(false);
+    addChartMenu(m_curveView, QStringLiteral("reward-curve.png"), [this] {
+        QString out = tr("output tokens\ttoken\treward\n");
+        for (int r = 0; r < m_curve->rowCount(); ++r)
+            out += QStringLiteral("%1\t%2\t%3\n").arg(r).arg(m_curve->tokenIndexAt(r) == size_t(-1) ? QString() : QString::number(m_curve->tokenIndexAt(r)))
+                       .arg(m_curve->index(r, RewardCurveModel::Reward).data().toDouble(), 0, 'g', 9);
+        return out;
+    });
 
     auto *texts = new QGridLayout;
     texts->addWidget(m_title, 0, 0);
@@ -207,15 +245,21 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(controls);
     layout->addWidget(m_cost);
+    layout->addWidget(m_stale);
     layout->addWidget(m_legend);
     layout->addLayout(texts, 3);
     layout->addWidget(m_curveView, 2);
+    layout->addWidget(m_curvePoint);
 
     connect(m_run, &QPushButton::clicked, this, &AttributionView::run);
     connect(m_cancel, &QPushButton::clicked, m_engine, &EngineController::cancel);
-    for (QComboBox *c : {m_method, m_baseline, m_compare})
+    for (QComboBox *c : {m_method, m_baseline, m_compare}) {
         connect(c, &QComboBox::currentIndexChanged, this, &AttributionView::updateCost);
+        connect(c, &QComboBox::currentIndexChanged, this, &AttributionView::updateStale);
+    }
     connect(m_steps, &QSpinBox::valueChanged, this, &AttributionView::updateCost);
+    connect(m_steps, &QSpinBox::valueChanged, this, &AttributionView::updateStale);
+    connect(m_doc, &WorkspaceDocument::changed, this, &AttributionView::updateStale);
     connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
         const auto m = AttributionMethod(m_method->currentData().toInt());
         m_steps->setEnabled(m == AttributionMethod::IntegratedGradients);
@@ -224,17 +268,16 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     connect(m_granularity, &QComboBox::currentIndexChanged, this, [this] {
         updateCost();
         render(); // a new grouping needs no new run, except for occlusion's units
+        updateStale();
     });
-    connect(m_curveSeries, &QLineSeries::clicked, this, [this](const QPointF &p) {
-        const size_t token = m_curve->tokenIndexAt(int(std::lround(p.x())));
-        if (token != size_t(-1))
-            m_output->highlightToken(token);
-    });
+    for (QXYSeries *series : {static_cast<QXYSeries *>(m_curveSeries), static_cast<QXYSeries *>(m_curvePoints)})
+        connect(series, &QXYSeries::clicked, this, [this](const QPointF &p) { showCurvePoint(int(std::lround(p.x()))); });
     connect(m_png, &QPushButton::clicked, this, [this] {
-        const QString path = askSavePath(this, tr("Export view as PNG"), QStringLiteral("token-contributions.png"), tr("PNG images (*.png)"),
-                                         QStringLiteral("png"));
-        if (!path.isEmpty())
-            exportPng(path);
+        const QString path = askSavePath(this, tr("Export contributions as PNG"), QStringLiteral("token-contributions.png"),
+                                         tr("PNG images (*.png)"), QStringLiteral("png"));
+        QString error;
+        if (!path.isEmpty() && !exportPng(path, &error))
+            m_summary->setText(error.toHtmlEscaped());
     });
     connect(m_htmlButton, &QPushButton::clicked, this, [this] {
         const QString path = askSavePath(this, tr("Export view as HTML"), QStringLiteral("token-contributions.html"), tr("HTML (*.html)"),
@@ -252,7 +295,9 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
         m_cancel->setVisible(false);
         m_run->setEnabled(true);
         m_outcome = o;
+        m_ran = m_pending;
         render();
+        updateStale();
         Q_EMIT finished(true);
     });
     connect(m_engine, &EngineController::attributionFailed, this, [this](const QString &e) {
@@ -266,6 +311,7 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     connect(m_doc, &WorkspaceDocument::candidateRemoved, this, &AttributionView::refreshCompareChoices);
     connect(m_doc, &WorkspaceDocument::candidateMoved, this, &AttributionView::refreshCompareChoices);
     connect(m_doc, &WorkspaceDocument::workspaceReset, this, &AttributionView::refreshCompareChoices);
+    connect(m_doc, &WorkspaceDocument::changed, this, &AttributionView::refreshCompareChoices);
     m_steps->setEnabled(false);
     m_baseline->setEnabled(false);
     refreshCompareChoices();
@@ -277,8 +323,15 @@ void AttributionView::refreshCompareChoices()
     m_compare->blockSignals(true);
     m_compare->clear();
     m_compare->addItem(tr("(no comparison)"), qlonglong(0));
+    // Each choice shows where its text differs from its near-identical siblings.
+    QStringList texts;
     for (int r = 0; r < m_doc->candidateCount(); ++r)
-        m_compare->addItem(tr("#%1").arg(r + 1), qlonglong(m_doc->candidateAt(r).id));
+        texts << QString::fromStdString(m_doc->candidateAt(r).text.flattened());
+    const QStringList previews = differencePreviews(texts);
+    const QFontMetrics metrics(m_compare->font());
+    for (int r = 0; r < m_doc->candidateCount(); ++r)
+        m_compare->addItem(tr("#%1 %2").arg(r + 1).arg(metrics.elidedText(previews[r], Qt::ElideRight, 280)),
+                           qlonglong(m_doc->candidateAt(r).id));
     const int keep = m_compare->findData(qlonglong(current));
     m_compare->setCurrentIndex(keep < 0 ? 0 : keep);
     m_compare->blockSignals(false);
@@ -348,6 +401,8 @@ void AttributionView::run()
         job.compare = std::make_pair(other, m_doc->candidateAt(m_doc->rowOf(other)).text);
     }
     job.options = options();
+    m_pending = RunContext{job.options, job.prompt.flattened(), job.reference.flattened(), job.output.flattened(),
+                           job.compare ? job.compare->second.flattened() : std::string(), job.compare ? job.compare->first : 0};
     m_progress->setRange(0, 0);
     m_progress->setVisible(true);
     m_cancel->setVisible(true);
@@ -408,8 +463,10 @@ void AttributionView::render()
 
     const bool curve = o.main.result.method == AttributionMethod::RewardCurve;
     m_curveView->setVisible(curve);
+    m_curvePoint->setVisible(curve);
     if (curve) {
         m_curve->setCurve(o.main.result.prefixRewards, o.main.result.curveTokens);
+        m_curvePoint->setText(tr("Click a point of the curve to find its token in the output."));
         auto axes = m_curveView->chart()->axes();
         const auto &r = o.main.result.prefixRewards;
         const auto [lo, hi] = std::minmax_element(r.begin(), r.end());
@@ -435,8 +492,15 @@ QString AttributionView::html() const
     const auto &o = *m_outcome;
     const Granularity g = Granularity(m_granularity->currentData().toInt());
     const auto &in = o.main.input;
-    QString body = QStringLiteral("<h1>Polar Studio: token contributions</h1><p>%1</p><div>%2</div>")
-                       .arg(m_title->text(), legendHtml(m_scale));
+    QString body = QStringLiteral("<h1>Polar Studio: token contributions</h1><p>%1</p>").arg(m_title->text());
+    const QString model = m_engine->hasModel() ? QString::fromStdString(m_engine->modelInfo().name) : tr("(none loaded)");
+    body += tr("<table><tr><th align=left>Model</th><td>%1</td></tr><tr><th align=left>Method</th><td>%2</td></tr>"
+               "<tr><th align=left>Grouped by</th><td>%3</td></tr></table>")
+                .arg(model.toHtmlEscaped(), settingsText().toHtmlEscaped(), m_granularity->currentText().toLower());
+    if (const QString why = staleReason(); !why.isEmpty())
+        body += tr("<p><b>Out of date:</b> %1.</p>").arg(why.toHtmlEscaped());
+    body += QStringLiteral("<div>%1</div>").arg(legendHtml(m_scale));
+    body += tr("<h2>Prompt</h2><div class='t'>%1</div>").arg(QString::fromStdString(in.prompt).toHtmlEscaped());
     body += QStringLiteral("<h2>Candidate output</h2><div class='t'>%1</div>")
                 .arg(spansHtml(in.text, in.segmentBegin[int(polar::Segment::Output)], segmentEnd(in, polar::Segment::Output),
                                segmentSpans(o.main, g, polar::Segment::Output), m_scale));
@@ -481,7 +545,98 @@ bool AttributionView::exportHtml(const QString &path, QString *error) const
     return true;
 }
 
-bool AttributionView::exportPng(const QString &path)
+bool AttributionView::exportPng(const QString &path, QString *error) const
 {
-    return grab().save(path, "PNG");
+    if (!m_outcome) {
+        if (error)
+            *error = tr("Nothing to export yet: press Explain first.");
+        return false;
+    }
+    // The export's own HTML laid out on a page and drawn at twice its size:
+    // the texts, legend and settings, none of the buttons around them.
+    QTextDocument doc;
+    doc.setDefaultStyleSheet(QStringLiteral(".t{font-family:monospace}"));
+    doc.setHtml(html());
+    return saveImage(renderDocument(doc, 900, 2.0), path, error);
+}
+
+QString AttributionView::settingsText() const
+{
+    if (!m_ran)
+        return {};
+    const auto &o = m_ran->options;
+    QString text = m_method->itemText(m_method->findData(int(o.method)));
+    if (o.method == AttributionMethod::IntegratedGradients)
+        text += tr(", %1 steps, %2").arg(o.steps).arg(m_baseline->itemText(m_baseline->findData(int(o.baseline))));
+    if (o.method == AttributionMethod::Occlusion)
+        text += tr(", removing %1").arg(m_granularity->itemText(m_granularity->findData(int(o.occlusionUnit))).toLower());
+    return text;
+}
+
+QString AttributionView::staleReason() const
+{
+    if (!m_outcome || !m_ran)
+        return {};
+    const auto &ran = *m_ran;
+    const polar::AttributionOptions now = options();
+    QStringList why;
+    const bool occlusion = ran.options.method == AttributionMethod::Occlusion;
+    if (occlusion && now.occlusionUnit != ran.options.occlusionUnit)
+        why << tr("occlusion removed %1, not %2: the values shown are still per %3")
+                   .arg(m_granularity->itemText(m_granularity->findData(int(ran.options.occlusionUnit))).toLower(),
+                        m_granularity->currentText().toLower(),
+                        m_granularity->itemText(m_granularity->findData(int(ran.options.occlusionUnit))).toLower().chopped(1));
+    if (now.method != ran.options.method)
+        why << tr("the method is now %1").arg(m_method->currentText());
+    else if (now.method == AttributionMethod::IntegratedGradients && (now.steps != ran.options.steps || now.baseline != ran.options.baseline))
+        why << tr("the steps or the baseline changed");
+    const auto &w = m_doc->workspace();
+    if (w.prompt.flattened() != ran.prompt || w.reference.flattened() != ran.reference)
+        why << tr("the prompt or the reference was edited");
+    const int row = m_doc->rowOf(m_outcome->main.id);
+    if (row < 0)
+        why << tr("the candidate was deleted");
+    else if (m_doc->candidateAt(row).text.flattened() != ran.output)
+        why << tr("the candidate was edited");
+    if (ran.compareId) {
+        const int other = m_doc->rowOf(ran.compareId);
+        if (other < 0 || m_doc->candidateAt(other).text.flattened() != ran.compareOutput)
+            why << tr("the compared candidate changed");
+    }
+    return why.join(QStringLiteral("; "));
+}
+
+void AttributionView::updateStale()
+{
+    const QString why = staleReason();
+    m_stale->setVisible(!why.isEmpty());
+    if (!why.isEmpty())
+        m_stale->setText(tr("<b>Out of date:</b> %1. Press Explain (Ctrl+Shift+Return) to recompute.").arg(why.toHtmlEscaped()));
+}
+
+void AttributionView::showCurvePoint(int row)
+{
+    if (row < 0 || row >= m_curve->rowCount() || !m_outcome)
+        return;
+    const double reward = m_curve->index(row, RewardCurveModel::Reward).data().toDouble();
+    const size_t token = m_curve->tokenIndexAt(row);
+    if (token == size_t(-1)) {
+        m_output->highlightToken(size_t(-1));
+        m_curvePoint->setText(tr("Empty output: reward %1.").arg(reward, 0, 'f', 4));
+        return;
+    }
+    const double before = m_curve->index(row - 1, RewardCurveModel::Reward).data().toDouble();
+    m_output->highlightToken(token);
+    const QString piece = m_output->highlightedText();
+    m_curvePoint->setText(tr("After %1 output tokens, ending in “%2”: reward %3 (%4%5 from the token before).")
+                              .arg(row)
+                              .arg(piece.toHtmlEscaped())
+                              .arg(reward, 0, 'f', 4)
+                              .arg(reward >= before ? "+" : "")
+                              .arg(reward - before, 0, 'f', 4));
+}
+
+QString AttributionView::curvePointText() const
+{
+    return m_curvePoint->text();
 }

@@ -135,6 +135,11 @@ void EngineController::score(polar::CandidatesJob job)
                               Qt::QueuedConnection);
 }
 
+void EngineController::primeCache(std::vector<std::pair<std::string, float>> rewards)
+{
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, rewards = std::move(rewards)] { w->primeCache(rewards); }, Qt::QueuedConnection);
+}
+
 void EngineController::attribute(polar::AttributionJob job)
 {
     EngineWorker::Cancel flag;

@@ -27,6 +27,9 @@ public:
     void attribute(polar::AttributionJob job);
     void scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings);
     void cancelItemScoring();
+    // Seeds the loaded model's reward cache: a later score() of these exact
+    // encoded texts reuses the rewards instead of running the model.
+    void primeCache(std::vector<std::pair<std::string, float>> rewards);
     void cancel();
     bool busy() const { return m_busy; }
     int pending(Kind kind) const;

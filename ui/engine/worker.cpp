@@ -53,6 +53,12 @@ void EngineWorker::scoreCandidates(EngineTicket ticket, const polar::CandidatesJ
     });
 }
 
+void EngineWorker::primeCache(const std::vector<std::pair<std::string, float>> &rewards)
+{
+    for (const auto &[text, reward] : rewards)
+        m_cache.put(text, reward);
+}
+
 void EngineWorker::attribute(EngineTicket ticket, const polar::AttributionJob &job, const Cancel &cancel)
 {
     run(ticket, [&] {

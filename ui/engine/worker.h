@@ -45,6 +45,8 @@ public:
     void attribute(EngineTicket ticket, const polar::AttributionJob &job, const Cancel &cancel);
     void scoreItems(EngineTicket ticket, const polar::ItemScoreRequest &request, const polar::ScoringSettings &settings,
                     const Cancel &cancel);
+    // Rewards this model gave before (a saved session's), by encoded text.
+    void primeCache(const std::vector<std::pair<std::string, float>> &rewards);
 
 Q_SIGNALS:
     void progress(EngineTicket ticket, int done, int total);

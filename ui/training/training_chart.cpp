@@ -1,5 +1,7 @@
 #include "training/training_chart.h"
 
+#include "charts/chart_export.h"
+
 #include <QtCharts/QChart>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
@@ -37,6 +39,13 @@ TrainingChart::TrainingChart(QWidget *parent) : QChartView(parent)
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(220);
+    addChartMenu(this, QStringLiteral("training-curve.png"), [this] {
+        QString out = tr("series\tstep\tvalue\n");
+        for (QLineSeries *series : {m_loss, m_accuracy})
+            for (const QPointF &p : series->points())
+                out += QStringLiteral("%1\t%2\t%3\n").arg(series->name()).arg(qint64(p.x())).arg(p.y(), 0, 'g', 8);
+        return out;
+    });
     clear(1);
 }
 

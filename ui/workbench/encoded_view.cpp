@@ -85,6 +85,11 @@ void EncodedView::setInput(const polar::PolarInput &input, const QString &title)
     m_text->setHtml(html);
 }
 
+QString EncodedView::title() const
+{
+    return m_title->text();
+}
+
 QString EncodedView::html() const
 {
     return m_text->toHtml();

@@ -20,6 +20,7 @@ public:
     void setInput(const polar::PolarInput &input, const QString &title);
     void clear(const QString &message);
     QString html() const;
+    QString title() const; // what it shows, or why nothing
 
 private:
     QLabel *m_title;

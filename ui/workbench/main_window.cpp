@@ -298,6 +298,8 @@ void MainWindow::connectParts()
                 loadModel(dir); // its modelLoaded keeps the scores when they are this model's
         } else if (m_doc->workspace().scoredBy != loaded.toStdString()) {
             m_doc->clearScores(); // saved with another model than the one loaded
+        } else {
+            restoreEncodings();
         }
     });
     m_session->fromWindow = [this](polar::Workspace &ws) {
@@ -321,6 +323,7 @@ void MainWindow::connectEngine()
         if (m_doc->workspace().scoredBy != info.directory)
             m_doc->clearScores(); // scores of another model do not apply; a session's own model keeps them
         hideMessage();
+        restoreEncodings();
         statusBar()->showMessage(tr("Model loaded in %1 s").arg(info.loadSeconds, 0, 'f', 2), 5000);
         updateActions();
         Q_EMIT modelReady(true);
@@ -411,6 +414,35 @@ void MainWindow::loadSeedExample()
         ws.addCandidate(o);
     m_doc->reset(ws);
     m_session->detach();
+}
+
+EncodedView *MainWindow::encodedView() const
+{
+    return m_pane->encoded();
+}
+
+void MainWindow::restoreEncodings()
+{
+    // A session saves rewards, not the encodings behind "What the model
+    // sees" and the attribution cost: the engine derives them again with its
+    // cache primed by the saved rewards, so the model runs only for a text
+    // whose encoding no longer matches what was saved.
+    const polar::Workspace &ws = m_doc->workspace();
+    if (!m_engine->hasModel() || ws.scoredBy != m_engine->modelInfo().directory || !m_scored->missingInputs().isEmpty())
+        return;
+    std::vector<std::pair<std::string, float>> saved;
+    bool missing = false;
+    for (const auto &c : ws.candidates)
+        if (c.score && c.score->ok && !c.score->encodedText.empty()) {
+            saved.emplace_back(c.score->encodedText, c.score->reward);
+            missing = missing || !m_scored->encoding(c.id);
+        }
+    if (ws.referenceScore && ws.referenceScore->ok && !ws.referenceScore->encodedText.empty())
+        saved.emplace_back(ws.referenceScore->encodedText, ws.referenceScore->reward);
+    if (saved.empty() || !missing)
+        return;
+    m_engine->primeCache(std::move(saved));
+    score();
 }
 
 void MainWindow::score()

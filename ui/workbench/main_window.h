@@ -10,6 +10,7 @@
 class AttributionView;
 class CandidateListModel;
 class DatasetWindow;
+class EncodedView;
 class EngineController;
 class MessageBar;
 class ModelPanel;
@@ -48,6 +49,7 @@ public:
     TextFieldEditor *candidateEditor() const { return m_editor->candidateEditor(); }
     QListView *candidateList() const { return m_editor->candidateList(); }
     AttributionView *attributionView() const { return m_attribution; }
+    EncodedView *encodedView() const;
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
     QString lastMessage() const;
@@ -75,6 +77,8 @@ public:
     DatasetWindow *openDatasetWindow(const QString &path = {});
 
 public Q_SLOTS:
+    // Gives a session's saved scores their encodings back (see the .cpp).
+    void restoreEncodings();
     void score();
     void cancel();
 

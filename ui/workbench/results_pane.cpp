@@ -1,6 +1,8 @@
 #include "workbench/results_pane.h"
 
 #include "attribution/view.h"
+#include "charts/chart_export.h"
+#include "workbench/results_table_export.h"
 #include "workbench/diff_view.h"
 #include "workbench/encoded_view.h"
 #include "workbench/results_model.h"
@@ -32,6 +34,7 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     m_table->horizontalHeader()->setSectionResizeMode(ResultsModel::Candidate, QHeaderView::Stretch);
 
     m_chart = new RewardChart(m_sorted, ResultsModel::Reward, ResultsModel::Candidate);
+    addChartMenu(m_chart, QStringLiteral("rewards.png"), [this] { return resultsAsDelimitedText(m_sorted, *m_doc, '\t'); });
     m_chart->setSelectionModel(m_table->selectionModel());
     connect(m_chart, &RewardChart::barClicked, this, [this](int row) { m_table->selectRow(row); });
 

@@ -26,6 +26,8 @@ public:
                 ScoredInputs *scored, QWidget *parent = nullptr);
     QTableView *table() const { return m_table; }
     AttributionView *attribution() const { return m_attribution; }
+    EncodedView *encoded() const { return m_encoded; }
+    RewardChart *chart() const { return m_chart; }
     // The candidate the views show: the table's row, else `editorId` (the editor's selection).
     void showCandidate(int64_t editorId);
     void selectId(int64_t id); // the table row of a candidate
