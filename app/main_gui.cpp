@@ -4,6 +4,7 @@
 #include "workbench/main_window.h"
 #include "attribution/view.h"
 #include "annotation/dataset_window.h"
+#include "widgets/appearance.h"
 #include "engine/controller.h"
 
 #include <QApplication>
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationName("polar-studio");
     QApplication::setApplicationDisplayName("Polar Studio");
     QApplication::setWindowIcon(QIcon(":/icons/polar-studio.svg"));
+    Appearance::restore(); // the theme chosen last time (View > Theme)
 
     QCommandLineParser parser;
     parser.setApplicationDescription("Workbench for POLAR reference-based reward models");

@@ -8,6 +8,9 @@
 #include "util/json.h"
 #include "util/files.h"
 #include "workbench/main_window.h"
+#include "widgets/appearance.h"
+#include "widgets/shortcuts_dialog.h"
+#include "attribution/heatmap_browser.h"
 #include "workbench/encoded_view.h"
 #include "workbench/results_model.h"
 #include "workbench/reward_chart.h"
@@ -20,7 +23,9 @@
 #include <QComboBox>
 #include <QtCharts/QBarSet>
 #include <QListView>
+#include <QApplication>
 #include <QScreen>
+#include <QTextEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
@@ -429,6 +434,57 @@ private Q_SLOTS:
             }
         }
         QVERIFY(owner.size() >= 20);
+    }
+
+    void f1ListsEveryShortcutOfTheWindow()
+    {
+        const QStringList rows = ShortcutsDialog(&w()).rows();
+        for (const char *what : {"Export contributions as PNG", "Export contributions as HTML", "Group contributions by the next unit",
+                                 "Zoom in", "Zoom out", "Score", "Copy results as TSV"})
+            QVERIFY2(!rows.filter(QString::fromUtf8(what)).isEmpty(), qPrintable(what + QString(" not in: ") + rows.join("; ")));
+        // Each action once, with all of its keys.
+        QCOMPARE(rows.filter(QStringLiteral("Zoom in")).size(), 1);
+        QVERIFY(rows.filter(QStringLiteral("Zoom in")).front().contains(QKeySequence(Qt::CTRL | Qt::Key_Equal).toString(QKeySequence::NativeText)));
+    }
+
+    void zoomScalesTheTextViews()
+    {
+        Appearance::setZoomSteps(0);
+        QWidget *prompt = w().promptEditor()->textEdit();
+        const double base = prompt->font().pointSizeF();
+        w().activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w()));
+        QTest::keyClick(&w(), Qt::Key_Equal, Qt::ControlModifier);
+        QTest::keyClick(&w(), Qt::Key_Equal, Qt::ControlModifier);
+        QCOMPARE(prompt->font().pointSizeF(), base + 2);
+        QCOMPARE(w().attributionView()->outputView()->font().pointSizeF(), w().attributionView()->outputView()->property("polarBasePointSize").toDouble() + 2);
+        QTest::keyClick(&w(), Qt::Key_Minus, Qt::ControlModifier);
+        QCOMPARE(prompt->font().pointSizeF(), base + 1);
+        QCOMPARE(Appearance::zoomSteps(), 1);
+        w().findChild<QAction *>("zoomReset")->trigger();
+        QCOMPARE(prompt->font().pointSizeF(), base);
+    }
+
+    void darkThemeKeepsFixedColoursReadable()
+    {
+        Appearance::setTheme(Appearance::Theme::Dark);
+        QVERIFY(Appearance::isDark());
+        const QColor window = QApplication::palette().color(QPalette::Window);
+        // Meaningful colours are lighter on a dark window, and far from it.
+        for (auto t : {Appearance::Tone::Good, Appearance::Tone::Bad, Appearance::Tone::Warning, Appearance::Tone::Muted})
+            QVERIFY(std::abs(Appearance::tone(t).lightnessF() - window.lightnessF()) > 0.35);
+        // On fixed pastel backgrounds the text stays dark whatever the theme.
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        const QModelIndex ref = w().resultsModel()->index(w().resultsModel()->rowCount() - 1, 0);
+        QVERIFY(ref.data(ResultsModel::IsReferenceRole).toBool());
+        const QColor bg = ref.data(Qt::BackgroundRole).value<QBrush>().color();
+        const QColor fg = ref.data(Qt::ForegroundRole).value<QBrush>().color();
+        QVERIFY(bg.lightnessF() - fg.lightnessF() > 0.6);
+        Appearance::setTheme(Appearance::Theme::Light);
+        QVERIFY(!Appearance::isDark());
+        QVERIFY(std::abs(Appearance::tone(Appearance::Tone::Bad).lightnessF() - QApplication::palette().color(QPalette::Window).lightnessF()) > 0.35);
+        Appearance::setTheme(Appearance::Theme::System);
     }
 };
 

@@ -1,4 +1,5 @@
 #include "annotation/dataset_item_model.h"
+#include "widgets/appearance.h"
 
 #include "preferences/metrics.h"
 #include "preferences/project.h"
@@ -91,12 +92,12 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Agreement && polar::disagreesWithModel(m_project->effectiveRanks(i), rewards))
-            return QColor(0xb0, 0x2a, 0x2a);
+            return Appearance::tone(Appearance::Tone::Bad);
         if (index.column() == Status) {
             switch (m_project->status(i)) {
-            case polar::ItemStatus::Annotated: return QColor(0x1b, 0x7f, 0x3b);
-            case polar::ItemStatus::Flagged: return QColor(0xc0, 0x6a, 0x00);
-            case polar::ItemStatus::Skipped: return QColor(0x80, 0x80, 0x80);
+            case polar::ItemStatus::Annotated: return Appearance::tone(Appearance::Tone::Good);
+            case polar::ItemStatus::Flagged: return Appearance::tone(Appearance::Tone::Warning);
+            case polar::ItemStatus::Skipped: return Appearance::tone(Appearance::Tone::Muted);
             default: return {};
             }
         }

@@ -16,7 +16,8 @@
 #include "training/fine_tune_dialog.h"
 #include "widgets/demo_banner.h"
 #include "widgets/save_file.h"
-#include "workbench/shortcuts_dialog.h"
+#include "widgets/appearance.h"
+#include "widgets/shortcuts_dialog.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
 #include "widgets/window_size.h"
@@ -55,6 +56,7 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent)
     connectDocument();
     setWindowTitle(tr("Dataset")); // Qt appends " — Polar Studio" itself
     sizeToScreen(this, QSize(1400, 880), AppSettings::datasetWindowGeometry.get());
+    Appearance::applyZoom(this);
 }
 
 DatasetWindow::~DatasetWindow()
@@ -184,14 +186,9 @@ void DatasetWindow::createActions()
     redo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
     edit->addAction(undo);
     edit->addAction(redo);
+    Appearance::addViewMenu(menuBar()->addMenu(tr("&View")), this);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1), this, [this] {
-        QList<QAction *> actions;
-        for (QAction *menu : menuBar()->actions())
-            if (menu->menu())
-                actions << menu->menu()->actions();
-        ShortcutsDialog(actions, rankingKeyHelp(), this).exec();
-    });
+    help->addAction(tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1), this, [this] { ShortcutsDialog(this, rankingKeyHelp()).exec(); });
 }
 
 void DatasetWindow::connectDocument()

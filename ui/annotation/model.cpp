@@ -1,4 +1,5 @@
 #include "annotation/model.h"
+#include "widgets/appearance.h"
 
 #include "preferences/pairs.h"
 #include "preferences/ranking_edit.h"
@@ -98,6 +99,8 @@ QVariant AnnotationModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::BackgroundRole && index.column() == ModelRank && m_conflict[c])
         return QBrush(QColor(0xfb, 0xdc, 0xdc));
+    if (role == Qt::ForegroundRole && index.column() == ModelRank && m_conflict[c])
+        return QBrush(Appearance::textOnPastel());
     if (role == Qt::ToolTipRole && index.column() == ModelRank && m_conflict[c])
         return tr("The model orders this candidate against your ranking");
     if (role == Qt::TextAlignmentRole && index.column() != Text)

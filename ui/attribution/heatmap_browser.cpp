@@ -1,4 +1,5 @@
 #include "attribution/heatmap_browser.h"
+#include "widgets/appearance.h"
 
 #include "attribution/models.h"
 
@@ -32,8 +33,8 @@ void HeatmapBrowser::render(const std::string &text, size_t segmentBegin, size_t
         insertPlain(s.begin);
         QTextCharFormat f;
         f.setBackground(contributionColor(s.value, scaleMax));
-        if (std::abs(s.value) > 0.6 * scaleMax)
-            f.setForeground(Qt::white);
+        // Either colour is fixed: the background does not follow the theme.
+        f.setForeground(std::abs(s.value) > 0.6 * scaleMax ? QColor(Qt::white) : Appearance::textOnPastel());
         const int from = cursor.position();
         cursor.insertText(QString::fromUtf8(text.data() + s.begin, int(s.end - s.begin)), f);
         m_placed.push_back({from, cursor.position(), s.value, s.firstToken, s.lastToken, QString::fromStdString(s.text)});

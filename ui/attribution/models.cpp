@@ -1,4 +1,5 @@
 #include "attribution/models.h"
+#include "widgets/appearance.h"
 
 #include <cmath>
 
@@ -52,6 +53,10 @@ QVariant AttributionSpanModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::BackgroundRole:
         return index.column() == Value ? QVariant(contributionColor(s.value, maxAbsValue())) : QVariant();
+    case Qt::ForegroundRole:
+        if (index.column() != Value)
+            return {};
+        return std::abs(s.value) > 0.6 * maxAbsValue() ? QVariant(QColor(Qt::white)) : QVariant(Appearance::textOnPastel());
     case ValueRole: return s.value;
     case SegmentRole: return int(s.segment);
     case FirstTokenRole: return qulonglong(s.firstToken);

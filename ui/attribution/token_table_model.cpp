@@ -1,4 +1,5 @@
 #include "attribution/token_table_model.h"
+#include "widgets/appearance.h"
 
 #include <QBrush>
 #include <QColor>
@@ -44,6 +45,8 @@ QVariant TokenTableModel::data(const QModelIndex &index, int role) const
         return int(t.segment);
     if (role == Qt::BackgroundRole)
         return QBrush(segmentColor(t.segment));
+    if (role == Qt::ForegroundRole)
+        return QBrush(Appearance::textOnPastel());
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {

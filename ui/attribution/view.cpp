@@ -1,4 +1,5 @@
 #include "attribution/view.h"
+#include "widgets/appearance.h"
 
 #include "charts/chart_export.h"
 #include "widgets/difference_preview.h"
@@ -9,6 +10,7 @@
 #include "attribution/heatmap_browser.h"
 #include "workbench/workspace_document.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QGridLayout>
@@ -135,7 +137,9 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     m_png = new QPushButton(tr("PNG…"));
     m_htmlButton = new QPushButton(tr("HTML…"));
     m_cost = new QLabel;
-    m_cost->setStyleSheet("color:#555");
+    QFont costFont = m_cost->font();
+    costFont.setItalic(true); // secondary, in any theme
+    m_cost->setFont(costFont);
     m_cost->setWordWrap(true);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(140);
@@ -272,20 +276,37 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
     });
     for (QXYSeries *series : {static_cast<QXYSeries *>(m_curveSeries), static_cast<QXYSeries *>(m_curvePoints)})
         connect(series, &QXYSeries::clicked, this, [this](const QPointF &p) { showCurvePoint(int(std::lround(p.x()))); });
-    connect(m_png, &QPushButton::clicked, this, [this] {
+    // Actions, so that the window's menu and F1 list them with their keys.
+    auto *pngAction = new QAction(tr("Export contributions as &PNG…"), this);
+    pngAction->setObjectName("exportContributionsPng");
+    pngAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    connect(pngAction, &QAction::triggered, this, [this] {
         const QString path = askSavePath(this, tr("Export contributions as PNG"), QStringLiteral("token-contributions.png"),
                                          tr("PNG images (*.png)"), QStringLiteral("png"));
         QString error;
         if (!path.isEmpty() && !exportPng(path, &error))
             m_summary->setText(error.toHtmlEscaped());
     });
-    connect(m_htmlButton, &QPushButton::clicked, this, [this] {
-        const QString path = askSavePath(this, tr("Export view as HTML"), QStringLiteral("token-contributions.html"), tr("HTML (*.html)"),
-                                         QStringLiteral("html"));
+    auto *htmlAction = new QAction(tr("Export contributions as &HTML…"), this);
+    htmlAction->setObjectName("exportContributionsHtml");
+    htmlAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    connect(htmlAction, &QAction::triggered, this, [this] {
+        const QString path = askSavePath(this, tr("Export contributions as HTML"), QStringLiteral("token-contributions.html"),
+                                         tr("HTML (*.html)"), QStringLiteral("html"));
         QString error;
         if (!path.isEmpty() && !exportHtml(path, &error))
-            m_summary->setText(error);
+            m_summary->setText(error.toHtmlEscaped());
     });
+    auto *groupAction = new QAction(tr("Group contributions by the next &unit"), this);
+    groupAction->setObjectName("nextGranularity");
+    groupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    connect(groupAction, &QAction::triggered, this,
+            [this] { m_granularity->setCurrentIndex((m_granularity->currentIndex() + 1) % m_granularity->count()); });
+    addActions({pngAction, htmlAction, groupAction});
+    connect(m_png, &QPushButton::clicked, pngAction, &QAction::trigger);
+    connect(m_htmlButton, &QPushButton::clicked, htmlAction, &QAction::trigger);
+    m_png->setToolTip(pngAction->shortcut().toString(QKeySequence::NativeText));
+    m_htmlButton->setToolTip(htmlAction->shortcut().toString(QKeySequence::NativeText));
     connect(m_engine, &EngineController::attributionProgress, this, [this](int done, int total) {
         m_progress->setRange(0, std::max(1, total));
         m_progress->setValue(done);
@@ -304,7 +325,7 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
         m_run->setEnabled(true);
-        m_summary->setText(tr("<span style='color:#7a1b1b'>%1</span>").arg(e.toHtmlEscaped()));
+        m_summary->setText(tr("<span style='color:%2'>%1</span>").arg(e.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
         Q_EMIT finished(false);
     });
     connect(m_doc, &WorkspaceDocument::candidateInserted, this, &AttributionView::refreshCompareChoices);

@@ -1,4 +1,5 @@
 #include "training/fine_tune_dialog.h"
+#include "widgets/appearance.h"
 
 #include "training/fine_tune_runner.h"
 #include "training/training_chart.h"
@@ -166,7 +167,8 @@ FineTuneDialog::FineTuneDialog(Setup setup, QWidget *parent)
     });
     connect(m_runner, &FineTuneRunner::failed, this, [this](const QString &error) {
         setRunning(false);
-        m_status->setText(tr("<span style='color:#b02a2a'>Fine-tuning failed:</span> %1").arg(error.toHtmlEscaped()));
+        m_status->setText(tr("<span style='color:%2'>Fine-tuning failed:</span> %1")
+                              .arg(error.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
         m_log->appendPlainText(error);
         if (m_closeWhenStopped)
             QDialog::reject();

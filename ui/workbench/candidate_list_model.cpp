@@ -1,4 +1,5 @@
 #include "workbench/candidate_list_model.h"
+#include "widgets/appearance.h"
 
 #include "widgets/difference_preview.h"
 
@@ -57,9 +58,9 @@ QVariant CandidateListModel::data(const QModelIndex &index, int role) const
         return QString::fromStdString(c.text.flattened()).left(2000);
     case Qt::ForegroundRole:
         if (c.mark == Mark::Chosen)
-            return QColor(0x1b, 0x7f, 0x3b);
+            return Appearance::tone(Appearance::Tone::Good);
         if (c.mark == Mark::Rejected)
-            return QColor(0xb0, 0x2a, 0x2a);
+            return Appearance::tone(Appearance::Tone::Bad);
         return {};
     case IdRole:
         return QVariant::fromValue<qlonglong>(c.id);

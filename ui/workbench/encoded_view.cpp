@@ -1,4 +1,5 @@
 #include "workbench/encoded_view.h"
+#include "widgets/appearance.h"
 
 #include "attribution/token_table_model.h"
 
@@ -19,7 +20,8 @@ QString segmentLegendHtml()
     };
     QString html;
     for (const auto &[seg, name] : items)
-        html += QStringLiteral("<span style='background:%1'>&nbsp;%2&nbsp;</span> ").arg(segmentColor(seg).name(), name);
+        html += QStringLiteral("<span style='background:%1;color:%3'>&nbsp;%2&nbsp;</span> ")
+                    .arg(segmentColor(seg).name(), name, Appearance::textOnPastel().name());
     return html;
 }
 
@@ -78,7 +80,8 @@ void EncodedView::setInput(const polar::PolarInput &input, const QString &title)
             continue; // BOS covers no text
         QString text = QString::fromUtf8(input.text.data() + t.begin, int(t.end - t.begin)).toHtmlEscaped();
         text.replace('\n', QStringLiteral("⏎<br>"));
-        html += QStringLiteral("<span style='background:%1'>%2</span>").arg(segmentColor(t.segment, alternate).name(), text);
+        html += QStringLiteral("<span style='background:%1;color:%3'>%2</span>")
+                    .arg(segmentColor(t.segment, alternate).name(), text, Appearance::textOnPastel().name());
         alternate = !alternate;
     }
     html += "</div>";

@@ -18,7 +18,8 @@
 #include "workbench/results_model.h"
 #include "workbench/results_pane.h"
 #include "workbench/scored_inputs.h"
-#include "workbench/shortcuts_dialog.h"
+#include "widgets/appearance.h"
+#include "widgets/shortcuts_dialog.h"
 #include "workbench/text_field_editor.h"
 
 #include <QAbstractItemView>
@@ -63,6 +64,7 @@ MainWindow::MainWindow(const QString &recoveryFile, QWidget *parent) : QMainWind
     restoreLayout();
     updateTitle();
     updateActions();
+    Appearance::applyZoom(this);
     promptEditor()->textEdit()->setFocus(); // where a user starts typing, not the model path
 }
 
@@ -169,7 +171,7 @@ void MainWindow::createActions()
     make("copyResults", tr("&Copy results as TSV"), [this] { copyResults(); },
          tr("Every row of the results table, as the table shows them, for a spreadsheet"));
     make("saveResults", tr("Save results as C&SV…"), [this] { saveResults(); });
-    make("shortcuts", tr("&Keyboard shortcuts"), [this] { ShortcutsDialog(m_actions, {}, this).exec(); });
+    make("shortcuts", tr("&Keyboard shortcuts"), [this] { ShortcutsDialog(this).exec(); });
     make("about", tr("&About Polar Studio"), [this] {
         QMessageBox::about(this, tr("About Polar Studio"),
                            tr("<b>Polar Studio</b><br>A workbench for POLAR reference-based reward models "
@@ -237,13 +239,16 @@ void MainWindow::createMenus()
     add(file, {"save", "saveAs", nullptr, "openModel", "importRecord", "openDataset", "exportPairs", nullptr, "quit"});
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate", "deleteCandidate", "moveUp",
                                           "moveDown", "pasteCandidates"});
-    add(menuBar()->addMenu(tr("&Score")), {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking",
-                                           nullptr, "copyResults", "saveResults"});
+    QMenu *scoreMenu = menuBar()->addMenu(tr("&Score"));
+    add(scoreMenu, {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking", nullptr,
+                    "copyResults", "saveResults", nullptr});
+    scoreMenu->addActions(m_attribution->actions()); // its exports and grouping, reachable from any tab
     // The results table's context menu: what can be done with its rows.
     QTableView *table = m_pane->table();
     table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (const char *n : {"explain", "markChosen", "markRejected", "copyResults", "saveResults"})
         table->addAction(action(n));
+    Appearance::addViewMenu(menuBar()->addMenu(tr("&View")), this);
     add(menuBar()->addMenu(tr("&Help")), {"shortcuts", "about"});
 }
 

@@ -1,4 +1,5 @@
 #include "workbench/model_panel.h"
+#include "widgets/appearance.h"
 
 #include "engine/controller.h"
 #include "widgets/demo_banner.h"
@@ -160,6 +161,6 @@ void ModelPanel::showFailed(const QString &error)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_load->setEnabled(true);
-    m_info->setText(tr("<span style='color:#b02a2a'>Model not loaded</span>"));
+    m_info->setText(tr("<span style='color:%1'>Model not loaded</span>").arg(Appearance::tone(Appearance::Tone::Bad).name()));
     m_info->setToolTip(error);
 }

@@ -1,4 +1,5 @@
 #include "workbench/results_model.h"
+#include "widgets/appearance.h"
 
 #include "widgets/difference_preview.h"
 
@@ -142,8 +143,10 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::BackgroundRole && r.isReference)
         return QBrush(QColor(0xee, 0xf2, 0xf8));
+    if (role == Qt::ForegroundRole && r.isReference)
+        return QBrush(Appearance::textOnPastel()); // the row's own background, in every theme
     if (role == Qt::ForegroundRole && col == MarginToBest && r.scored && r.reward - m_best < 0)
-        return QBrush(QColor(0x80, 0x80, 0x80));
+        return QBrush(Appearance::tone(Appearance::Tone::Muted));
     return {};
 }
 

@@ -1,4 +1,4 @@
-#include "workbench/shortcuts_dialog.h"
+#include "widgets/shortcuts_dialog.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -6,16 +6,34 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-ShortcutsDialog::ShortcutsDialog(const QList<QAction *> &actions, const QList<QPair<QString, QString>> &extra, QWidget *parent)
-    : QDialog(parent)
+QList<QAction *> ShortcutsDialog::shortcutActions(QWidget *window)
 {
+    QList<QAction *> out;
+    for (QAction *a : window->findChildren<QAction *>())
+        if (!a->shortcut().isEmpty() && !out.contains(a))
+            out << a;
+    return out;
+}
+
+QStringList ShortcutsDialog::rows() const
+{
+    QStringList out;
+    for (const auto &[what, keys] : m_rows)
+        out << what + '\t' + keys;
+    return out;
+}
+
+ShortcutsDialog::ShortcutsDialog(QWidget *window, const QList<QPair<QString, QString>> &extra) : QDialog(window)
+{
+    const QList<QAction *> actions = shortcutActions(window);
     setWindowTitle(tr("Keyboard shortcuts"));
     auto *table = new QTableWidget(0, 2, this);
     table->setHorizontalHeaderLabels({tr("Action"), tr("Shortcut")});
     table->verticalHeader()->setVisible(false);
     table->horizontalHeader()->setStretchLastSection(true);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto add = [table](const QString &what, const QString &keys) {
+    auto add = [this, table](const QString &what, const QString &keys) {
+        m_rows.append({what, keys});
         const int r = table->rowCount();
         table->insertRow(r);
         table->setItem(r, 0, new QTableWidgetItem(what));
