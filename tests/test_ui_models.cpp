@@ -7,11 +7,22 @@
 #include "attribution/token_table_model.h"
 #include "workbench/workspace_document.h"
 #include "widgets/difference_preview.h"
+#include "widgets/message_bar.h"
+#include "widgets/app_settings.h"
+#include "widgets/table_copy.h"
 #include "widgets/save_file.h"
 
 #include "attribution/models.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
 #include <QSortFilterProxyModel>
 #include <QMimeData>
 #include <QSignalSpy>
@@ -37,6 +48,80 @@ class TestUiModels : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void tablesCopyRowsAsTsv()
+    {
+        QStandardItemModel model(3, 3);
+        model.setHorizontalHeaderLabels({"Rank", "Text", "Hidden"});
+        const char *texts[] = {"plain", "with\ttab", "two\nlines \"quoted\""};
+        for (int r = 0; r < 3; ++r) {
+            model.setItem(r, 0, new QStandardItem(QString::number(r + 1)));
+            model.setItem(r, 1, new QStandardItem(QString::fromUtf8(texts[r])));
+            model.setItem(r, 2, new QStandardItem("secret"));
+        }
+        QTableView view;
+        view.setModel(&model);
+        view.setColumnHidden(2, true);
+        addCopyRowsMenu(&view);
+        view.setSelectionBehavior(QAbstractItemView::SelectRows);
+        view.setSelectionMode(QAbstractItemView::MultiSelection);
+        view.selectRow(2);
+        view.selectRow(0);
+        const QString tsv = selectedRowsAsTsv(&view);
+        QCOMPARE(tsv, QStringLiteral("Rank\tText\n1\tplain\n3\t\"two\nlines \"\"quoted\"\"\"\n"));
+        // Ctrl+C in the table copies those rows, not the current cell.
+        view.show();
+        view.setFocus();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QApplication::clipboard()->clear();
+        QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QApplication::clipboard()->text(), tsv);
+        QVERIFY(view.findChild<QAction *>("copyRows"));
+        QCOMPARE(view.contextMenuPolicy(), Qt::ActionsContextMenu);
+    }
+
+    void panesComeBackAsTheyWereLeft()
+    {
+        QSettings().remove("panes/test");
+        {
+            QTabWidget tabs;
+            for (int i = 0; i < 3; ++i)
+                tabs.addTab(new QWidget, QString::number(i));
+            AppSettings::rememberTab(&tabs, "test/tab");
+            QCOMPARE(tabs.currentIndex(), 0); // nothing saved yet
+            tabs.setCurrentIndex(2);
+        }
+        QTabWidget again;
+        for (int i = 0; i < 3; ++i)
+            again.addTab(new QWidget, QString::number(i));
+        AppSettings::rememberTab(&again, "test/tab");
+        QCOMPARE(again.currentIndex(), 2);
+        QSettings().remove("panes/test");
+    }
+
+    void oneErrorNeverHidesAnother()
+    {
+        MessageBar bar;
+        bar.showMessage("Could not load the model: config.json is missing", true);
+        bar.showMessage("Export failed: disk full", true);
+        QVERIFY(bar.text().contains("Export failed"));
+        QVERIFY(bar.text().contains("Earlier: Could not load the model")); // still there
+        bar.showMessage("Scored 8 inputs", false); // information goes above, errors stay
+        QVERIFY(bar.text().contains("Scored 8 inputs") && bar.text().contains("Export failed"));
+        QCOMPARE(bar.lastMessage(), QStringLiteral("Scored 8 inputs"));
+        bar.resolve("Could not load the model"); // a later load worked: that one goes, the other stays
+        QCOMPARE(bar.pendingErrors(), QStringList{"Export failed: disk full"});
+        QVERIFY(!bar.text().contains("config.json"));
+        bar.showMessage("Export failed: disk full", true); // the same one again is listed once
+        QCOMPARE(bar.pendingErrors().size(), 1);
+        Q_EMIT bar.linkActivated("dismiss");
+        QVERIFY(bar.pendingErrors().isEmpty());
+        QVERIFY(bar.isHidden());
+        bar.showMessage("<b>not markup</b>", true); // a message is text, shown as typed
+        QVERIFY(bar.text().contains("&lt;b&gt;"));
+    }
+
     void exportsGetTheirExtension()
     {
         QCOMPARE(withDefaultSuffix("/tmp/results", "csv"), QString("/tmp/results.csv"));

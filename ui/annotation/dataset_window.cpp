@@ -18,6 +18,7 @@
 #include "widgets/save_file.h"
 #include "widgets/appearance.h"
 #include "widgets/shortcuts_dialog.h"
+#include "widgets/table_copy.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
 #include "widgets/window_size.h"
@@ -90,6 +91,11 @@ void DatasetWindow::createWidgets()
     split->addWidget(list);
     split->addWidget(m_tabs);
     split->setSizes({560, 840});
+    split->setObjectName("datasetSplitter");
+    AppSettings::rememberSplitter(split, QStringLiteral("datasetWindow/split"));
+    AppSettings::rememberTab(m_tabs, QStringLiteral("datasetWindow/tab"));
+    addCopyRowsMenu(m_itemTable);
+    addCopyRowsMenu(m_candidateTable);
 
     m_scoringBar = new ScoringBar(m_doc, m_scorer);
     m_message = new MessageBar;

@@ -1,7 +1,26 @@
 #include "widgets/app_settings.h"
 
+#include <QSplitter>
+#include <QTabWidget>
+
 #include <QFileInfo>
 #include <QMenu>
+
+void AppSettings::rememberSplitter(QSplitter *splitter, const QString &key)
+{
+    const QString k = QStringLiteral("panes/") + key;
+    splitter->restoreState(QSettings().value(k).toByteArray());
+    QObject::connect(splitter, &QSplitter::splitterMoved, splitter, [splitter, k] { QSettings().setValue(k, splitter->saveState()); });
+}
+
+void AppSettings::rememberTab(QTabWidget *tabs, const QString &key)
+{
+    const QString k = QStringLiteral("panes/") + key;
+    const int saved = QSettings().value(k, -1).toInt();
+    if (saved >= 0 && saved < tabs->count())
+        tabs->setCurrentIndex(saved);
+    QObject::connect(tabs, &QTabWidget::currentChanged, tabs, [k](int index) { QSettings().setValue(k, index); });
+}
 
 void AppSettings::remember(const SettingValue<QStringList> &list, const QString &item)
 {

@@ -8,6 +8,8 @@
 #include <functional>
 
 class QMenu;
+class QSplitter;
+class QTabWidget;
 
 // A setting's key and default, declared once (qBittorrent's SettingValue).
 template <typename T>
@@ -32,6 +34,11 @@ inline SettingValue<QByteArray> datasetWindowGeometry{"datasetWindow/geometry", 
 inline SettingValue<QByteArray> windowState{"window/state", {}};
 inline SettingValue<QByteArray> mainSplitter{"window/mainSplitter", {}};
 inline SettingValue<QString> annotator{"annotation/annotator", {}};
+
+// A pane's layout as the user left it: restored now (when saved before) and
+// saved on every change, so a crash loses nothing either. `key` names it.
+void rememberSplitter(QSplitter *splitter, const QString &key);
+void rememberTab(QTabWidget *tabs, const QString &key);
 
 // Puts `item` first in a most-recently-used list of at most 10.
 void remember(const SettingValue<QStringList> &list, const QString &item);

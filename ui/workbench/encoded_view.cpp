@@ -1,5 +1,6 @@
 #include "workbench/encoded_view.h"
 #include "widgets/appearance.h"
+#include "widgets/table_copy.h"
 
 #include "attribution/token_table_model.h"
 
@@ -37,6 +38,7 @@ EncodedView::EncodedView(QWidget *parent) : QWidget(parent)
     m_text->setOpenLinks(false);
     m_tokens = new TokenTableModel(this);
     m_table = new QTableView;
+    addCopyRowsMenu(m_table);
     m_table->setModel(m_tokens);
     m_table->verticalHeader()->setVisible(false);
     m_table->horizontalHeader()->setStretchLastSection(true);

@@ -28,6 +28,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QMenuBar>
+#include <QListView>
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -248,6 +249,11 @@ void MainWindow::createMenus()
     table->setContextMenuPolicy(Qt::ActionsContextMenu);
     for (const char *n : {"explain", "markChosen", "markRejected", "copyResults", "saveResults"})
         table->addAction(action(n));
+    // The candidate list's: the verbs that act on the selected candidate.
+    QListView *list = m_editor->candidateList();
+    list->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (const char *n : {"duplicateCandidate", "deleteCandidate", "moveUp", "moveDown", "markChosen", "markRejected", "clearMark", "explain"})
+        list->addAction(action(n));
     Appearance::addViewMenu(menuBar()->addMenu(tr("&View")), this);
     add(menuBar()->addMenu(tr("&Help")), {"shortcuts", "about"});
 }
@@ -327,7 +333,7 @@ void MainWindow::connectEngine()
         m_doc->setModelPath(m_usingDemoModel ? std::string() : info.directory);
         if (m_doc->workspace().scoredBy != info.directory)
             m_doc->clearScores(); // scores of another model do not apply; a session's own model keeps them
-        hideMessage();
+        m_messageBar->resolve(tr("Could not load the model")); // other problems stay on screen
         restoreEncodings();
         statusBar()->showMessage(tr("Model loaded in %1 s").arg(info.loadSeconds, 0, 'f', 2), 5000);
         updateActions();
@@ -365,7 +371,7 @@ void MainWindow::showMessage(const QString &message, bool error)
 }
 
 QString MainWindow::lastMessage() const { return m_messageBar->lastMessage(); }
-void MainWindow::hideMessage() { m_messageBar->setVisible(false); }
+void MainWindow::hideMessage() { m_messageBar->dismiss(); }
 void MainWindow::updateTitle() { setWindowTitle(m_session->title()); } // Qt appends " — Polar Studio"
 
 void MainWindow::updateActions()

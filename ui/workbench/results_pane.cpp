@@ -2,6 +2,7 @@
 
 #include "attribution/view.h"
 #include "charts/chart_export.h"
+#include "widgets/app_settings.h"
 #include "workbench/results_table_export.h"
 #include "workbench/diff_view.h"
 #include "workbench/encoded_view.h"
@@ -51,6 +52,8 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     split->addWidget(m_chart);
     split->addWidget(m_tabs);
     split->setSizes({300, 210, 390});
+    AppSettings::rememberSplitter(split, QStringLiteral("workbench/resultsSplit"));
+    AppSettings::rememberTab(m_tabs, QStringLiteral("workbench/resultsTab"));
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(split);
