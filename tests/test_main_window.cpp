@@ -12,6 +12,7 @@
 #include "widgets/shortcuts_dialog.h"
 #include "attribution/heatmap_browser.h"
 #include "workbench/encoded_view.h"
+#include "workbench/diff_view.h"
 #include "workbench/results_model.h"
 #include "workbench/reward_chart.h"
 #include "model/reward_model.h"
@@ -209,6 +210,30 @@ private Q_SLOTS:
         // The header says what a column means.
         QVERIFY(table->model()->headerData(ResultsModel::Tokens, Qt::Horizontal, Qt::ToolTipRole).toString().contains("whole encoded input"));
         QVERIFY(table->actions().contains(w().action("copyResults")));
+
+        // JSON Lines: numbers as numbers, the reference as "ref" with null margins, the table's order.
+        const QString jsonl = m_tmp.filePath("results.jsonl");
+        QVERIFY(w().saveResultsTo(jsonl));
+        const auto rows = readJsonl(jsonl.toStdString());
+        QCOMPARE(int(rows.size()), table->model()->rowCount());
+        for (int r = 0; r < int(rows.size()); ++r) {
+            const Json &j = rows[size_t(r)].value;
+            const double reward = table->model()->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+            QVERIFY(std::fabs(j["reward"].get<double>() - reward) < 1e-6);
+            if (j["candidate"] == "ref") {
+                QVERIFY(j["rank"].is_null() && j["margin_to_best"].is_null());
+                QCOMPARE(QString::fromStdString(j["text"].get<std::string>()),
+                         QString::fromStdString(w().document()->workspace().reference.flattened()));
+            } else {
+                const int number = j["candidate"].get<int>();
+                QCOMPARE(QString::fromStdString(j["text"].get<std::string>()),
+                         QString::fromStdString(w().document()->candidateAt(number - 1).text.flattened()));
+                QVERIFY(j["tokens"].get<int>() > 0);
+            }
+        }
+        const QString tsv = m_tmp.filePath("results.tsv");
+        QVERIFY(w().saveResultsTo(tsv));
+        QCOMPARE(QString::fromStdString(readWholeFile(tsv.toStdString())), w().resultsText('\t'));
     }
 
     void scoringWhileEditingKeepsTheEditedCandidate()
@@ -434,6 +459,25 @@ private Q_SLOTS:
             }
         }
         QVERIFY(owner.size() >= 20);
+    }
+
+    void twoCandidatesSideBySide()
+    {
+        w().loadSeedExample();
+        const auto &doc = *w().document();
+        DiffView *diff = w().diffView();
+        w().selectCandidate(doc.candidateAt(2).id); // "...there are two 'r's, so the answer is two."
+        QCOMPARE(diff->against(), 0LL);               // the reference by default
+        diff->setAgainst(doc.candidateAt(1).id);      // "...there are three 'r's, so the answer is three."
+        const QString left = diff->leftHtml();
+        QVERIFY2(left.contains("three"), qPrintable(left.left(400)));
+        QVERIFY2(left.contains("line-through"), qPrintable(left.left(400))); // the differing words are marked
+        QVERIFY(w().findChild<QComboBox *>("diffAgainst")->currentText().startsWith("#2"));
+        // Deleting the candidate compared with falls back to the reference.
+        w().selectCandidate(doc.candidateAt(1).id);
+        w().action("deleteCandidate")->trigger();
+        QCOMPARE(diff->against(), 0LL);
+        w().undoStack()->undo();
     }
 
     void f1ListsEveryShortcutOfTheWindow()

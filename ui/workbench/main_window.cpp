@@ -432,6 +432,11 @@ EncodedView *MainWindow::encodedView() const
     return m_pane->encoded();
 }
 
+DiffView *MainWindow::diffView() const
+{
+    return m_pane->diff();
+}
+
 void MainWindow::restoreEncodings()
 {
     // A session saves rewards, not the encodings behind "What the model
@@ -545,14 +550,27 @@ void MainWindow::saveResults()
         showMessage(tr("Nothing to save yet: score first (Ctrl+Enter)."));
         return;
     }
-    const QString path = askSavePath(this, tr("Save results"), QStringLiteral("results.csv"), tr("CSV (*.csv)"), QStringLiteral("csv"));
+    const QString path = askSavePath(this, tr("Save results"), QStringLiteral("results.csv"),
+                                     tr("CSV (*.csv);;Tab-separated (*.tsv);;JSON Lines (*.jsonl)"), QStringLiteral("csv"));
     if (path.isEmpty())
         return;
+    saveResultsTo(path);
+}
+
+bool MainWindow::saveResultsTo(const QString &path)
+{
+    // The format follows the name the user gave.
+    const QString suffix = QFileInfo(path).suffix().toLower();
     try {
-        polar::writeFileAtomically(path.toStdString(), resultsText(',').toStdString());
+        const std::string text = suffix == "jsonl" ? resultsAsJsonl(m_sorted, *m_doc)
+                                 : suffix == "tsv" ? resultsText('\t').toStdString()
+                                                   : resultsText(',').toStdString();
+        polar::writeFileAtomically(path.toStdString(), text);
         showMessage(tr("Saved %1 rows to %2").arg(m_sorted->rowCount()).arg(path));
+        return true;
     } catch (const std::exception &e) {
         showMessage(tr("Could not save the results: %1").arg(QString::fromUtf8(e.what())), true);
+        return false;
     }
 }
 

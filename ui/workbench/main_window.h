@@ -10,6 +10,7 @@
 class AttributionView;
 class CandidateListModel;
 class DatasetWindow;
+class DiffView;
 class EncodedView;
 class EngineController;
 class MessageBar;
@@ -50,6 +51,7 @@ public:
     QListView *candidateList() const { return m_editor->candidateList(); }
     AttributionView *attributionView() const { return m_attribution; }
     EncodedView *encodedView() const;
+    DiffView *diffView() const;
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
     QString lastMessage() const;
@@ -71,6 +73,7 @@ public:
     QString resultsText(QChar separator) const;
     void copyResults();
     void saveResults();
+    bool saveResultsTo(const QString &path); // .csv, .tsv or .jsonl, by its suffix
     void selectCandidate(int64_t id) { m_editor->select(id); }
     int64_t selectedCandidate() const;
     // The dataset annotation window (created on first use), with `path` opened if given.

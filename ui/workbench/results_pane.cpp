@@ -3,6 +3,7 @@
 #include "attribution/view.h"
 #include "charts/chart_export.h"
 #include "widgets/app_settings.h"
+#include "widgets/difference_preview.h"
 #include "workbench/results_table_export.h"
 #include "workbench/diff_view.h"
 #include "workbench/encoded_view.h"
@@ -44,7 +45,7 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     m_attribution = new AttributionView(m_doc, engine);
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_encoded, tr("What the model sees"));
-    m_tabs->addTab(m_diff, tr("Compare with reference"));
+    m_tabs->addTab(m_diff, tr("Compare"));
     m_tabs->addTab(m_attribution, tr("Token contributions"));
 
     auto *split = new QSplitter(Qt::Vertical);
@@ -70,6 +71,28 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
         m_table->sortByColumn(m_table->horizontalHeader()->sortIndicatorSection(), m_table->horizontalHeader()->sortIndicatorOrder());
         showCandidate(m_editorId);
     });
+    // The diff's choices: every candidate, named where it differs from its siblings.
+    auto refreshChoices = [this] {
+        QStringList texts, labels;
+        QList<qlonglong> ids;
+        for (int r = 0; r < m_doc->candidateCount(); ++r) {
+            texts << QString::fromStdString(m_doc->candidateAt(r).text.flattened());
+            ids << qlonglong(m_doc->candidateAt(r).id);
+        }
+        const QStringList previews = differencePreviews(texts);
+        for (int r = 0; r < previews.size(); ++r)
+            labels << tr("#%1 %2").arg(r + 1).arg(previews[r].left(60));
+        m_diff->setChoices(labels, ids);
+    };
+    connect(m_doc, &WorkspaceDocument::changed, this, refreshChoices);
+    connect(m_doc, &WorkspaceDocument::workspaceReset, this, refreshChoices);
+    refreshChoices();
+    connect(m_diff, &DiffView::againstChanged, this, [this] { showCandidate(m_editorId); });
+}
+
+DiffView *ResultsPane::diff() const
+{
+    return m_diff;
 }
 
 void ResultsPane::selectId(int64_t id)
@@ -114,8 +137,12 @@ void ResultsPane::showCandidate(int64_t editorId)
         m_encoded->clear(id > 0 ? tr("Candidate not scored yet: press Ctrl+Enter.")
                                 : tr("Score, then select a candidate to see the exact input the model reads."));
     const int row = m_doc->rowOf(id);
-    if (row >= 0)
-        m_diff->setTexts(QString::fromStdString(m_doc->workspace().reference.flattened()),
+    const int other = m_doc->rowOf(m_diff->against());
+    if (row >= 0 && other >= 0)
+        m_diff->setTexts(QString::fromStdString(m_doc->candidateAt(other).text.flattened()), tr("Candidate #%1").arg(other + 1),
+                         QString::fromStdString(m_doc->candidateAt(row).text.flattened()), tr("Candidate #%1").arg(row + 1));
+    else if (row >= 0)
+        m_diff->setTexts(QString::fromStdString(m_doc->workspace().reference.flattened()), tr("Reference"),
                          QString::fromStdString(m_doc->candidateAt(row).text.flattened()), tr("Candidate #%1").arg(row + 1));
     else
         m_diff->clear();

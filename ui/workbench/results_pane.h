@@ -27,6 +27,7 @@ public:
     QTableView *table() const { return m_table; }
     AttributionView *attribution() const { return m_attribution; }
     EncodedView *encoded() const { return m_encoded; }
+    DiffView *diff() const;
     RewardChart *chart() const { return m_chart; }
     // The candidate the views show: the table's row, else `editorId` (the editor's selection).
     void showCandidate(int64_t editorId);

@@ -3,6 +3,8 @@
 #include <QChar>
 #include <QString>
 
+#include <string>
+
 class QAbstractItemModel;
 class WorkspaceDocument;
 
@@ -13,3 +15,7 @@ class WorkspaceDocument;
 // spreadsheets and Python's csv module read back. `table` is the table's
 // (sorted) model over a ResultsModel.
 QString resultsAsDelimitedText(const QAbstractItemModel *table, const WorkspaceDocument &doc, QChar separator);
+
+// The same rows as JSON Lines: numbers as numbers, null where a row has none
+// (the reference's rank and margins, unscored rows), "ref" for the reference.
+std::string resultsAsJsonl(const QAbstractItemModel *table, const WorkspaceDocument &doc);
