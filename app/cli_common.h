@@ -40,5 +40,8 @@ int runMakeRandom(const std::vector<std::string> &argv);
 int runBench(const std::vector<std::string> &argv);
 int runTrain(const std::vector<std::string> &argv);
 int runEvalPairs(const std::vector<std::string> &argv);
+int runAnalyze(const std::vector<std::string> &argv);
+int runMatrix(const std::vector<std::string> &argv);
+int runCheck(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -28,6 +28,13 @@ const char *const kUsage =
     "           [--max-length N] [--max-response-length N] [--freeze-layers K] [--val-fraction X] [--seed N] [--resume]\n"
     "           Bradley-Terry fine-tuning as xtuner's POLAR configs run it; Ctrl+C saves a checkpoint\n"
     "  eval-pairs --model DIR PAIRS.jsonl [--group-by FIELD]   pairwise accuracy on chosen/rejected pairs\n"
+    "  analyze  length (PROJECT | ANNOTATED.jsonl) [--model DIR] [--json OUT]   reward vs output length, and the\n"
+    "           always-longer / always-shorter baselines against the model on the human pairs\n"
+    "  analyze  calibration (PROJECT | ANNOTATED.jsonl) [--bins N] [--json OUT]   reliability diagram and ECE\n"
+    "  matrix   --model DIR IN.jsonl [--line N] [--edited-reference TEXT] [-o OUT.jsonl]   each candidate under the\n"
+    "           given, an empty, an edited and every other candidate as reference; mutually consistent groups\n"
+    "  check    --model DIR IN.jsonl [--compare-dtype bf16|fp16] [--json OUT]   rewards alone vs batched vs shared\n"
+    "           prefix (vs another precision): max |delta| and ranking flips against documented tolerances\n"
     "  make-random --shape cpu|1.8b|7b [--dtype bf16|fp32] OUT_DIR   a random checkpoint of a real shape\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
@@ -72,6 +79,12 @@ int main(int argc, char **argv)
             return polar::cli::runBench(rest);
         if (command == "export-annotated")
             return polar::cli::runExportAnnotated(rest);
+        if (command == "analyze")
+            return polar::cli::runAnalyze(rest);
+        if (command == "matrix")
+            return polar::cli::runMatrix(rest);
+        if (command == "check")
+            return polar::cli::runCheck(rest);
         if (command == "make-random")
             return polar::cli::runMakeRandom(rest);
         if (command == "reattach")

@@ -1,5 +1,8 @@
 // polar-cli as a user runs it: good and bad lines, exit codes, atomic output.
 #include "test_support.h"
+#include "util/files.h"
+#include "util/json.h"
+#include "util/jsonl.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,6 +11,11 @@
 #include <QtTest>
 
 #include <cmath>
+
+using polar::Json;
+using polar::parseJson;
+using polar::readJsonl;
+using polar::readWholeFile;
 
 namespace {
 
@@ -175,6 +183,50 @@ this is not json
         r = cli({"pairs", project, "-o", train, "--strategy", "sideways"});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("--strategy: 'sideways'"));
+    }
+
+    void analysesWriteTheirReports()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath("prefs.jsonl");
+        QFile::copy(QString::fromStdString(testdata::sourceDir()) + "/datasets/preferences.jsonl", data);
+        QCOMPARE(cli({"score-dataset", "--model", model(), data}).code, 0);
+        const QString project = dir.filePath("prefs.polar-project.jsonl");
+
+        const QString length = dir.filePath("length.json");
+        Run r = cli({"analyze", "length", project, "--model", model(), "--json", length});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("always the longer one") && r.out.contains("Spearman"), qPrintable(r.out));
+        const Json lj = parseJson(readWholeFile(length.toStdString()), "length.json");
+        QCOMPARE(lj["pairs"].get<size_t>(), size_t(2)); // the two chosen/rejected records
+        QVERIFY(lj["points"].size() >= 20);
+
+        r = cli({"analyze", "calibration", project, "--bins", "5", "--json", dir.filePath("cal.json")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("expected calibration error"), qPrintable(r.out));
+        QCOMPARE(parseJson(readWholeFile(dir.filePath("cal.json").toStdString()), "cal")["bins"].size(), size_t(5));
+        // A report never lands on its input.
+        r = cli({"analyze", "calibration", project, "--json", project});
+        QCOMPARE(r.code, 2);
+
+        const QString strawberry = QString::fromStdString(testdata::sourceDir()) + "/datasets/strawberry.jsonl";
+        const QString matrix = dir.filePath("matrix.jsonl");
+        r = cli({"matrix", "--model", model(), strawberry, "--edited-reference", "Three.", "-o", matrix});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("mutually consistent groups"), qPrintable(r.out));
+        const auto rows = readJsonl(matrix.toStdString());
+        QCOMPARE(rows.size(), size_t(1));
+        const Json &rs = rows[0].value["reference_sensitivity"];
+        QCOMPARE(rs["matrix"].size(), size_t(7));
+        QCOMPARE(rs["edited_reference"].size(), size_t(7));
+
+        r = cli({"check", "--model", model(), strawberry, "--json", dir.filePath("check.json")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("sharing the prompt+reference prefix") && r.out.contains("within tolerance"), qPrintable(r.out));
+        QVERIFY(parseJson(readWholeFile(dir.filePath("check.json").toStdString()), "check")["all_within_tolerance"].get<bool>());
+        r = cli({"analyze", "width", project});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown analysis 'width'"));
     }
 
     void optionsAreCheckedBeforeUse_data()

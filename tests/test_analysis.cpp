@@ -1,0 +1,166 @@
+// The statistics behind the reward analyses, on cases small enough to work
+// out by hand, and the model-backed analyses against plain scoring.
+#include "analysis/length_bias.h"
+#include "analysis/numerics_check.h"
+#include "analysis/reference_sensitivity.h"
+#include "analysis/statistics.h"
+#include "model/reward_model.h"
+#include "scoring/pipeline.h"
+#include "test_support.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace polar;
+
+namespace {
+
+AnnotatedItem item(size_t line, std::vector<float> rewards, std::vector<int> ranks, size_t candidates)
+{
+    AnnotatedItem it;
+    it.line = line;
+    it.candidates.assign(candidates, TextField::fromString("x"));
+    it.rewards = std::move(rewards);
+    it.ranks = std::move(ranks);
+    return it;
+}
+
+} // namespace
+
+class TestAnalysis : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<RewardModel> m_model;
+
+private Q_SLOTS:
+    void initTestCase() { m_model = RewardModel::load(testdata::tinyModel()); }
+
+    void ranksAndCorrelations()
+    {
+        QCOMPARE(averageRanks({10, 20, 20, 30}), (std::vector<double>{1, 2.5, 2.5, 4}));
+        QCOMPARE(*pearson({1, 2, 3}, {2, 4, 6}), 1.0);
+        QCOMPARE(*pearson({1, 2, 3}, {3, 2, 1}), -1.0);
+        // dx = dy' = (-1.5, -0.5, 0.5, 1.5), dy = (-1.5, 0.5, -0.5, 1.5): 4 / sqrt(5 * 5)
+        QVERIFY(std::abs(*pearson({1, 2, 3, 4}, {1, 3, 2, 4}) - 0.8) < 1e-12);
+        // Spearman sees only the order: 1000 is just "the largest".
+        QVERIFY(std::abs(*spearman({1, 2, 3, 4}, {10, 30, 20, 1000}) - 0.8) < 1e-12);
+        QVERIFY(!pearson({1, 1, 1}, {1, 2, 3})); // a constant side has no correlation
+        QVERIFY(!pearson({1}, {2}));
+    }
+
+    void calibrationByHand()
+    {
+        // Two bins over confidence [0.5, 0.75) and [0.75, 1]:
+        //   margin  2: confidence s(2) = 0.881, right      -> upper bin
+        //   margin -1: confidence s(1) = 0.731, wrong      -> lower bin
+        //   margin  0: confidence 0.5, half right          -> lower bin
+        //   margin  3: confidence s(3) = 0.953, right      -> upper bin
+        const Calibration c = calibration({2, -1, 0, 3}, 2);
+        QCOMPARE(c.pairs, size_t(4));
+        QCOMPARE(c.accuracy, 2.5 / 4);
+        QCOMPARE(c.bins[0].count, size_t(2));
+        QCOMPARE(c.bins[1].count, size_t(2));
+        const double s1 = 1 / (1 + std::exp(-1.0)), s2 = 1 / (1 + std::exp(-2.0)), s3 = 1 / (1 + std::exp(-3.0));
+        QVERIFY(std::abs(c.bins[0].meanConfidence - (s1 + 0.5) / 2) < 1e-12);
+        QCOMPARE(c.bins[0].accuracy, 0.25);
+        QVERIFY(std::abs(c.bins[1].meanConfidence - (s2 + s3) / 2) < 1e-12);
+        QCOMPARE(c.bins[1].accuracy, 1.0);
+        const double ece = 0.5 * std::abs(0.25 - (s1 + 0.5) / 2) + 0.5 * std::abs(1 - (s2 + s3) / 2);
+        QVERIFY(std::abs(c.ece - ece) < 1e-12);
+    }
+
+    void lengthBiasByHand()
+    {
+        // Item A: ranked 0 > 1 > 2, the model prefers the longest.
+        //   pairs (0,1) (0,2) (1,2): model 0,0,1; longer 0,0,1; shorter 1,1,0
+        // Item B: a tie in length and reward: half credit to everyone.
+        // Item C is unscored, item D stale (a candidate added after scoring): left out.
+        std::vector<AnnotatedItem> items{item(1, {1.f, 3.f, 2.f}, {1, 2, 3}, 3), item(2, {0.5f, 0.5f}, {1, 2}, 2),
+                                         item(3, {}, {1, 2}, 2), item(4, {1.f, 2.f}, {1, 2, 3}, 3)};
+        const LengthBiasReport r = lengthBias(items, {{10, 50, 20}, {5, 5}, {7, 8}, {1, 2, 3}});
+        QCOMPARE(r.pairs, size_t(4));
+        QCOMPARE(r.modelAccuracy, 1.5 / 4);
+        QCOMPARE(r.longerAccuracy, 1.5 / 4);
+        QCOMPARE(r.shorterAccuracy, 2.5 / 4);
+        QCOMPARE(r.points.size(), size_t(5));
+        // Lengths and rewards rank alike: (5,5,10,20,50) against (.5,.5,1,2,3).
+        QCOMPARE(*r.spearman, 1.0);
+        // Every pair of item A is at least 2x apart in length (20 vs 10 counts).
+        QCOMPARE(r.lopsided.size(), size_t(3));
+        QCOMPARE(r.lopsided[0].line, size_t(1));
+        QVERIFY(QString::fromStdString(r.describe()).contains("a length-only rule does as well as the model"));
+        QVERIFY_THROWS_EXCEPTION(Error, lengthBias(items, {{1}}));
+    }
+
+    void groupsOfMutuallyConsistentAnswers()
+    {
+        // Candidates 0 and 1 nearly reach each other's copy ceiling; 2 is far from both.
+        const std::vector<std::vector<double>> m{{5, 4.8, -3}, {4.9, 5, -3}, {-2, -2, 5}};
+        QVERIFY(std::abs(consistencyDistance(m, 0, 1) - 0.15) < 1e-12);
+        QVERIFY(std::abs(consistencyDistance(m, 0, 2) - 7.5) < 1e-12);
+        QCOMPARE(consistentGroups(m, 1.0), (std::vector<std::vector<size_t>>{{0, 1}, {2}}));
+        QCOMPARE(consistentGroups(m, 10.0), (std::vector<std::vector<size_t>>{{0, 1, 2}}));
+        QCOMPARE(consistentGroups(m, 0.1), (std::vector<std::vector<size_t>>{{0}, {1}, {2}}));
+        double used = 0;
+        // By default the cut falls in the largest gap, between 0.15 and 7.5.
+        QCOMPARE(consistentGroups(m, -1, &used), (std::vector<std::vector<size_t>>{{0, 1}, {2}}));
+        QVERIFY(used > 0.15 && used < 7.5);
+    }
+
+    void referenceSensitivityMatchesPlainScoring()
+    {
+        const TextField prompt = TextField::fromString("How many r's are in strawberry?");
+        const TextField reference = TextField::fromString("There are 3 r's.");
+        const std::vector<TextField> cands{TextField::fromString("Three."), TextField::fromString("There are 2 r's."),
+                                           TextField::fromString("3")};
+        const TextField edited = TextField::fromString("Three r's.");
+        ScoringSettings settings;
+        const auto r = referenceSensitivity(*m_model, prompt, reference, cands, settings, edited);
+        // Each cell is the reward of that (prompt, reference, output) scored alone.
+        auto alone = [&](const TextField &ref, const TextField &out) {
+            return double(scoreRequests(*m_model, {{prompt, ref, out}}, settings)[0].reward);
+        };
+        for (size_t i = 0; i < cands.size(); ++i) {
+            QVERIFY(std::abs(r.given[i] - alone(reference, cands[i])) < 1e-4);
+            QVERIFY(std::abs(r.empty[i] - alone(TextField::fromString(""), cands[i])) < 1e-4);
+            QVERIFY(std::abs((*r.edited)[i] - alone(edited, cands[i])) < 1e-4);
+            for (size_t j = 0; j < cands.size(); ++j)
+                QVERIFY(std::abs(r.matrix[i][j] - alone(cands[j], cands[i])) < 1e-4);
+        }
+        QCOMPARE(r.order.size(), cands.size());
+        const Json j = r.toJson();
+        QCOMPARE(j["matrix"].size(), cands.size());
+        QCOMPARE(j["own_reference"][1].get<double>(), r.matrix[1][1]);
+    }
+
+    void numericsAgreeAcrossBatchingAndSharing()
+    {
+        const TextField prompt = TextField::fromString("Name the capital of France.");
+        const TextField reference = TextField::fromString("Paris is the capital of France.");
+        std::vector<ScoreRequest> requests;
+        std::vector<size_t> group;
+        for (const char *o : {"Paris.", "It is Lyon, a large city in the south east of the country with a long history.", "paris",
+                              "The capital of France is Paris, on the Seine."}) {
+            requests.push_back({prompt, reference, TextField::fromString(o)});
+            group.push_back(0);
+        }
+        requests.push_back({TextField::fromString("2+2?"), TextField::fromString("4"), TextField::fromString("4")});
+        group.push_back(1);
+        const NumericsReport r = checkNumerics(*m_model, requests, group, ScoringSettings{});
+        QCOMPARE(r.baseline.size(), requests.size());
+        QCOMPARE(r.variants.size(), size_t(3));
+        for (const auto &v : r.variants) {
+            QVERIFY2(v.withinTolerance, qPrintable(QString::fromStdString(v.name)));
+            QVERIFY(v.maxAbsDelta < 1e-3);
+            QCOMPARE(v.comparedPairs, size_t(6)); // pairs within the first prompt only
+        }
+        QVERIFY(r.allWithinTolerance());
+        QVERIFY(r.toJson()["all_within_tolerance"].get<bool>());
+        QVERIFY_THROWS_EXCEPTION(Error, checkNumerics(*m_model, requests, {0}, ScoringSettings{}));
+    }
+};
+
+QTEST_MAIN(TestAnalysis)
+#include "test_analysis.moc"
