@@ -13,6 +13,11 @@
 #include "attribution/heatmap_browser.h"
 #include "workbench/encoded_view.h"
 #include "workbench/diff_view.h"
+#include "analysis/numerics_dialog.h"
+#include "analysis/reference_view.h"
+#include "analysis/reference_sensitivity.h"
+#include <QImage>
+#include <QPlainTextEdit>
 #include "workbench/results_model.h"
 #include "workbench/reward_chart.h"
 #include "model/reward_model.h"
@@ -478,6 +483,57 @@ private Q_SLOTS:
         w().action("deleteCandidate")->trigger();
         QCOMPARE(diff->against(), 0LL);
         w().undoStack()->undo();
+    }
+
+    void referenceMatrixFromTheWorkbench()
+    {
+        w().loadSeedExample();
+        ReferenceView *view = w().findChild<ReferenceView *>();
+        QVERIFY(view);
+        view->editedReference()->setPlainText("The answer is 3.");
+        QSignalSpy done(view, &ReferenceView::finished);
+        w().action("referenceMatrix")->trigger();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.first().first().toBool());
+        ReferenceMatrixModel *m = view->model();
+        const auto &ws = w().document()->workspace();
+        QCOMPARE(m->rowCount(), int(ws.candidates.size()));
+        // The cells are the core analysis's numbers, in the groups' order.
+        std::vector<TextField> cands;
+        for (const auto &c : ws.candidates)
+            cands.push_back(c.text);
+        auto model = RewardModel::load(testdata::tinyModel());
+        const auto expected = referenceSensitivity(*model, ws.prompt, ws.reference, cands, ScoringSettings(ws.settings),
+                                                   TextField::fromString("The answer is 3."));
+        for (int r = 0; r < m->rowCount(); ++r) {
+            const size_t i = m->candidateAt(r);
+            QVERIFY(std::abs(*m->value(r, ReferenceMatrixModel::Given) - expected.given[i]) < 1e-4);
+            QVERIFY(std::abs(*m->value(r, ReferenceMatrixModel::FIRST_OPTIONAL) - (*expected.edited)[i]) < 1e-4);
+        }
+        QVERIFY(view->staleReason().isEmpty());
+        const QString csv = m_tmp.filePath("matrix.csv");
+        QVERIFY(view->exportCsv(csv));
+        QCOMPARE(QString::fromStdString(readWholeFile(csv.toStdString())).count('\n'), m->rowCount() + 1);
+        const QString png = m_tmp.filePath("matrix.png");
+        QVERIFY(view->exportPng(png));
+        QCOMPARE(QImage(png).width(), 2000);
+        // Editing a candidate marks the matrix out of date.
+        w().document()->setCandidateText(ws.candidates[0].id, TextField::fromString("Three."));
+        QVERIFY2(view->staleReason().contains("candidate #1"), qPrintable(view->staleReason()));
+    }
+
+    void numericsCheckFromTheWorkbench()
+    {
+        w().loadSeedExample();
+        NumericsDialog *d = w().checkNumerics();
+        QSignalSpy done(d, &NumericsDialog::finished);
+        d->run();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.first().first().toBool());
+        QVERIFY(d->report()->allWithinTolerance());
+        QCOMPARE(d->report()->baseline.size(), w().document()->workspace().candidates.size() + 1); // and the reference
+        QVERIFY2(d->reportText().contains("sharing the prompt+reference prefix"), qPrintable(d->reportText()));
+        d->close();
     }
 
     void f1ListsEveryShortcutOfTheWindow()

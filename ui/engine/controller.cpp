@@ -68,6 +68,7 @@ void EngineController::onProgress(EngineTicket ticket, int done, int total)
     case Kind::Score: Q_EMIT scoreProgress(done, total); break;
     case Kind::Attribution: Q_EMIT attributionProgress(done, total); break;
     case Kind::Items: break; // the dataset window counts items itself
+    case Kind::Analysis: Q_EMIT analysisProgress(done, total); break;
     }
 }
 
@@ -87,6 +88,7 @@ void EngineController::onFinished(EngineTicket ticket, const QVariant &result)
     case Kind::Score: Q_EMIT scoreFinished(result.value<polar::CandidatesResult>()); break;
     case Kind::Attribution: Q_EMIT attributionFinished(result.value<polar::AttributionJobResult>()); break;
     case Kind::Items: Q_EMIT itemsScored(result.value<ItemsResult>()); break;
+    case Kind::Analysis: Q_EMIT analysisFinished(result); break;
     }
 }
 
@@ -100,12 +102,14 @@ void EngineController::onFailed(EngineTicket ticket, const QString &error, bool 
         text = kind == Kind::Load ? tr("Loading was cancelled.")
             : kind == Kind::Items ? tr("Scoring was paused.")
             : kind == Kind::Attribution ? tr("Attribution was cancelled.")
+            : kind == Kind::Analysis    ? tr("The analysis was cancelled.")
                                          : tr("Scoring was cancelled.");
     switch (kind) {
     case Kind::Load: Q_EMIT modelLoadFailed(text); break;
     case Kind::Score: Q_EMIT scoreFailed(text); break;
     case Kind::Attribution: Q_EMIT attributionFailed(text); break;
     case Kind::Items: Q_EMIT itemsScoreFailed(text); break;
+    case Kind::Analysis: Q_EMIT analysisFailed(text); break;
     }
 }
 
@@ -138,6 +142,14 @@ void EngineController::score(polar::CandidatesJob job)
 void EngineController::primeCache(std::vector<std::pair<std::string, float>> rewards)
 {
     QMetaObject::invokeMethod(m_worker, [w = m_worker, rewards = std::move(rewards)] { w->primeCache(rewards); }, Qt::QueuedConnection);
+}
+
+void EngineController::analyze(EngineWorker::ModelJob job)
+{
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Analysis, true, flag);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, t, job = std::move(job), flag] { w->runModelJob(t, job, flag); },
+                              Qt::QueuedConnection);
 }
 
 void EngineController::attribute(polar::AttributionJob job)

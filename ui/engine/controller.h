@@ -17,7 +17,7 @@ class EngineController : public QObject
     Q_OBJECT
 
 public:
-    enum class Kind { Load, Score, Attribution, Items };
+    enum class Kind { Load, Score, Attribution, Items, Analysis };
 
     explicit EngineController(QObject *parent = nullptr);
     ~EngineController() override;
@@ -27,6 +27,10 @@ public:
     void attribute(polar::AttributionJob job);
     void scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings);
     void cancelItemScoring();
+    // An analysis over the loaded model (reference sensitivity, numerics
+    // check); a newer one supersedes a running one. Its result comes back in
+    // analysisFinished as whatever QVariant the job returned.
+    void analyze(EngineWorker::ModelJob job);
     // Seeds the loaded model's reward cache: a later score() of these exact
     // encoded texts reuses the rewards instead of running the model.
     void primeCache(std::vector<std::pair<std::string, float>> rewards);
@@ -48,6 +52,9 @@ Q_SIGNALS:
     void attributionFailed(const QString &error);
     void itemsScored(const ItemsResult &result);
     void itemsScoreFailed(const QString &error);
+    void analysisProgress(int done, int total);
+    void analysisFinished(const QVariant &result);
+    void analysisFailed(const QString &error);
     void busyChanged(bool busy);
 
 private:

@@ -53,6 +53,15 @@ void EngineWorker::scoreCandidates(EngineTicket ticket, const polar::CandidatesJ
     });
 }
 
+void EngineWorker::runModelJob(EngineTicket ticket, const ModelJob &job, const Cancel &cancel)
+{
+    run(ticket, [&] {
+        if (!m_model)
+            throw polar::Error(tr("No model is loaded.").toStdString());
+        return job(*m_model, cancel.get(), progressFor(ticket));
+    });
+}
+
 void EngineWorker::primeCache(const std::vector<std::pair<std::string, float>> &rewards)
 {
     for (const auto &[text, reward] : rewards)

@@ -1,6 +1,7 @@
 #include "workbench/main_window.h"
 
 #include "annotation/dataset_window.h"
+#include "analysis/numerics_dialog.h"
 #include "attribution/view.h"
 #include "engine/controller.h"
 #include "engine/embedded_model.h"
@@ -164,6 +165,10 @@ void MainWindow::createActions()
     make("cancel", tr("&Cancel"), [this] { cancel(); });
     make("explain", tr("E&xplain the selected candidate"), [this] { m_pane->explain(); }, tr("Token-level contributions: which tokens of the output and of the reference moved the reward"));
     action("explain")->setIconText(tr("Explain"));
+    make("referenceMatrix", tr("Reference &matrix"), [this] { m_pane->referenceMatrix(); },
+         tr("Every candidate under the given, an empty, an edited and every other candidate as the reference"));
+    make("checkNumerics", tr("Check &numerics…"), [this] { checkNumerics(); },
+         tr("Rewards alone vs batched vs sharing a prefix (vs another precision): do they agree?"));
     make("markChosen", tr("Mark as &chosen"), [this] { m_editor->markSelected(polar::Candidate::Mark::Chosen); });
     make("markRejected", tr("Mark as &rejected"), [this] { m_editor->markSelected(polar::Candidate::Mark::Rejected); });
     make("clearMark", tr("C&lear mark"), [this] { m_editor->markSelected(polar::Candidate::Mark::None); });
@@ -204,6 +209,8 @@ void MainWindow::createKeyboardShortcuts()
         {"pasteCandidates", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V)},
         {"score", QKeySequence(Qt::CTRL | Qt::Key_Return)},
         {"explain", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return)},
+        {"referenceMatrix", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M)},
+        {"checkNumerics", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K)},
         {"cancel", QKeySequence(Qt::Key_Escape)},
         {"markChosen", QKeySequence(Qt::CTRL | Qt::Key_1)},
         {"markRejected", QKeySequence(Qt::CTRL | Qt::Key_2)},
@@ -241,7 +248,7 @@ void MainWindow::createMenus()
     add(menuBar()->addMenu(tr("&Edit")), {"undo", "redo", nullptr, "addCandidate", "duplicateCandidate", "deleteCandidate", "moveUp",
                                           "moveDown", "pasteCandidates"});
     QMenu *scoreMenu = menuBar()->addMenu(tr("&Score"));
-    add(scoreMenu, {"score", "cancel", "explain", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking", nullptr,
+    add(scoreMenu, {"score", "cancel", "explain", "referenceMatrix", "checkNumerics", nullptr, "markChosen", "markRejected", "clearMark", "acceptRanking", nullptr,
                     "copyResults", "saveResults", nullptr});
     scoreMenu->addActions(m_attribution->actions()); // its exports and grouping, reachable from any tab
     // The results table's context menu: what can be done with its rows.
@@ -379,6 +386,8 @@ void MainWindow::updateActions()
     const bool busy = m_engine->busy(), hasCandidate = m_editor->currentId() > 0;
     action("score")->setEnabled(!busy && m_engine->hasModel());
     action("explain")->setEnabled(!busy && m_engine->hasModel() && hasCandidate);
+    for (const char *n : {"referenceMatrix", "checkNumerics"})
+        action(n)->setEnabled(!busy && m_engine->hasModel() && m_doc->candidateCount() > 0);
     action("cancel")->setEnabled(busy);
     for (const char *n : {"duplicateCandidate", "deleteCandidate", "moveUp", "moveDown", "markChosen", "markRejected", "clearMark"})
         action(n)->setEnabled(hasCandidate);
@@ -435,6 +444,15 @@ EncodedView *MainWindow::encodedView() const
 DiffView *MainWindow::diffView() const
 {
     return m_pane->diff();
+}
+
+NumericsDialog *MainWindow::checkNumerics()
+{
+    if (!m_numerics)
+        m_numerics = new NumericsDialog(m_doc, m_engine, this);
+    m_numerics->show();
+    m_numerics->raise();
+    return m_numerics;
 }
 
 void MainWindow::restoreEncodings()

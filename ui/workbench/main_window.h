@@ -11,6 +11,7 @@ class AttributionView;
 class CandidateListModel;
 class DatasetWindow;
 class DiffView;
+class NumericsDialog;
 class EncodedView;
 class EngineController;
 class MessageBar;
@@ -52,6 +53,8 @@ public:
     AttributionView *attributionView() const { return m_attribution; }
     EncodedView *encodedView() const;
     DiffView *diffView() const;
+    // Score > Check numerics (created on first use, then shown again).
+    NumericsDialog *checkNumerics();
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
     QString lastMessage() const;
@@ -122,6 +125,7 @@ private:
     MessageBar *m_messageBar = nullptr;
     QTableView *m_resultsTable = nullptr;
     ResultsPane *m_pane = nullptr;
+    NumericsDialog *m_numerics = nullptr;
     AttributionView *m_attribution = nullptr;
     DatasetWindow *m_datasetWindow = nullptr;
     QSplitter *m_mainSplitter = nullptr;

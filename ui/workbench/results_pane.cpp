@@ -1,5 +1,6 @@
 #include "workbench/results_pane.h"
 
+#include "analysis/reference_view.h"
 #include "attribution/view.h"
 #include "charts/chart_export.h"
 #include "widgets/app_settings.h"
@@ -47,6 +48,8 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     m_tabs->addTab(m_encoded, tr("What the model sees"));
     m_tabs->addTab(m_diff, tr("Compare"));
     m_tabs->addTab(m_attribution, tr("Token contributions"));
+    m_reference = new ReferenceView(m_doc, engine);
+    m_tabs->addTab(m_reference, tr("Reference"));
 
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_table);
@@ -118,6 +121,12 @@ void ResultsPane::explain()
 {
     m_tabs->setCurrentWidget(m_attribution);
     m_attribution->run();
+}
+
+void ResultsPane::referenceMatrix()
+{
+    m_tabs->setCurrentWidget(m_reference);
+    m_reference->run();
 }
 
 void ResultsPane::showCandidate(int64_t editorId)

@@ -10,6 +10,7 @@ class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
 class ResultsModel;
+class ReferenceView;
 class RewardChart;
 class ScoredInputs;
 class WorkspaceDocument;
@@ -33,6 +34,8 @@ public:
     void showCandidate(int64_t editorId);
     void selectId(int64_t id); // the table row of a candidate
     void explain();            // Token contributions of the selected candidate
+    void referenceMatrix();    // every candidate under every reference
+    ReferenceView *reference() const { return m_reference; }
     void selectFirstIfNone();  // after scoring: the edited candidate's row, else the best, unless the user chose one
 
 Q_SIGNALS:
@@ -48,6 +51,7 @@ private:
     QTabWidget *m_tabs;
     EncodedView *m_encoded;
     DiffView *m_diff;
+    ReferenceView *m_reference;
     AttributionView *m_attribution;
     bool m_selecting = false;
     int64_t m_editorId = 0;
