@@ -154,13 +154,13 @@ QVariant ReferenceMatrixModel::headerData(int section, Qt::Orientation orientati
 ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, QWidget *parent)
     : QWidget(parent), m_doc(doc), m_engine(engine)
 {
-    auto *intro = new QLabel(tr("How much the reward depends on the reference: each candidate under the given reference, an empty "
-                                "one, an edited one, and every candidate as the reference (bold: the copy ceiling)."));
-    intro->setWordWrap(true);
+    // Compact: at 1280x720 this tab has a few hundred pixels, and they belong to the matrix.
+    setToolTip(tr("How much the reward depends on the reference: each candidate under the given reference, an empty one, an "
+                  "edited one, and every candidate as the reference (bold: the copy ceiling)."));
     m_edited = new QPlainTextEdit;
     m_edited->setObjectName("editedReference");
     m_edited->setPlaceholderText(tr("Edited reference (optional): try a variant of the reference"));
-    m_edited->setMaximumHeight(56);
+    m_edited->setFixedHeight(2 * m_edited->fontMetrics().lineSpacing() + 12);
     m_run = new QPushButton(tr("Compute matrix"));
     m_run->setToolTip(tr("Scores every candidate against every reference (Ctrl+Shift+M)"));
     m_cancel = new QPushButton(tr("Cancel"));
@@ -169,10 +169,10 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
     m_progress->setMaximumWidth(140);
     m_progress->setVisible(false);
     auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_edited, 1);
     buttons->addWidget(m_run);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_progress);
-    buttons->addStretch();
     m_stale = new QLabel;
     m_stale->setWordWrap(true);
     m_stale->setStyleSheet("QLabel{background:#fff4ce;color:#4a3b00;border:1px solid #e0c060;padding:3px}");
@@ -181,7 +181,8 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
     m_table = new QTableView;
     m_table->setModel(m_model);
     m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     addCopyRowsMenu(m_table);
     auto *csvAction = new QAction(tr("Save numbers as CSV…"), m_table);
@@ -207,8 +208,6 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(intro);
-    layout->addWidget(m_edited);
     layout->addLayout(buttons);
     layout->addWidget(m_stale);
     layout->addWidget(m_table, 1);
@@ -243,6 +242,10 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
             labels << tr("#%1 %2").arg(k + 1).arg(previews[k].left(40));
         const auto r = result.value<polar::ReferenceSensitivity>();
         m_model->setResult(r, labels);
+        // Columns come and go with the candidates: sized once per result
+        // (per-section modes on a header would outlive their sections).
+        m_table->resizeColumnsToContents();
+        m_table->setColumnWidth(ReferenceMatrixModel::Candidate, std::min(m_table->columnWidth(ReferenceMatrixModel::Candidate), 220));
         m_ranTexts = m_pendingTexts;
         QStringList groups;
         for (const auto &g : r.groups) {
@@ -251,8 +254,8 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
                 members << QStringLiteral("#%1").arg(i + 1);
             groups << members.join(' ');
         }
-        m_summary->setText(tr("%n group(s) of mutually consistent answers: %1 (cut at an average distance of %2 from each other's "
-                              "copy ceiling).", nullptr, int(r.groups.size()))
+        m_summary->setText(tr("Groups of mutually consistent answers: %1 (cut at an average distance of %2 from each other's "
+                              "copy ceiling).")
                                .arg(groups.join(QStringLiteral(" · ")).toHtmlEscaped())
                                .arg(r.threshold, 0, 'f', 3));
         updateStale();
