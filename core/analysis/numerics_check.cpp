@@ -110,9 +110,9 @@ std::string NumericsReport::describe() const
     std::string s = std::to_string(baseline.size()) + " inputs; baseline: each scored alone, nothing shared\n";
     char buf[256];
     for (const auto &v : variants) {
-        std::snprintf(buf, sizeof buf, "%-40s max |d| %.3g, mean |d| %.3g, ranking flips %zu of %zu pairs, %s (tolerance %.0e x max(1,|r|))\n",
-                      v.name.c_str(), v.maxAbsDelta, v.meanAbsDelta, v.flips, v.comparedPairs,
-                      v.withinTolerance ? "within tolerance" : "OUT OF TOLERANCE", v.tolerance);
+        std::snprintf(buf, sizeof buf, "%s: %s\n  max |d| %.3g, mean |d| %.3g, ranking flips %zu of %zu pairs (tolerance %.0e x max(1,|r|))\n",
+                      v.name.c_str(), v.withinTolerance ? "within tolerance" : "OUT OF TOLERANCE", v.maxAbsDelta, v.meanAbsDelta,
+                      v.flips, v.comparedPairs, v.tolerance);
         s += buf;
         for (const auto &[k, d] : v.worst) {
             if (d == 0)

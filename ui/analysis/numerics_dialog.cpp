@@ -24,7 +24,8 @@ NumericsDialog::NumericsDialog(WorkspaceDocument *doc, EngineController *engine,
     auto *intro = new QLabel(tr("Scores the candidates alone (the baseline), batched with inputs of other lengths, bucketed by "
                                 "length and sharing their prompt+reference prefix, and optionally in another precision, then "
                                 "reports the largest differences and any change of ranking. Tolerances: %1 × max(1, |reward|) "
-                                "in the same precision, %2 × max(1, |reward|) in half precision.")
+                                "in the same precision, %2 × max(1, |reward|) in half precision. Inputs are numbered as the "
+                                "candidates; the last one is the reference.")
                                  .arg(polar::kSamePrecisionTolerance)
                                  .arg(polar::kHalfPrecisionTolerance));
     intro->setWordWrap(true);
