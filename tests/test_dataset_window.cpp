@@ -4,6 +4,9 @@
 #include "annotation/dataset_item_model.h"
 #include "annotation/dataset_window.h"
 #include "engine/controller.h"
+#include "annotation/dataset_charts.h"
+#include <QTabWidget>
+#include <QtCharts/QChartView>
 #include "training/fine_tune_dialog.h"
 #include "preferences/metrics.h"
 #include "util/files.h"
@@ -303,6 +306,33 @@ private Q_SLOTS:
         const ExportSummary s = w.exportPairsTo(train, o);
         QCOMPARE(s.pairs, size_t(2));
         QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
+    }
+
+    void lengthBiasAndCalibrationInTheChartsTab()
+    {
+        const QString path = freshDataset("length.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        QSignalSpy analysed(m_main->engine(), &EngineController::analysisFinished);
+        w.tabs()->setCurrentIndex(0);
+        w.tabs()->setCurrentIndex(1);
+        QVERIFY(analysed.wait(30000));
+        const auto &r = w.charts()->lengthBias();
+        // Every scored candidate is a point; the chosen/rejected records give the human pairs.
+        size_t candidates = 0, pairs = 0;
+        for (size_t i = 0; i < w.project()->size(); ++i) {
+            candidates += w.project()->candidates(i).size();
+            pairs += w.project()->effectiveRanks(i).size() == 2;
+        }
+        QCOMPARE(r.points.size(), candidates);
+        QCOMPARE(r.pairs, pairs);
+        QVERIFY2(w.charts()->lengthText().contains("Spearman") && w.charts()->lengthText().contains("always the longer"),
+                 qPrintable(w.charts()->lengthText()));
+        QCOMPARE(w.charts()->calibration().pairs, pairs);
+        QVERIFY(w.charts()->chart(4)->chart()->title().contains("ECE"));
     }
 
     void anotherModelsRewardsAreScoredAgain()

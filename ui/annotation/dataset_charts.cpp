@@ -5,12 +5,17 @@
 #include "preferences/pairs.h"
 
 #include <QGridLayout>
+#include <QPen>
+#include <QScrollArea>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QtCharts/QBarCategoryAxis>
 #include <QtCharts/QBarSeries>
 #include <QtCharts/QBarSet>
 #include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChartView>
+#include <QtCharts/QLineSeries>
+#include <QtCharts/QScatterSeries>
 #include <QtCharts/QVBarModelMapper>
 #include <QtCharts/QValueAxis>
 
@@ -168,15 +173,56 @@ private:
 
 } // namespace
 
+namespace {
+
+QChartView *xyChart(const QString &title, const QString &xTitle, const QString &yTitle, std::initializer_list<QXYSeries *> series,
+                    QValueAxis *&x, QValueAxis *&y, QWidget *parent)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->setMargins(QMargins(2, 2, 2, 2));
+    x = new QValueAxis;
+    x->setTitleText(xTitle);
+    y = new QValueAxis;
+    y->setTitleText(yTitle);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QXYSeries *s : series) {
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    chart->legend()->setVisible(series.size() > 1);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    auto *view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(220);
+    return view;
+}
+
+} // namespace
+
 DatasetCharts::DatasetCharts(QWidget *parent) : QWidget(parent)
 {
     m_agreement = new QLabel;
     m_agreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_agreement->setWordWrap(true);
+    m_length = new QLabel(tr("Reward against length: open this tab with a model loaded to measure the outputs."));
+    m_length->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_length->setWordWrap(true);
     m_rewards = new BarTableModel(this);
     m_margins = new BarTableModel(this);
     m_accuracy = new BarTableModel(this);
-    auto *grid = new QGridLayout(this);
+    // The charts scroll rather than shrink below readable on a small screen.
+    auto *content = new QWidget;
+    auto *scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(content);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+    auto *grid = new QGridLayout(content);
     grid->addWidget(m_agreement, 0, 0, 1, 2);
     // Short titles: a chart elides what does not fit its width.
     m_charts[0] = new BarChart(m_rewards, tr("Rewards of scored outputs"), tr("reward"), BarChart::Counts, QColor(0x3b, 0x6e, 0xa8), this);
@@ -187,6 +233,87 @@ DatasetCharts::DatasetCharts(QWidget *parent) : QWidget(parent)
     grid->addWidget(m_charts[0], 1, 0);
     grid->addWidget(m_charts[1], 1, 1);
     grid->addWidget(m_charts[2], 2, 0, 1, 2);
+
+    m_lengthPoints = new QScatterSeries;
+    m_lengthPoints->setName(tr("scored outputs"));
+    m_lengthPoints->setMarkerSize(7);
+    m_lengthPoints->setColor(QColor(0x3b, 0x6e, 0xa8));
+    m_lengthPoints->setBorderColor(Qt::transparent);
+    m_charts[3] = xyChart(tr("Reward vs output length"), tr("tokens"), tr("reward"), {m_lengthPoints}, m_lengthX, m_lengthY, this);
+    m_reliability = new QLineSeries;
+    m_reliability->setName(tr("model"));
+    m_reliability->setPointsVisible(true);
+    m_ideal = new QLineSeries;
+    m_ideal->setName(tr("perfectly calibrated"));
+    m_ideal->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    m_ideal->append({QPointF(0.5, 0.5), QPointF(1, 1)});
+    QValueAxis *cx = nullptr, *cy = nullptr;
+    m_charts[4] = xyChart(tr("Calibration on human pairs"), tr("confidence σ(|margin|)"), tr("share right"), {m_ideal, m_reliability},
+                          cx, cy, this);
+    cx->setRange(0.5, 1);
+    cx->setTickCount(6);
+    cy->setRange(0, 1);
+    cy->setTickCount(6);
+    cx->setLabelFormat("%.2f");
+    cy->setLabelFormat("%.1f");
+    grid->addWidget(m_length, 3, 0, 1, 2);
+    grid->addWidget(m_charts[3], 4, 0);
+    grid->addWidget(m_charts[4], 4, 1);
+    addChartMenu(m_charts[3], QStringLiteral("reward-vs-length.png"), [this] {
+        QString out = tr("item\tcandidate\ttokens\treward\n");
+        for (const auto &p : m_lengthReport.points)
+            out += QStringLiteral("%1\t%2\t%3\t%4\n").arg(p.item + 1).arg(p.candidate + 1).arg(p.tokens).arg(p.reward, 0, 'g', 9);
+        return out;
+    });
+    addChartMenu(m_charts[4], QStringLiteral("calibration.png"), [this] {
+        QString out = tr("bin_lo\tbin_hi\tpairs\tmean_confidence\taccuracy\n");
+        for (const auto &b : m_calibration.bins)
+            out += QStringLiteral("%1\t%2\t%3\t%4\t%5\n").arg(b.lo).arg(b.hi).arg(b.count).arg(b.meanConfidence).arg(b.accuracy);
+        return out;
+    });
+}
+
+void DatasetCharts::setLengthBias(const polar::LengthBiasReport &r)
+{
+    m_lengthReport = r;
+    QList<QPointF> points;
+    double maxTokens = 1, lo = 0, hi = 0;
+    for (const auto &p : r.points) {
+        points << QPointF(p.tokens, p.reward);
+        maxTokens = std::max(maxTokens, double(p.tokens));
+        lo = std::min(lo, p.reward);
+        hi = std::max(hi, p.reward);
+    }
+    m_lengthPoints->replace(points);
+    m_lengthX->setRange(0, maxTokens * 1.05);
+    m_lengthX->setLabelFormat("%d");
+    m_lengthY->setRange(std::floor(lo - 0.5), std::ceil(hi + 0.5));
+    m_lengthY->setLabelFormat("%.1f");
+    m_lengthX->applyNiceNumbers(); // round ticks: 0, 20, 40 rather than 0, 22, 44
+    m_lengthY->applyNiceNumbers();
+    auto corr = [](const std::optional<double> &v) { return v ? QString::number(*v, 'f', 2) : QStringLiteral("n/a"); };
+    QString text = tr("<b>Reward vs length</b> (%1 outputs): Pearson %2, Spearman %3.")
+                       .arg(r.points.size())
+                       .arg(corr(r.pearson), corr(r.spearman));
+    if (r.pairs) {
+        text += tr(" On %1 human pairs: model %2%, always the longer %3%, always the shorter %4%.")
+                    .arg(r.pairs)
+                    .arg(100 * r.modelAccuracy, 0, 'f', 1)
+                    .arg(100 * r.longerAccuracy, 0, 'f', 1)
+                    .arg(100 * r.shorterAccuracy, 0, 'f', 1);
+        if (std::max(r.longerAccuracy, r.shorterAccuracy) >= r.modelAccuracy)
+            text += tr(" <b>A length-only rule does as well as the model here.</b>");
+    }
+    if (!r.lopsided.empty())
+        text += (r.lopsided.size() == 1 ? tr(" 1 pair differs %2× or more in length.") : tr(" %1 pairs differ %2× or more in length."))
+                    .arg(r.lopsided.size())
+                    .arg(r.lopsidedRatio, 0, 'f', 0);
+    m_length->setText(text);
+}
+
+QString DatasetCharts::lengthText() const
+{
+    return m_length->text();
 }
 
 void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
@@ -220,6 +347,14 @@ void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
         acc.emplace_back(tr("%1<br>n=%2").arg(QString::fromUtf8(labels[k])).arg(total[k]), total[k] ? 100.0 * right[k] / total[k] : 0.0);
     m_accuracy->setBars(acc);
     m_agreement->setText(describeAgreement(items));
+    m_calibration = polar::calibration(margins, 5);
+    QList<QPointF> reliability;
+    for (const auto &b : m_calibration.bins)
+        if (b.count)
+            reliability << QPointF(b.meanConfidence, b.accuracy);
+    m_reliability->replace(reliability);
+    m_charts[4]->chart()->setTitle(m_calibration.pairs ? tr("Calibration on human pairs (ECE %1)").arg(m_calibration.ece, 0, 'f', 3)
+                                                       : tr("Calibration on human pairs"));
 }
 
 QString DatasetCharts::describeAgreement(const std::vector<polar::AnnotatedItem> &items)

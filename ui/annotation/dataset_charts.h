@@ -1,12 +1,20 @@
 #pragma once
 
+#include "analysis/length_bias.h"
+#include "analysis/statistics.h"
 #include "charts/histogram.h"
 #include "preferences/project.h"
 
 #include <QAbstractTableModel>
+#include <QMetaType>
 #include <QWidget>
 
+Q_DECLARE_METATYPE(polar::LengthBiasReport)
+
 class QLabel;
+QT_FORWARD_DECLARE_CLASS(QLineSeries)
+QT_FORWARD_DECLARE_CLASS(QScatterSeries)
+QT_FORWARD_DECLARE_CLASS(QValueAxis)
 QT_FORWARD_DECLARE_CLASS(QChartView)
 
 // (label, value) rows: one bar each. A histogram's rows keep its bin edges,
@@ -45,11 +53,22 @@ public:
     BarTableModel *rewardHistogram() const { return m_rewards; }
     BarTableModel *marginHistogram() const { return m_margins; }
     BarTableModel *accuracyByMargin() const { return m_accuracy; } // percent right per bin
-    // 0 rewards, 1 margins, 2 accuracy: for tests and exports.
+    // 0 rewards, 1 margins, 2 accuracy, 3 reward vs length, 4 calibration: for tests and exports.
     QChartView *chart(int k) const;
+    // Reward against output length and the length-only baselines: computed
+    // on the engine thread, whose tokenizer measures the lengths.
+    void setLengthBias(const polar::LengthBiasReport &report);
+    const polar::Calibration &calibration() const { return m_calibration; }
+    QString lengthText() const;
+    const polar::LengthBiasReport &lengthBias() const { return m_lengthReport; }
 
 private:
-    QLabel *m_agreement;
-    QChartView *m_charts[3] = {};
+    QLabel *m_agreement, *m_length;
+    QChartView *m_charts[5] = {};
+    QScatterSeries *m_lengthPoints;
+    QValueAxis *m_lengthX, *m_lengthY;
+    QLineSeries *m_reliability, *m_ideal;
+    polar::Calibration m_calibration;
+    polar::LengthBiasReport m_lengthReport;
     BarTableModel *m_rewards, *m_margins, *m_accuracy;
 };

@@ -16,6 +16,7 @@
 #include "training/fine_tune_dialog.h"
 #include "widgets/demo_banner.h"
 #include "widgets/save_file.h"
+#include "model/tokenizer.h"
 #include "widgets/appearance.h"
 #include "widgets/shortcuts_dialog.h"
 #include "widgets/table_copy.h"
@@ -132,7 +133,30 @@ void DatasetWindow::createWidgets()
     connect(item, &ItemPane::editRequested, this, &DatasetWindow::editCandidate);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
         if (i == 1 && m_doc->isOpen())
-            m_charts->update(m_doc->project()->annotatedItems());
+            refreshCharts();
+    });
+    connect(m_engine, &EngineController::analysisFinished, this, [this](const QVariant &result) {
+        if (result.metaType() == QMetaType::fromType<polar::LengthBiasReport>())
+            m_charts->setLengthBias(result.value<polar::LengthBiasReport>());
+    });
+}
+
+void DatasetWindow::refreshCharts()
+{
+    auto items = m_doc->project()->annotatedItems();
+    m_charts->update(items);
+    if (!m_engine->hasModel())
+        return;
+    // Lengths in the loaded model's tokens, measured where its tokenizer lives.
+    m_engine->analyze([items = std::move(items)](const polar::RewardModel &model, const std::atomic_bool *,
+                                                 const std::function<void(size_t, size_t)> &) {
+        std::vector<std::vector<int>> tokens;
+        for (const auto &it : items) {
+            tokens.emplace_back();
+            for (const auto &c : it.candidates)
+                tokens.back().push_back(int(model.encoder().tokenizer().encode(c.flattened(), false).size()));
+        }
+        return QVariant::fromValue(polar::lengthBias(items, tokens));
     });
 }
 

@@ -75,6 +75,8 @@ public:
     // Takes another annotator's rankings (one undo step) and shows the agreement; returns how many were taken.
     size_t mergeFrom(const QString &path, bool showDialog = true);
     QString agreementText() const;
+    DatasetCharts *charts() const { return m_charts; }
+    QTabWidget *tabs() const { return m_tabs; }
 
 Q_SIGNALS:
     void scoringProgress(size_t done, size_t total);
@@ -88,6 +90,7 @@ protected:
 private:
     void createWidgets();
     void createActions();
+    void refreshCharts(); // the agreement tab's figures, and the lengths from the engine
     void connectDocument();
     void showItem();
     void change(const polar::Annotation &after, AnnotateCommand::Kind kind);

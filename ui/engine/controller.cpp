@@ -55,13 +55,14 @@ bool EngineController::close(EngineTicket ticket, Kind &kind)
     --lane.pending;
     setBusy(!m_open.empty());
     // Item chunks are each saved; of the other kinds only the newest request counts.
-    return kind == Kind::Items || ticket == lane.newest;
+    // Analyses come from different views (each takes its own result type): none supersedes another.
+    return kind == Kind::Items || kind == Kind::Analysis || ticket == lane.newest;
 }
 
 void EngineController::onProgress(EngineTicket ticket, int done, int total)
 {
     auto it = m_open.find(ticket);
-    if (it == m_open.end() || (it->second != Kind::Items && ticket != m_lanes[it->second].newest))
+    if (it == m_open.end() || (it->second != Kind::Items && it->second != Kind::Analysis && ticket != m_lanes[it->second].newest))
         return;
     switch (it->second) {
     case Kind::Load: Q_EMIT loadProgress(done, total); break;
@@ -147,7 +148,7 @@ void EngineController::primeCache(std::vector<std::pair<std::string, float>> rew
 void EngineController::analyze(EngineWorker::ModelJob job)
 {
     EngineWorker::Cancel flag;
-    const EngineTicket t = open(Kind::Analysis, true, flag);
+    const EngineTicket t = open(Kind::Analysis, false, flag);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, t, job = std::move(job), flag] { w->runModelJob(t, job, flag); },
                               Qt::QueuedConnection);
 }

@@ -28,8 +28,9 @@ public:
     void scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings);
     void cancelItemScoring();
     // An analysis over the loaded model (reference sensitivity, numerics
-    // check); a newer one supersedes a running one. Its result comes back in
-    // analysisFinished as whatever QVariant the job returned.
+    // check, length bias). Analyses queue, none supersedes another (they come
+    // from different views); each result comes back in analysisFinished as
+    // whatever QVariant its job returned, for the view that waits for that type.
     void analyze(EngineWorker::ModelJob job);
     // Seeds the loaded model's reward cache: a later score() of these exact
     // encoded texts reuses the rewards instead of running the model.
