@@ -332,6 +332,15 @@ private Q_SLOTS:
         QVERIFY2(w.charts()->lengthText().contains("Spearman") && w.charts()->lengthText().contains("always the longer"),
                  qPrintable(w.charts()->lengthText()));
         QCOMPARE(w.charts()->calibration().pairs, pairs);
+        // A pair whose lengths differ 2x or more says so beside its item (the sample has one).
+        QVERIFY(!r.lopsided.empty());
+        for (const auto &l : r.lopsided) {
+            QVERIFY(std::max(l.chosenTokens, l.rejectedTokens) >= 2 * std::min(l.chosenTokens, l.rejectedTokens));
+            for (size_t i = 0; i < w.project()->size(); ++i)
+                if (w.project()->record(i).line == l.line)
+                    w.selectItem(i);
+            QVERIFY2(w.itemHeader().contains("length may decide this pair"), qPrintable(w.itemHeader()));
+        }
         QVERIFY(w.charts()->chart(4)->chart()->title().contains("ECE"));
     }
 

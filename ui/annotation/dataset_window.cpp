@@ -141,6 +141,11 @@ void DatasetWindow::createWidgets()
     });
 }
 
+QString DatasetWindow::itemHeader() const
+{
+    return m_itemText->toPlainText();
+}
+
 void DatasetWindow::refreshCharts()
 {
     auto items = m_doc->project()->annotatedItems();
@@ -302,6 +307,12 @@ void DatasetWindow::showItem()
     const auto *p = m_doc->project();
     const auto &rec = p->record(m_current);
     const auto &a = p->item(m_current).annotation;
+    // Pairs whose lengths differ a lot, from the last length analysis: length may decide them.
+    QString lengthHint;
+    for (const auto &l : m_charts->lengthBias().lopsided)
+        if (l.line == rec.line)
+            lengthHint += tr(" · ⚖ #%1 (%2 tokens) vs #%3 (%4 tokens): length may decide this pair")
+                              .arg(l.chosen + 1).arg(l.chosenTokens).arg(l.rejected + 1).arg(l.rejectedTokens);
     m_itemText->setHtml(tr("<p><b>Line %1</b> · %2</p><h3>Prompt</h3><p style='white-space:pre-wrap'>%3</p>"
                            "<h3>Reference</h3><p style='white-space:pre-wrap'>%4</p>")
                             .arg(rec.line)
@@ -310,7 +321,8 @@ void DatasetWindow::showItem()
                                         ? tr(" · rewards by %1, not the loaded model: score again")
                                               .arg(QString::fromStdString(p->item(m_current).rewardModel).toHtmlEscaped())
                                     : p->rewardsStale(m_current) ? tr(" · rewards stale after an edit: score again")
-                                                                 : QString()))
+                                                                 : QString())
+                                 + lengthHint)
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());

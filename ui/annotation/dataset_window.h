@@ -76,6 +76,7 @@ public:
     size_t mergeFrom(const QString &path, bool showDialog = true);
     QString agreementText() const;
     DatasetCharts *charts() const { return m_charts; }
+    QString itemHeader() const; // the item pane's text as shown
     QTabWidget *tabs() const { return m_tabs; }
 
 Q_SIGNALS:
