@@ -5,6 +5,7 @@
 #include "analysis/length_bias.h"
 #include "analysis/numerics_check.h"
 #include "analysis/reference_sensitivity.h"
+#include "analysis/reward_bench.h"
 #include "analysis/statistics.h"
 #include "model/tokenizer.h"
 #include "preferences/annotated_jsonl.h"
@@ -147,6 +148,49 @@ int runMatrix(const std::vector<std::string> &argv)
     }
     writeRecords(args, out, input);
     return bad ? 1 : 0;
+}
+
+int runBenchRm(const std::vector<std::string> &argv)
+{
+    const char *usage = "usage: polar-cli bench-rm --model DIR BENCH.jsonl --reference (column:NAME | file:REFS.jsonl | "
+                        "leave-one-out) [--json OUT]";
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"reference", "json"}));
+    if (args.positional().size() != 1)
+        throw Error(usage);
+    const std::string input = args.positional()[0];
+    BenchReferenceOptions ro;
+    const std::string ref = args.required("reference", usage);
+    if (ref.rfind("column:", 0) == 0 && ref.size() > 7) {
+        ro.source = BenchReference::Column;
+        ro.column = ref.substr(7);
+    } else if (ref.rfind("file:", 0) == 0 && ref.size() > 5) {
+        ro.source = BenchReference::File;
+        ro.file = ref.substr(5);
+    } else if (ref == "leave-one-out") {
+        ro.source = BenchReference::LeaveOneOut;
+    } else {
+        throw Error("--reference: '" + ref + "' is none of column:NAME, file:REFS.jsonl, leave-one-out");
+    }
+    auto rows = readRewardBench(input);
+    const size_t missing = attachReferences(rows, ro);
+    if (missing == rows.size())
+        throw Error(input + ": no row has a reference from " + ro.describe());
+    const ScoringSettings settings = scoringSettings(args);
+    auto model = loadModel(args);
+    size_t answers = 0;
+    for (const auto &r : rows)
+        answers += r.reference ? r.chosen.size() + r.rejected.size() : 0;
+    ProgressBar bar("scoring answers", answers);
+    ScoreControl control;
+    control.progress = [&bar](size_t done, size_t) { bar.update(done); };
+    BenchReport report = evaluateRewardBench(*model, rows, settings, control);
+    bar.finish();
+    report.reference = ro.describe();
+    std::printf("model %s\n%s", model->info().name.c_str(), report.describe().c_str());
+    Json j = report.toJson();
+    j["model"] = model->info().name;
+    writeJsonReport(args, j, input);
+    return 0;
 }
 
 int runCheck(const std::vector<std::string> &argv)

@@ -43,5 +43,6 @@ int runEvalPairs(const std::vector<std::string> &argv);
 int runAnalyze(const std::vector<std::string> &argv);
 int runMatrix(const std::vector<std::string> &argv);
 int runCheck(const std::vector<std::string> &argv);
+int runBenchRm(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -35,6 +35,8 @@ const char *const kUsage =
     "           given, an empty, an edited and every other candidate as reference; mutually consistent groups\n"
     "  check    --model DIR IN.jsonl [--compare-dtype bf16|fp16] [--json OUT]   rewards alone vs batched vs shared\n"
     "           prefix (vs another precision): max |delta| and ranking flips against documented tolerances\n"
+    "  bench-rm --model DIR BENCH.jsonl --reference (column:NAME | file:REFS.jsonl | leave-one-out) [--json OUT]\n"
+    "           RewardBench v1/v2 files: accuracy per subset, v1's weighted sections; says where references came from\n"
     "  make-random --shape cpu|1.8b|7b [--dtype bf16|fp32] OUT_DIR   a random checkpoint of a real shape\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
@@ -83,6 +85,8 @@ int main(int argc, char **argv)
             return polar::cli::runAnalyze(rest);
         if (command == "matrix")
             return polar::cli::runMatrix(rest);
+        if (command == "bench-rm")
+            return polar::cli::runBenchRm(rest);
         if (command == "check")
             return polar::cli::runCheck(rest);
         if (command == "make-random")

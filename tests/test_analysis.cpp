@@ -3,11 +3,14 @@
 #include "analysis/length_bias.h"
 #include "analysis/numerics_check.h"
 #include "analysis/reference_sensitivity.h"
+#include "analysis/reward_bench.h"
+#include "util/files.h"
 #include "analysis/statistics.h"
 #include "model/reward_model.h"
 #include "scoring/pipeline.h"
 #include "test_support.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -133,6 +136,81 @@ private Q_SLOTS:
         const Json j = r.toJson();
         QCOMPARE(j["matrix"].size(), cands.size());
         QCOMPARE(j["own_reference"][1].get<double>(), r.matrix[1][1]);
+    }
+
+    void rewardBenchCreditsAndSections()
+    {
+        QCOMPARE(rowCredit({2.0}, {1.0}), 1.0);
+        QCOMPARE(rowCredit({1.0}, {2.0}), 0.0);
+        QCOMPARE(rowCredit({1.0}, {1.0}), 0.5);                 // a v1 tie: half
+        QCOMPARE(rowCredit({3.0}, {3.0, 3.0, 1.0}), 1.0 / 3);   // best-of-4, three tied at the top
+        QCOMPARE(rowCredit({3.0}, {2.0, 2.0, 1.0}), 1.0);
+        QCOMPARE(rowCredit({3.0, 3.0}, {3.0, 0.0}), 2.0 / 3);   // two of the three at the top are chosen
+        // Sections weigh subsets by RewardBench's example counts, not by the
+        // rows present: Chat = (1.0 * 100 + 0.5 * 95) / 195 here.
+        std::vector<BenchRow> rows;
+        auto row = [&](const char *subset) {
+            BenchRow r;
+            r.subset = subset;
+            r.chosen = {TextField::fromString("a")};
+            r.rejected = {TextField::fromString("b")};
+            r.reference = TextField::fromString("ref");
+            rows.push_back(r);
+        };
+        row("alpacaeval-easy");
+        row("alpacaeval-hard");
+        row("alpacaeval-hard");
+        row("custom");
+        rows.push_back(rows[0]);
+        rows.back().reference.reset(); // no reference: left out, counted
+        const BenchReport r = summarizeBench(rows, {1.0, 1.0, 0.0, 0.0, 1.0});
+        QCOMPARE(r.version, 1);
+        QCOMPARE(r.evaluated, size_t(4));
+        QCOMPARE(r.withoutReference, size_t(1));
+        QCOMPARE(r.subsets.at("alpacaeval-hard").accuracy(), 0.5);
+        QVERIFY(std::abs(r.sections.at("Chat") - (1.0 * 100 + 0.5 * 95) / 195) < 1e-12);
+        QVERIFY(!r.score); // three sections have no subsets here: no overall score
+        QCOMPARE(r.accuracy, 2.0 / 4);
+        QVERIFY(QString::fromStdString(r.describe()).contains("not comparable"));
+        QCOMPARE(r.toJson()["comparable_with_reference_free_models"].get<bool>(), false);
+    }
+
+    void rewardBenchFilesAndReferences()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("bench.jsonl").toStdString();
+        writeFileAtomically(path, "{\"id\": 1, \"subset\": \"s\", \"prompt\": \"p\", \"chosen\": \"A\", \"rejected\": \"B\"}\n"
+                                  "{\"id\": 2, \"subset\": \"s\", \"prompt\": \"p\", \"chosen\": \"C\", \"rejected\": \"A\"}\n"
+                                  "{\"id\": \"x\", \"subset\": \"t\", \"prompt\": \"q\", \"chosen\": [\"D\", \"E\"], \"rejected\": [\"F\", \"G\", \"H\"]}\n");
+        auto rows = readRewardBench(path);
+        QCOMPARE(rows.size(), size_t(3));
+        QCOMPARE(QString::fromStdString(rows[2].id), QStringLiteral("x"));
+        // Leave-one-out never judges a row against one of its own answers:
+        // row 1 gets C (row 2's chosen), row 2 cannot take A (its own rejected)
+        // and has no other, row 3 gives up one of its two chosen.
+        BenchReferenceOptions loo;
+        QCOMPARE(attachReferences(rows, loo), size_t(1));
+        QCOMPARE(QString::fromStdString(rows[0].reference->flattened()), QStringLiteral("C"));
+        QVERIFY(!rows[1].reference);
+        QCOMPARE(QString::fromStdString(rows[2].reference->flattened()), QStringLiteral("E"));
+        QCOMPARE(rows[2].chosen.size(), size_t(1));
+        // References from a file, by id.
+        const std::string refs = dir.filePath("refs.jsonl").toStdString();
+        writeFileAtomically(refs, "{\"id\": \"2\", \"reference\": \"R\"}\n");
+        auto again = readRewardBench(path);
+        BenchReferenceOptions file;
+        file.source = BenchReference::File;
+        file.file = refs;
+        QCOMPARE(attachReferences(again, file), size_t(2));
+        QCOMPARE(QString::fromStdString(again[1].reference->flattened()), QStringLiteral("R"));
+        // A bad row is an error naming its line and field, never a silent skip.
+        writeFileAtomically(path, "{\"prompt\": \"p\", \"chosen\": \"A\", \"rejected\": \"B\"}\n{\"prompt\": \"p\", \"chosen\": 3, \"rejected\": \"B\"}\n");
+        try {
+            readRewardBench(path);
+            QFAIL("a bad row was accepted");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains(":2: field 'chosen'"), e.what());
+        }
     }
 
     void numericsAgreeAcrossBatchingAndSharing()

@@ -224,6 +224,16 @@ this is not json
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains("sharing the prompt+reference prefix") && r.out.contains("within tolerance"), qPrintable(r.out));
         QVERIFY(parseJson(readWholeFile(dir.filePath("check.json").toStdString()), "check")["all_within_tolerance"].get<bool>());
+        const QString bench = QString::fromStdString(testdata::sourceDir()) + "/datasets/rewardbench-sample.jsonl";
+        r = cli({"bench-rm", "--model", model(), bench, "--reference", "column:reference", "--json", dir.filePath("bench.json")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("16 rows evaluated") && r.out.contains("not comparable"), qPrintable(r.out));
+        const Json bj = parseJson(readWholeFile(dir.filePath("bench.json").toStdString()), "bench");
+        QCOMPARE(bj["subsets"].size(), size_t(4));
+        QCOMPARE(bj["reference"].get<std::string>(), std::string("each row's 'reference' field"));
+        r = cli({"bench-rm", "--model", model(), bench, "--reference", "column:nothing"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("no row has a reference"), qPrintable(r.err));
         r = cli({"analyze", "width", project});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unknown analysis 'width'"));
