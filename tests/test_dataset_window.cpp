@@ -5,6 +5,7 @@
 #include "annotation/dataset_window.h"
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
+#include "analysis/bench_dialog.h"
 #include <QTabWidget>
 #include <QtCharts/QChartView>
 #include "training/fine_tune_dialog.h"
@@ -342,6 +343,28 @@ private Q_SLOTS:
             QVERIFY2(w.itemHeader().contains("length may decide this pair"), qPrintable(w.itemHeader()));
         }
         QVERIFY(w.charts()->chart(4)->chart()->title().contains("ECE"));
+    }
+
+    void evaluatesARewardBenchFile()
+    {
+        DatasetWindow w(m_main->engine());
+        BenchDialog *d = w.openBenchmark();
+        d->setBenchFile(QString::fromStdString(testdata::sourceDir()) + "/datasets/rewardbench-sample.jsonl");
+        d->setReference("column:reference");
+        QSignalSpy done(d, &BenchDialog::finished);
+        d->run();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.first().first().toBool());
+        QCOMPARE(d->report()->evaluated, size_t(16));
+        QCOMPARE(d->report()->subsets.size(), size_t(4));
+        QVERIFY2(d->reportText().contains("not comparable"), qPrintable(d->reportText()));
+        // A reference source that gives nothing is refused before anything runs.
+        d->setReference("column:absent");
+        done.clear();
+        d->run();
+        QCOMPARE(done.size(), 1);
+        QCOMPARE(done.first().first().toBool(), false);
+        d->close();
     }
 
     void anotherModelsRewardsAreScoredAgain()

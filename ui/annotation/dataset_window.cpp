@@ -17,6 +17,7 @@
 #include "widgets/demo_banner.h"
 #include "widgets/save_file.h"
 #include "model/tokenizer.h"
+#include "analysis/bench_dialog.h"
 #include "widgets/appearance.h"
 #include "widgets/shortcuts_dialog.h"
 #include "widgets/table_copy.h"
@@ -141,6 +142,15 @@ void DatasetWindow::createWidgets()
     });
 }
 
+BenchDialog *DatasetWindow::openBenchmark()
+{
+    if (!m_bench)
+        m_bench = new BenchDialog(m_engine, this);
+    m_bench->show();
+    m_bench->raise();
+    return m_bench;
+}
+
 QString DatasetWindow::itemHeader() const
 {
     return m_itemText->toPlainText();
@@ -206,6 +216,8 @@ void DatasetWindow::createActions()
                     [this] { m_scoringBar->toggle(); });
     file->addAction(tr("Fine-&tune the model on these rankings…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this,
                     [this] { openFineTune(); });
+    file->addAction(tr("E&valuate on a RewardBench file…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this,
+                    [this] { openBenchmark(); });
     file->addAction(tr("&Find"), QKeySequence::Find, this, [this] { m_search->setFocus(); });
     file->addAction(tr("Set annotator &name…"), this, [this] {
         bool ok = false;

@@ -15,6 +15,7 @@ struct FineTuneResult;
 }
 
 class AnnotationModel;
+class BenchDialog;
 class DatasetCharts;
 class DatasetFilterModel;
 class DatasetItemModel;
@@ -70,6 +71,7 @@ public:
     void startScoring();
     // Fine-tune… (Ctrl+Shift+T): the dialog over the loaded model and these rankings.
     FineTuneDialog *openFineTune();
+    BenchDialog *openBenchmark(); // Evaluate on a RewardBench file (created once)
     void pauseScoring();
     polar::ExportSummary exportPairsTo(const QString &path, const polar::ExportOptions &options, QString *error = nullptr);
     // Takes another annotator's rankings (one undo step) and shows the agreement; returns how many were taken.
@@ -127,6 +129,7 @@ private:
     ScoringBar *m_scoringBar = nullptr;
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
+    BenchDialog *m_bench = nullptr;
     DemoBanner *m_demo = nullptr;
     QPointer<FineTuneDialog> m_fineTune;
 };
