@@ -1,4 +1,5 @@
 #include "analysis/bench_dialog.h"
+#include "widgets/window_size.h"
 
 #include "charts/chart_export.h"
 #include "engine/controller.h"
@@ -103,7 +104,7 @@ BenchDialog::BenchDialog(EngineController *engine, QWidget *parent) : QDialog(pa
     layout->addWidget(m_status);
     layout->addWidget(split, 1);
     layout->addWidget(buttons);
-    resize(820, 620);
+    sizeToScreen(this, QSize(820, 620)); // a 1280x720 screen has less height than that
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this] {

@@ -1,4 +1,5 @@
 #include "analysis/numerics_dialog.h"
+#include "widgets/window_size.h"
 
 #include "engine/controller.h"
 #include "model/reward_model.h"
@@ -57,7 +58,7 @@ NumericsDialog::NumericsDialog(WorkspaceDocument *doc, EngineController *engine,
     layout->addWidget(m_verdict);
     layout->addWidget(m_text, 1);
     layout->addWidget(buttons);
-    resize(820, 480);
+    sizeToScreen(this, QSize(820, 480));
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_run, &QPushButton::clicked, this, &NumericsDialog::run);

@@ -1,4 +1,5 @@
 #include "annotation/agreement_dialog.h"
+#include "widgets/window_size.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -29,5 +30,5 @@ AgreementDialog::AgreementDialog(const polar::AnnotatorAgreement &agreement, con
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     l->addWidget(close);
-    resize(700, 460);
+    sizeToScreen(this, QSize(700, 460));
 }

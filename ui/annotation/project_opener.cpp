@@ -1,4 +1,5 @@
 #include "annotation/project_opener.h"
+#include "widgets/window_size.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -29,7 +30,7 @@ bool consentDialog(QWidget *parent, const QString &path, const std::vector<polar
                                 .arg(path)));
     l->addWidget(list);
     l->addWidget(buttons);
-    dialog.resize(700, 400);
+    sizeToScreen(&dialog, QSize(700, 400));
     return dialog.exec() == QDialog::Accepted;
 }
 

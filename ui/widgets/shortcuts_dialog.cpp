@@ -1,4 +1,5 @@
 #include "widgets/shortcuts_dialog.h"
+#include "widgets/window_size.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -55,5 +56,5 @@ ShortcutsDialog::ShortcutsDialog(QWidget *window, const QList<QPair<QString, QSt
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(table);
     layout->addWidget(buttons);
-    resize(520, 560);
+    sizeToScreen(this, QSize(520, 560));
 }
