@@ -367,6 +367,24 @@ private Q_SLOTS:
         d->close();
     }
 
+    void timeOnEachItemIsLogged()
+    {
+        const QString path = freshDataset("timed.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.selectItem(0);
+        QTest::qWait(1300);
+        w.selectItem(1); // leaving item 0 logs its time
+        const auto &seconds = w.project()->item(0).seconds;
+        QCOMPARE(seconds.size(), size_t(1));
+        QVERIFY(seconds.begin()->second >= 1.0 && seconds.begin()->second < 30.0);
+        QVERIFY(w.project()->item(1).seconds.empty());
+        QVERIFY(QString::fromStdString(describeAnnotatorTimes(annotatorTimes(w.project()->annotatedItems()))).contains(": 1 item, "));
+    }
+
     void anotherModelsRewardsAreScoredAgain()
     {
         // A project scored by another model: its rewards are not shown as the

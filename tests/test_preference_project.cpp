@@ -157,6 +157,55 @@ private Q_SLOTS:
         QVERIFY(!p->hasRewards(2) && p->rewardsFromOtherModel(2));
     }
 
+    void timeSpentIsLoggedPerAnnotator()
+    {
+        const std::string path = writeDataset("time.jsonl");
+        {
+            auto p = PreferenceProject::openForDataset(path);
+            p->addTime(0, "ana", 12.5);
+            p->addTime(0, "ana", 7.5);
+            p->addTime(1, "ana", 30);
+            p->addTime(0, "ben", 4);
+            QVERIFY_THROWS_EXCEPTION(Error, p->addTime(0, "ana", -1));
+            QVERIFY_THROWS_EXCEPTION(Error, p->addTime(0, "ana", 7200)); // an hour at most per entry
+            QVERIFY_THROWS_EXCEPTION(Error, p->addTime(0, "ana", std::nan("")));
+        }
+        auto p = PreferenceProject::open(PreferenceProject::defaultProjectPath(path));
+        QCOMPARE(p->item(0).seconds.at("ana"), 20.0); // replayed from the journal
+        QCOMPARE(p->item(0).seconds.at("ben"), 4.0);
+        p->compact();
+        p.reset();
+        p = PreferenceProject::open(PreferenceProject::defaultProjectPath(path));
+        QCOMPARE(p->item(0).seconds.at("ana"), 20.0); // and kept by compaction
+        // ana: items 0 and 1 took 20 s and 30 s; ben one item of 4 s.
+        const auto times = annotatorTimes(p->annotatedItems());
+        QCOMPARE(times.size(), size_t(2));
+        QCOMPARE(QString::fromStdString(times[0].annotator), QStringLiteral("ana"));
+        QCOMPARE(times[0].items, size_t(2));
+        QCOMPARE(times[0].total, 50.0);
+        QCOMPARE(times[0].mean, 25.0);
+        QCOMPARE(times[0].median, 25.0);
+        QCOMPARE(times[1].items, size_t(1));
+        QVERIFY(QString::fromStdString(describeAnnotatorTimes(times)).contains("ana: 2 items, 50 s in all, 25.0 s per item"));
+        // The annotated export carries the time, and reads it back.
+        const std::string annotated = path + ".annotated.jsonl";
+        writeAnnotatedJsonl(annotated, p->annotatedItems());
+        const auto back = readAnnotatedJsonl(annotated);
+        QCOMPARE(back[0].seconds.at("ben"), 4.0);
+        // A negative time in a journal is damage named by its line, never a silent skip.
+        const std::string journal = p->path();
+        p.reset();
+        writeFileAtomically(journal, readWholeFile(journal) + "{\"op\":\"time\",\"line\":1,\"annotator\":\"x\",\"seconds\":-3}\n");
+        try {
+            PreferenceProject::open(journal, PreferenceProject::Mode::ReadOnly);
+            QFAIL("a damaged journal opened as if whole");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("1 damaged line") && QString(e.what()).contains("field 'seconds'"), e.what());
+        }
+        auto salvaged = PreferenceProject::open(journal, PreferenceProject::Mode::Salvage);
+        QCOMPARE(salvaged->item(0).seconds.at("ana"), 20.0); // the good lines are all there
+    }
+
     void killedWriterLosesNoSavedDecision()
     {
         const std::string path = writeDataset("killed.jsonl");

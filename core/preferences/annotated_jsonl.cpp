@@ -12,7 +12,8 @@ namespace polar {
 
 namespace {
 
-const char *const kAnnotationFields[] = {"rewards", "rewards_stale", "human_rank", "human_written", "flags", "note", "annotator", "record_kind"};
+const char *const kAnnotationFields[] = {"rewards", "rewards_stale", "human_rank", "human_written", "flags", "note", "annotator",
+                                         "record_kind", "seconds"};
 
 const char *kindName(DatasetRecord::Kind k)
 {
@@ -46,6 +47,12 @@ Json annotatedItemToJson(const AnnotatedItem &it)
     fields.emplace_back("flags", objectFromPairs({{"flagged", it.flagged}, {"skipped", it.skipped}, {"none_acceptable", it.noneAcceptable}}));
     fields.emplace_back("note", it.note);
     fields.emplace_back("annotator", it.annotator);
+    if (!it.seconds.empty()) {
+        Json seconds = Json::object();
+        for (const auto &[annotator, s] : it.seconds)
+            seconds[annotator] = s;
+        fields.emplace_back("seconds", std::move(seconds)); // time spent, per annotator
+    }
     // Written out as "outputs", a chosen/rejected record keeps what it was (eval's RewardBench accuracy counts them).
     fields.emplace_back("record_kind", kindName(it.kind));
     std::set<std::string> taken;
@@ -136,6 +143,16 @@ std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
         }
         it.note = optionalString(j, "note", where);
         it.annotator = optionalString(j, "annotator", where);
+        if (const Json *seconds = findField(j, "seconds"); seconds && !seconds->is_null()) {
+            if (!seconds->is_object())
+                throw Error(where + ": field 'seconds' must be an object of seconds per annotator, found " + jsonTypeName(*seconds));
+            for (auto e = seconds->begin(); e != seconds->end(); ++e) {
+                const double v = asNumber(e.value(), where + ": field 'seconds." + e.key() + "'");
+                if (!(v >= 0) || !std::isfinite(v))
+                    throw Error(where + ": field 'seconds." + e.key() + "' must be a finite number, not negative");
+                it.seconds[e.key()] = v;
+            }
+        }
         if (it.ranks.empty() && r.kind == DatasetRecord::Kind::ChosenRejected)
             it.ranks = {1, 2};
         Json extra = parseJson(r.extraFields, where);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 namespace polar {
 
@@ -22,6 +23,41 @@ int humanOrder(const std::vector<int> &ranks, size_t a, size_t b)
 }
 
 } // namespace
+
+std::vector<AnnotatorTime> annotatorTimes(const std::vector<AnnotatedItem> &items)
+{
+    std::map<std::string, std::vector<double>> per;
+    for (const auto &it : items)
+        for (const auto &[annotator, seconds] : it.seconds)
+            if (seconds > 0)
+                per[annotator].push_back(seconds);
+    std::vector<AnnotatorTime> out;
+    for (auto &[annotator, v] : per) {
+        AnnotatorTime t;
+        t.annotator = annotator;
+        t.items = v.size();
+        for (double s : v)
+            t.total += s;
+        t.mean = t.total / double(v.size());
+        std::sort(v.begin(), v.end());
+        t.median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+        out.push_back(t);
+    }
+    return out;
+}
+
+std::string describeAnnotatorTimes(const std::vector<AnnotatorTime> &times)
+{
+    std::string s;
+    char buf[200];
+    for (const auto &t : times) {
+        std::snprintf(buf, sizeof buf, "time spent by %s: %zu item%s, %.0f s in all, %.1f s per item (median %.1f s)\n",
+                      t.annotator.empty() ? "(unnamed)" : t.annotator.c_str(), t.items, t.items == 1 ? "" : "s", t.total, t.mean,
+                      t.median);
+        s += buf;
+    }
+    return s;
+}
 
 std::optional<double> kendallTauB(const std::vector<double> &x, const std::vector<double> &y)
 {

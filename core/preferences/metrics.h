@@ -56,6 +56,16 @@ struct AnnotatorAgreement
 // candidates that are the same text for both.
 AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, const std::vector<AnnotatedItem> &second);
 
+// Time spent per annotator, over the items they spent any on.
+struct AnnotatorTime
+{
+    std::string annotator; // "" when unnamed
+    size_t items = 0;
+    double total = 0, mean = 0, median = 0; // seconds
+};
+std::vector<AnnotatorTime> annotatorTimes(const std::vector<AnnotatedItem> &items);
+std::string describeAnnotatorTimes(const std::vector<AnnotatorTime> &times); // "" when no time was recorded
+
 // Kendall's tau-b of two score lists (higher = better in both).
 std::optional<double> kendallTauB(const std::vector<double> &x, const std::vector<double> &y);
 

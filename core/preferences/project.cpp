@@ -245,6 +245,11 @@ std::vector<float> rewardsFromJson(const Json &j, const std::string &what)
     return out;
 }
 
+Json timeEvent(size_t line, const std::string &annotator, double seconds)
+{
+    return objectFromPairs({{"op", "time"}, {"line", line}, {"annotator", annotator}, {"seconds", seconds}});
+}
+
 Json rewardsEvent(size_t line, const ItemState &s)
 {
     return objectFromPairs({{"op", "rewards"},
@@ -573,6 +578,11 @@ void PreferenceProject::apply(const Json &ev, const std::string &where)
         Annotation a = annotationFromJson(requireField(ev, "annotation", where), where + ": field 'annotation'");
         validateAnnotation(i, a, where + ": field 'annotation'");
         m_items[i].annotation = std::move(a);
+    } else if (op == "time") {
+        const double seconds = numberField(ev, "seconds", where);
+        if (!(seconds >= 0) || !std::isfinite(seconds))
+            throw Error(where + ": field 'seconds' must be a finite number of seconds, not negative");
+        m_items[i].seconds[optionalString(ev, "annotator", where)] += seconds;
     } else {
         throw Error(where + ": unknown event '" + op + "'");
     }
@@ -596,6 +606,8 @@ void PreferenceProject::compact()
             out += rewardsEvent(line, m_items[i]).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
         if (!(m_items[i].annotation == Annotation{}))
             out += annotationEvent(line, m_items[i].annotation).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+        for (const auto &[annotator, seconds] : m_items[i].seconds)
+            out += timeEvent(line, annotator, seconds).dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     }
     static std::atomic<unsigned> counter{0};
     const std::string tmp = m_path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
@@ -678,6 +690,16 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
 ItemRewards PreferenceProject::rewardsForCurrent(size_t i, std::vector<float> rewards) const
 {
     return {i, std::move(rewards), candidatesHash(candidates(i))};
+}
+
+void PreferenceProject::addTime(size_t i, const std::string &annotator, double seconds)
+{
+    if (i >= m_items.size())
+        throw Error(m_path + ": item " + std::to_string(i) + " is out of range");
+    if (!(seconds > 0) || !std::isfinite(seconds) || seconds > 3600)
+        throw Error(m_path + ": " + std::to_string(seconds) + " seconds on one item at once is not a time to record");
+    append({timeEvent(m_dataset.records[i].line, annotator, seconds)});
+    m_items[i].seconds[annotator] += seconds;
 }
 
 void PreferenceProject::setAnnotation(size_t i, const Annotation &a)
@@ -764,6 +786,7 @@ AnnotatedItem PreferenceProject::annotatedItem(size_t i) const
     it.annotator = s.annotation.annotator;
     it.extraFields = r.extraFields;
     it.contentHash = r.contentHash;
+    it.seconds = s.seconds;
     return it;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct ItemState
     std::string rewardModel;
     std::string rewardsFor;       // fingerprint of the candidates the rewards were computed for
     Annotation annotation;
+    std::map<std::string, double> seconds; // time spent on the item, per annotator ("" when unnamed)
 };
 
 // The common shape of an annotated item, whether it comes from a project or
@@ -55,6 +57,7 @@ struct AnnotatedItem
     bool noneAcceptable = false, flagged = false, skipped = false;
     std::string note, annotator, extraFields;
     std::string contentHash;      // the dataset record's, for matching items across projects
+    std::map<std::string, double> seconds; // time spent on it, per annotator
 };
 
 // Rewards of one item's candidates as they were when scored: `candidatesHash`
@@ -161,6 +164,9 @@ public:
     // Rewards for item i's candidates as they are now.
     ItemRewards rewardsForCurrent(size_t i, std::vector<float> rewards) const;
     void setAnnotation(size_t i, const Annotation &a);
+    // Time an annotator spent on item i (an effort log: not undone with the
+    // annotation; finite and positive, at most an hour per entry).
+    void addTime(size_t i, const std::string &annotator, double seconds);
 
 private:
     PreferenceProject() = default;

@@ -64,6 +64,7 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent)
 
 DatasetWindow::~DatasetWindow()
 {
+    logTime();
     m_scorer->pause();
     // The views outlive this body (QWidget deletes them later) and may still
     // ask the model for rows: it must stop pointing at the project first.
@@ -292,6 +293,8 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     const QString summary = opened.summary(&warning);
     if (m_engine->hasModel())
         opened.project->setScoringModel(m_engine->modelInfo().name);
+    logTime(); // the old project's item, before the old project goes
+    m_timedItem = size_t(-1);
     m_doc->setProject(std::move(opened.project));
     setWindowTitle(tr("%1 — dataset").arg(QFileInfo(path).fileName()));
     showMessage(summary, warning);
@@ -311,10 +314,39 @@ void DatasetWindow::selectItem(size_t item)
     }
 }
 
+void DatasetWindow::logTime()
+{
+    if (m_itemClock.isValid() && m_timedItem < m_doc->size()) {
+        const double seconds = std::min(600.0, m_itemClock.elapsed() / 1000.0); // longer is a break, not work
+        if (seconds >= 1)
+            m_doc->addTime(m_timedItem, seconds);
+    }
+    m_itemClock.invalidate();
+}
+
+void DatasetWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange) {
+        if (isActiveWindow()) {
+            if (m_timedItem < m_doc->size())
+                m_itemClock.start();
+        } else {
+            logTime();
+        }
+    }
+    QMainWindow::changeEvent(event);
+}
+
 void DatasetWindow::showItem()
 {
     if (m_current >= m_doc->size())
         return;
+    if (m_current != m_timedItem) {
+        logTime();
+        m_timedItem = m_current;
+        if (isActiveWindow())
+            m_itemClock.start();
+    }
     m_updating = true;
     const auto *p = m_doc->project();
     const auto &rec = p->record(m_current);
@@ -397,6 +429,7 @@ bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
 
 void DatasetWindow::closeEvent(QCloseEvent *event)
 {
+    logTime();
     AppSettings::datasetWindowGeometry.set(saveGeometry());
     QMainWindow::closeEvent(event);
 }

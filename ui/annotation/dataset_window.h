@@ -7,6 +7,7 @@
 #include "preferences/export.h"
 #include "scoring/settings.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -89,6 +90,7 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void createWidgets();
@@ -130,6 +132,11 @@ private:
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
     BenchDialog *m_bench = nullptr;
+    // Time on the shown item, while this window is active: logged when the
+    // item changes, the window loses focus or closes, at most 10 minutes a stint.
+    QElapsedTimer m_itemClock;
+    size_t m_timedItem = size_t(-1);
+    void logTime();
     DemoBanner *m_demo = nullptr;
     QPointer<FineTuneDialog> m_fineTune;
 };

@@ -20,6 +20,17 @@ void AnnotationDocument::setProject(std::unique_ptr<polar::PreferenceProject> pr
     Q_EMIT projectChanged();
 }
 
+void AnnotationDocument::addTime(size_t item, double seconds)
+{
+    if (!m_project || !m_project->writable() || item >= m_project->size())
+        return;
+    try {
+        m_project->addTime(item, annotator().toStdString(), seconds);
+    } catch (const std::exception &e) {
+        Q_EMIT saveFailed(QString::fromUtf8(e.what()));
+    }
+}
+
 void AnnotationDocument::setScoringModel(const std::string &model)
 {
     if (!m_project || m_project->scoringModel() == model)

@@ -55,6 +55,8 @@ public:
     // The loaded model's name: rewards another model gave show as stale and
     // are scored again (PreferenceProject::setScoringModel).
     void setScoringModel(const std::string &model);
+    // Records time the annotator spent on an item (not an undo step).
+    void addTime(size_t item, double seconds);
     // The annotated JSONL of every item (docs/dataset-formats.md), written atomically.
     bool exportAnnotated(const QString &path, QString *error) const;
 
