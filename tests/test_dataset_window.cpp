@@ -6,6 +6,7 @@
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
 #include "analysis/bench_dialog.h"
+#include <QComboBox>
 #include <QTabWidget>
 #include <QtCharts/QChartView>
 #include "training/fine_tune_dialog.h"
@@ -365,6 +366,42 @@ private Q_SLOTS:
         QCOMPARE(done.size(), 1);
         QCOMPARE(done.first().first().toBool(), false);
         d->close();
+    }
+
+    void leastCertainFirstQueue()
+    {
+        const QString path = freshDataset("queue.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        w.show();
+        w.findChild<QComboBox *>("queue")->setCurrentIndex(1); // least certain first
+        // The list now runs by the model's top-two margin, smallest first, among the scored items with two candidates or more.
+        std::vector<double> margins;
+        for (int r = 0; r < w.filterModel()->rowCount(); ++r) {
+            const size_t i = size_t(w.filterModel()->index(r, 0).data(DatasetItemModel::ItemRole).toULongLong());
+            if (const auto m = topTwoMargin(w.project()->rewards(i)))
+                margins.push_back(*m);
+        }
+        QVERIFY(margins.size() >= 3);
+        QVERIFY(std::is_sorted(margins.begin(), margins.end()));
+        // Submitting the first moves to the one that was second, though the submitted item moves to the end.
+        auto itemAt = [&](int r) { return size_t(w.filterModel()->index(r, 0).data(DatasetItemModel::ItemRole).toULongLong()); };
+        w.filterModel()->sort(0); // the order as shown
+        const size_t first = itemAt(0), second = itemAt(1);
+        w.selectItem(first);
+        QTableView *table = w.candidateTable();
+        table->setFocus();
+        table->setCurrentIndex(w.annotationModel()->index(0, 0));
+        QTest::keyClick(table, Qt::Key_1);
+        table->setCurrentIndex(w.annotationModel()->index(1, 0));
+        QTest::keyClick(table, Qt::Key_2);
+        for (int k = 0; k < 2 && w.currentItem() == first; ++k)
+            QTest::keyClick(table, Qt::Key_Return); // a second Enter when some candidates stay unranked
+        QCOMPARE(w.currentItem(), second);
+        QCOMPARE(itemAt(w.filterModel()->rowCount() - 1), first); // decided: last in this queue
     }
 
     void timeOnEachItemIsLogged()

@@ -24,6 +24,15 @@ int humanOrder(const std::vector<int> &ranks, size_t a, size_t b)
 
 } // namespace
 
+std::optional<double> topTwoMargin(const std::vector<float> &rewards)
+{
+    if (rewards.size() < 2)
+        return std::nullopt;
+    std::vector<float> r = rewards;
+    std::partial_sort(r.begin(), r.begin() + 2, r.end(), std::greater<float>());
+    return double(r[0]) - double(r[1]);
+}
+
 std::vector<AnnotatorTime> annotatorTimes(const std::vector<AnnotatedItem> &items)
 {
     std::map<std::string, std::vector<double>> per;

@@ -19,6 +19,11 @@ struct ItemAgreement
 };
 
 ItemAgreement itemAgreement(const std::vector<int> &ranks, const std::vector<float> &rewards);
+
+// How sure the model is of its best candidate: the gap between its two
+// highest rewards (none with fewer than two). The annotation queue puts the
+// smallest first: a human ranking decides most where the model hesitates.
+std::optional<double> topTwoMargin(const std::vector<float> &rewards);
 // True when some pair is in opposite order for the human and the model.
 bool disagreesWithModel(const std::vector<int> &ranks, const std::vector<float> &rewards);
 

@@ -38,6 +38,13 @@ int DatasetItemModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : NB_COLUMNS;
 }
 
+void DatasetItemModel::setQueue(Queue queue)
+{
+    Q_EMIT layoutAboutToBeChanged();
+    m_queue = queue;
+    Q_EMIT layoutChanged();
+}
+
 QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid))
@@ -57,6 +64,20 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         return s;
     }
     case DisagreesRole: return polar::disagreesWithModel(m_project->effectiveRanks(i), rewards);
+    case QueueRole:
+        if (index.column() != Line || m_queue == Queue::FileOrder)
+            return data(index, UnderlyingDataRole);
+        if (m_queue == Queue::LeastCertainFirst) {
+            // Undecided and scored first, by the model's top-two margin; then
+            // the unscored; what is decided already, last.
+            const auto margin = polar::topTwoMargin(rewards);
+            const double decided = m_project->item(i).annotation.decided ? 2e12 : 0;
+            return decided + (margin ? *margin : 1e12);
+        } else {
+            // Ranked and scored items where the model agrees least with the ranking first.
+            const auto a = polar::itemAgreement(m_project->effectiveRanks(i), rewards);
+            return a.pairs ? a.accuracy() : 2.0;
+        }
     case UnderlyingDataRole:
         switch (index.column()) {
         case Line: return qulonglong(rec.line);
@@ -134,6 +155,14 @@ QVariant DatasetItemModel::headerData(int section, Qt::Orientation orientation, 
     case Agreement: return tr("Model");
     }
     return {};
+}
+
+void DatasetFilterModel::setQueue(DatasetItemModel::Queue queue)
+{
+    if (auto *m = qobject_cast<DatasetItemModel *>(sourceModel()))
+        m->setQueue(queue);
+    setSortRole(DatasetItemModel::QueueRole);
+    sort(DatasetItemModel::Line, Qt::AscendingOrder);
 }
 
 void DatasetFilterModel::setSearch(const QString &text)

@@ -15,7 +15,11 @@ class DatasetItemModel : public QAbstractTableModel
 
 public:
     enum Column { Line, Status, Prompt, Candidates, BestReward, Agreement, NB_COLUMNS };
-    enum Role { UnderlyingDataRole = Qt::UserRole, ItemRole, SearchTextRole, DisagreesRole, StatusRole };
+    enum Role { UnderlyingDataRole = Qt::UserRole, ItemRole, SearchTextRole, DisagreesRole, StatusRole, QueueRole };
+    // The order items come in (Enter moves to the next in it).
+    enum class Queue { FileOrder, LeastCertainFirst, MostDisagreementFirst };
+    void setQueue(Queue queue);
+    Queue queue() const { return m_queue; }
 
     explicit DatasetItemModel(QObject *parent = nullptr);
     void setProject(const polar::PreferenceProject *project);
@@ -28,6 +32,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    Queue m_queue = Queue::FileOrder;
     const polar::PreferenceProject *m_project = nullptr;
 };
 
@@ -42,6 +47,7 @@ public:
     void setStatus(int status); // -1: any, else polar::ItemStatus
     void setDisagreementOnly(bool on);
     void setRewardRange(double lo, double hi); // on the best reward; NaN disables a bound
+    void setQueue(DatasetItemModel::Queue queue); // sorts by it (a header click sorts by that column again)
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex &parent) const override;

@@ -51,7 +51,7 @@ DatasetWindow::DatasetWindow(EngineController *engine, QWidget *parent)
     m_items = new DatasetItemModel(this);
     m_filter = new DatasetFilterModel(this);
     m_filter->setSourceModel(m_items);
-    m_filter->setSortRole(DatasetItemModel::UnderlyingDataRole);
+    m_filter->setSortRole(DatasetItemModel::QueueRole); // the file order until a queue is chosen
     m_annotation = new AnnotationModel(this);
     m_undo = m_doc->undoStack();
     createWidgets();
@@ -415,6 +415,8 @@ bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
         showMessage(QString::fromStdString(change->refused), true);
         return true;
     }
+    const int listRow = m_itemTable->currentIndex().row();
+    const size_t listItem = m_current;
     if (!change->unchanged) {
         m_keepCandidateOrder = true; // rows stay put while this item is ranked
         this->change(change->annotation, change->kind);
@@ -423,7 +425,7 @@ bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
     if (change->advance)
         m_candidateTable->setCurrentIndex(m_annotation->index(std::min(m_annotation->rowOf(c) + 1, m_annotation->rowCount() - 1), 0));
     if (change->nextItem)
-        moveToNext();
+        moveToNext(listRow, listItem);
     return true;
 }
 
@@ -457,14 +459,20 @@ void DatasetWindow::submit()
     m_confirmPartialItem = size_t(-1);
     a.decided = true;
     a.skipped = false;
+    const int listRow = m_itemTable->currentIndex().row();
+    const size_t listItem = m_current;
     change(a, AnnotateCommand::Kind::Submit);
-    moveToNext();
+    moveToNext(listRow, listItem);
 }
 
-void DatasetWindow::moveToNext()
+void DatasetWindow::moveToNext(int row, size_t item)
 {
-    const QModelIndex cur = m_itemTable->currentIndex();
-    const int next = cur.isValid() ? cur.row() + 1 : 0;
+    // The list may have re-sorted (a queue puts decided items last): the
+    // next item is the one now at the row the finished one had, unless the
+    // finished one is still there.
+    const QModelIndex at = m_filter->index(row, 0);
+    const bool stayed = at.isValid() && size_t(at.data(DatasetItemModel::ItemRole).toULongLong()) == item;
+    const int next = row < 0 ? 0 : stayed ? row + 1 : row;
     if (next < m_filter->rowCount())
         m_itemTable->selectRow(next);
     m_candidateTable->setFocus();

@@ -100,7 +100,8 @@ private:
     void showItem();
     void change(const polar::Annotation &after, AnnotateCommand::Kind kind);
     void submit();
-    void moveToNext();
+    // After item `item` at list row `row` was submitted or skipped.
+    void moveToNext(int row, size_t item);
     void writeBetterAnswer();
     void editCandidate();
     void showMessage(const QString &text, bool error = false);

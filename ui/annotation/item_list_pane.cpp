@@ -25,6 +25,13 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     for (auto s : {polar::ItemStatus::New, polar::ItemStatus::Scored, polar::ItemStatus::Annotated, polar::ItemStatus::Flagged,
                    polar::ItemStatus::Skipped})
         m_status->addItem(QString::fromLatin1(polar::itemStatusName(s)), int(s));
+    m_queue = new QComboBox;
+    m_queue->setObjectName("queue");
+    m_queue->addItem(tr("File order"), int(DatasetItemModel::Queue::FileOrder));
+    m_queue->addItem(tr("Least certain first"), int(DatasetItemModel::Queue::LeastCertainFirst));
+    m_queue->addItem(tr("Most disagreement first"), int(DatasetItemModel::Queue::MostDisagreementFirst));
+    m_queue->setToolTip(tr("The order Enter moves through. Least certain first: undecided items whose two best candidates are "
+                           "closest in reward. Most disagreement first: ranked items where the model agrees least with you."));
     m_disagree = new QCheckBox(tr("Disagrees with model"));
     m_rewardFilter = new QCheckBox(tr("Best reward in"));
     m_rewardMin = new QDoubleSpinBox;
@@ -53,6 +60,7 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     search->addWidget(m_search, 1);
     search->addWidget(m_status);
     auto *filters = new QHBoxLayout;
+    filters->addWidget(m_queue);
     filters->addWidget(m_disagree);
     filters->addStretch(1);
     filters->addWidget(m_rewardFilter);
@@ -67,6 +75,10 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     connect(m_search, &QLineEdit::textChanged, m_filter, &DatasetFilterModel::setSearch);
     connect(m_status, &QComboBox::currentIndexChanged, this, [this] { m_filter->setStatus(m_status->currentData().toInt()); });
     connect(m_disagree, &QCheckBox::toggled, m_filter, &DatasetFilterModel::setDisagreementOnly);
+    connect(m_queue, &QComboBox::currentIndexChanged, this, [this] {
+        m_filter->setQueue(DatasetItemModel::Queue(m_queue->currentData().toInt()));
+        m_table->horizontalHeader()->setSortIndicator(DatasetItemModel::Line, Qt::AscendingOrder);
+    });
     auto rewardRange = [this] {
         const double nan = std::numeric_limits<double>::quiet_NaN();
         m_filter->setRewardRange(m_rewardFilter->isChecked() ? m_rewardMin->value() : nan,

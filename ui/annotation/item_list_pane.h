@@ -24,7 +24,7 @@ private:
     DatasetFilterModel *m_filter;
     QTableView *m_table;
     QLineEdit *m_search;
-    QComboBox *m_status;
+    QComboBox *m_status, *m_queue;
     QCheckBox *m_disagree, *m_rewardFilter;
     QDoubleSpinBox *m_rewardMin, *m_rewardMax;
 };
