@@ -5,8 +5,10 @@
 #include "annotation/dataset_window.h"
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
+#include "annotation/guidelines_pane.h"
 #include "analysis/bench_dialog.h"
 #include <QComboBox>
+#include <QFileInfo>
 #include <QTabWidget>
 #include <QtCharts/QChartView>
 #include "training/fine_tune_dialog.h"
@@ -402,6 +404,26 @@ private Q_SLOTS:
             QTest::keyClick(table, Qt::Key_Return); // a second Enter when some candidates stay unranked
         QCOMPARE(w.currentItem(), second);
         QCOMPARE(itemAt(w.filterModel()->rowCount() - 1), first); // decided: last in this queue
+    }
+
+    void guidelinesBesideTheItem()
+    {
+        const QString path = freshDataset("guided.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        GuidelinesPane *g = w.guidelines();
+        QCOMPARE(QFileInfo(g->path()).fileName(), QStringLiteral("guided.guidelines.md"));
+        QVERIFY(g->markdown().isEmpty());
+        QVERIFY(g->save("# Rules\n\nCorrect before complete."));
+        QVERIFY(QFile::exists(g->path()));
+        QCOMPARE(g->markdown(), QStringLiteral("# Rules\n\nCorrect before complete."));
+        // Written by someone else: shown as it is on disk once the watcher sees it.
+        writeFileAtomically(g->path().toStdString(), "# Rules v2\n");
+        QTRY_COMPARE_WITH_TIMEOUT(g->markdown(), QStringLiteral("# Rules v2\n"), 5000);
+        // Another dataset, its own guidelines.
+        DatasetWindow other(m_main->engine());
+        QVERIFY(other.openDataset(freshDataset("unguided.jsonl")));
+        QVERIFY(other.guidelines()->markdown().isEmpty());
     }
 
     void timeOnEachItemIsLogged()

@@ -18,6 +18,7 @@
 #include "widgets/save_file.h"
 #include "model/tokenizer.h"
 #include "analysis/bench_dialog.h"
+#include "annotation/guidelines_pane.h"
 #include "widgets/appearance.h"
 #include "widgets/shortcuts_dialog.h"
 #include "widgets/table_copy.h"
@@ -88,7 +89,17 @@ void DatasetWindow::createWidgets()
 
     m_charts = new DatasetCharts;
     m_tabs = new QTabWidget;
-    m_tabs->addTab(item, tr("Annotate"));
+    // The guidelines beside the item, where the annotator's eyes are.
+    m_guidelines = new GuidelinesPane;
+    auto *annotate = new QSplitter(Qt::Horizontal);
+    annotate->setObjectName("annotateSplitter");
+    annotate->addWidget(item);
+    annotate->addWidget(m_guidelines);
+    annotate->setStretchFactor(0, 3);
+    annotate->setStretchFactor(1, 1);
+    annotate->setSizes({700, 240});
+    AppSettings::rememberSplitter(annotate, QStringLiteral("datasetWindow/guidelinesSplit"));
+    m_tabs->addTab(annotate, tr("Annotate"));
     m_tabs->addTab(m_charts, tr("Agreement && charts"));
     auto *split = new QSplitter(Qt::Horizontal);
     split->addWidget(list);
@@ -217,6 +228,7 @@ void DatasetWindow::createActions()
                     [this] { m_scoringBar->toggle(); });
     file->addAction(tr("Fine-&tune the model on these rankings…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this,
                     [this] { openFineTune(); });
+    file->addAction(tr("Edit &guidelines…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G), this, [this] { m_guidelines->edit(); });
     file->addAction(tr("E&valuate on a RewardBench file…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this,
                     [this] { openBenchmark(); });
     file->addAction(tr("&Find"), QKeySequence::Find, this, [this] { m_search->setFocus(); });
@@ -296,6 +308,7 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     logTime(); // the old project's item, before the old project goes
     m_timedItem = size_t(-1);
     m_doc->setProject(std::move(opened.project));
+    m_guidelines->setDataset(QString::fromStdString(m_doc->project()->dataset().path));
     setWindowTitle(tr("%1 — dataset").arg(QFileInfo(path).fileName()));
     showMessage(summary, warning);
     if (m_filter->rowCount() > 0)

@@ -18,6 +18,7 @@ struct FineTuneResult;
 class AnnotationModel;
 class BenchDialog;
 class DatasetCharts;
+class GuidelinesPane;
 class DatasetFilterModel;
 class DatasetItemModel;
 class DemoBanner;
@@ -79,6 +80,7 @@ public:
     size_t mergeFrom(const QString &path, bool showDialog = true);
     QString agreementText() const;
     DatasetCharts *charts() const { return m_charts; }
+    GuidelinesPane *guidelines() const { return m_guidelines; }
     QString itemHeader() const; // the item pane's text as shown
     QTabWidget *tabs() const { return m_tabs; }
 
@@ -133,6 +135,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
     BenchDialog *m_bench = nullptr;
+    GuidelinesPane *m_guidelines = nullptr;
     // Time on the shown item, while this window is active: logged when the
     // item changes, the window loses focus or closes, at most 10 minutes a stint.
     QElapsedTimer m_itemClock;
