@@ -28,6 +28,9 @@ GuidelinesPane::GuidelinesPane(QWidget *parent) : QWidget(parent)
     auto *top = new QHBoxLayout;
     top->addWidget(m_title, 1);
     top->addWidget(m_edit);
+    m_title->setWordWrap(true);
+    // Narrow when it must be: the window fits a 1280-pixel screen with it.
+    setMinimumWidth(60);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
