@@ -74,13 +74,15 @@ void GuidelinesPane::reload()
         m_markdown = QString::fromUtf8(f.readAll());
     if (m_markdown.isEmpty()) {
         m_title->setText(tr("<b>Guidelines</b> (none yet)"));
+        m_title->setToolTip(m_path);
         m_view->setMarkdown(m_path.isEmpty() ? tr("Open a dataset to see its guidelines.")
                                              : tr("No guidelines for this dataset yet. **Edit…** writes them to `%1`, "
                                                   "beside the dataset, where every annotator of it finds them.")
                                                    .arg(QFileInfo(m_path).fileName()));
         return;
     }
-    m_title->setText(tr("<b>Guidelines</b> · %1").arg(QFileInfo(m_path).fileName().toHtmlEscaped()));
+    m_title->setText(tr("<b>Guidelines</b>"));
+    m_title->setToolTip(m_path); // the pane is narrow: where they live is a hover away
     m_view->setMarkdown(m_markdown);
 }
 

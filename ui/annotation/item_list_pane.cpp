@@ -28,8 +28,8 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     m_queue = new QComboBox;
     m_queue->setObjectName("queue");
     m_queue->addItem(tr("File order"), int(DatasetItemModel::Queue::FileOrder));
-    m_queue->addItem(tr("Least certain first"), int(DatasetItemModel::Queue::LeastCertainFirst));
-    m_queue->addItem(tr("Most disagreement first"), int(DatasetItemModel::Queue::MostDisagreementFirst));
+    m_queue->addItem(tr("Least certain"), int(DatasetItemModel::Queue::LeastCertainFirst));
+    m_queue->addItem(tr("Most disagreement"), int(DatasetItemModel::Queue::MostDisagreementFirst));
     m_queue->setToolTip(tr("The order Enter moves through. Least certain first: undecided items whose two best candidates are "
                            "closest in reward. Most disagreement first: ranked items where the model agrees least with you."));
     m_disagree = new QCheckBox(tr("Disagrees with model"));
@@ -59,8 +59,8 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     auto *search = new QHBoxLayout;
     search->addWidget(m_search, 1);
     search->addWidget(m_status);
+    search->addWidget(m_queue);
     auto *filters = new QHBoxLayout;
-    filters->addWidget(m_queue);
     filters->addWidget(m_disagree);
     filters->addStretch(1);
     filters->addWidget(m_rewardFilter);
