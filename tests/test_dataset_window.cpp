@@ -13,6 +13,7 @@
 #include <QtCharts/QChartView>
 #include "training/fine_tune_dialog.h"
 #include "preferences/metrics.h"
+#include "preferences/pairs.h"
 #include "util/files.h"
 #include "util/jsonl.h"
 #include "workbench/main_window.h"
@@ -404,6 +405,47 @@ private Q_SLOTS:
             QTest::keyClick(table, Qt::Key_Return); // a second Enter when some candidates stay unranked
         QCOMPARE(w.currentItem(), second);
         QCOMPARE(itemAt(w.filterModel()->rowCount() - 1), first); // decided: last in this queue
+    }
+
+    void bothGoodAndBothBadOnTwoCandidates()
+    {
+        const QString path = freshDataset("pairs2.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.show();
+        // The sample's two-candidate items (chosen/rejected records and a two-output one).
+        std::vector<size_t> two;
+        for (size_t i = 0; i < w.project()->size(); ++i)
+            if (w.project()->candidates(i).size() == 2)
+                two.push_back(i);
+        QVERIFY(two.size() >= 2);
+        QTableView *table = w.candidateTable();
+        w.selectItem(two[0]);
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_G);
+        QCOMPARE(w.project()->item(two[0]).annotation.ranks, (std::vector<int>{1, 1}));
+        QVERIFY(w.project()->item(two[0]).annotation.decided);
+        QVERIFY(w.currentItem() != two[0]); // moved on
+        w.selectItem(two[1]);
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_B);
+        QVERIFY(w.project()->item(two[1]).annotation.noneAcceptable);
+        const auto report = agreementReport(w.project()->annotatedItems());
+        QCOMPARE(report.bothGood, 1);
+        QCOMPARE(report.bothBad, 1);
+        QVERIFY(QString::fromStdString(report.describe()).contains("both good: 1, both bad: 1"));
+        // Neither gives a pair.
+        for (size_t i : {two[0], two[1]})
+            QVERIFY(pairsFromRanking(w.project()->effectiveRanks(i), PairStrategy::AllPairs).empty());
+        // On an item with more candidates G does nothing.
+        size_t many = 0;
+        while (w.project()->candidates(many).size() == 2)
+            ++many;
+        w.selectItem(many);
+        const auto before = w.project()->item(many).annotation;
+        table->setFocus();
+        QTest::keyClick(table, Qt::Key_G);
+        QVERIFY(w.project()->item(many).annotation == before);
     }
 
     void guidelinesBesideTheItem()

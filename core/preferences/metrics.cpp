@@ -127,6 +127,10 @@ AgreementReport agreementReport(const std::vector<AnnotatedItem> &items)
     AgreementReport r;
     double tauSum = 0;
     for (const auto &it : items) {
+        if (it.candidates.size() == 2 && !it.skipped) {
+            r.bothGood += it.ranks == std::vector<int>{1, 1} && !it.noneAcceptable;
+            r.bothBad += it.noneAcceptable;
+        }
         if (it.ranks.empty() || it.rewards.size() != it.ranks.size() || it.skipped)
             continue;
         const ItemAgreement a = itemAgreement(it.ranks, it.rewards);
@@ -159,6 +163,11 @@ std::string AgreementReport::describe() const
     if (chosenRejectedItems) {
         std::snprintf(buf, sizeof buf, "chosen/rejected accuracy (RewardBench-style): %.4f (%d of %d)\n",
                       rewardBenchAccuracy(), chosenAboveRejected, chosenRejectedItems);
+        s += buf;
+    }
+    if (bothGood || bothBad) {
+        std::snprintf(buf, sizeof buf, "two-candidate items judged both good: %d, both bad: %d (they give no pairs)\n", bothGood,
+                      bothBad);
         s += buf;
     }
     return s;

@@ -38,6 +38,20 @@ std::optional<KeyChange> rankingKeyChangeOf(int key, polar::Annotation a, size_t
         a.ranks = polar::tieWith(a.ranks, c, above);
         return KeyChange{a, Kind::Tie, true, false, {}, false};
     }
+    // Two candidates: "both good" (a tie, which gives no pair) or "both bad"
+    // (none acceptable), each a decision that moves to the next item.
+    if ((key == Qt::Key_G || key == Qt::Key_B) && a.ranks.size() == 2) {
+        if (key == Qt::Key_G) {
+            a.ranks = {1, 1};
+            a.noneAcceptable = false;
+        } else {
+            a.ranks = {0, 0};
+            a.noneAcceptable = true;
+        }
+        a.decided = true;
+        a.skipped = false;
+        return KeyChange{a, Kind::Submit, false, true, {}, false};
+    }
     if (key == Qt::Key_S) {
         a.skipped = true;
         return KeyChange{a, Kind::Skip, false, true, {}, false};
@@ -70,6 +84,8 @@ QList<QPair<QString, QString>> rankingKeyHelp()
             {QObject::tr("Tie it with the candidate above"), QStringLiteral("T")},
             {QObject::tr("Unrank it"), QStringLiteral("0")},
             {QObject::tr("Submit the item and go to the next (twice when some are unranked)"), QObject::tr("Enter")},
+            {QObject::tr("Two candidates: both good (no pair), then the next item"), QStringLiteral("G")},
+            {QObject::tr("Two candidates: both bad (none acceptable, no pair), then the next item"), QStringLiteral("B")},
             {QObject::tr("Skip the item"), QStringLiteral("S")},
             {QObject::tr("Flag or unflag the item"), QStringLiteral("F")}};
 }
