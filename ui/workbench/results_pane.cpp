@@ -15,6 +15,7 @@
 
 #include <QHeaderView>
 #include <QSortFilterProxyModel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
 #include <QTabWidget>
@@ -47,7 +48,13 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_encoded, tr("What the model sees"));
     m_tabs->addTab(m_diff, tr("Compare"));
-    m_tabs->addTab(m_attribution, tr("Token contributions"));
+    // Scrolls rather than squeezes its texts and curve over each other when the pane is short.
+    auto *attributionScroll = new QScrollArea;
+    attributionScroll->setWidgetResizable(true);
+    attributionScroll->setFrameShape(QFrame::NoFrame);
+    attributionScroll->setWidget(m_attribution);
+    m_tabs->addTab(attributionScroll, tr("Token contributions"));
+    m_attributionTab = attributionScroll;
     m_reference = new ReferenceView(m_doc, engine);
     m_tabs->addTab(m_reference, tr("Reference"));
 
@@ -119,7 +126,7 @@ void ResultsPane::selectFirstIfNone()
 
 void ResultsPane::explain()
 {
-    m_tabs->setCurrentWidget(m_attribution);
+    m_tabs->setCurrentWidget(m_attributionTab);
     m_attribution->run();
 }
 

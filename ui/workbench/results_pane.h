@@ -52,6 +52,7 @@ private:
     EncodedView *m_encoded;
     DiffView *m_diff;
     ReferenceView *m_reference;
+    QWidget *m_attributionTab; // the scroll area that holds m_attribution
     AttributionView *m_attribution;
     bool m_selecting = false;
     int64_t m_editorId = 0;
