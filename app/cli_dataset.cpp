@@ -79,6 +79,7 @@ int runEval(const std::vector<std::string> &argv)
         throw Error("usage: polar-cli eval (PROJECT | ANNOTATED.jsonl) [--second OTHER_ANNOTATOR_PROJECT]");
     const auto items = loadAnnotatedItems(args.positional()[0]);
     std::printf("%s", agreementReport(items).describe().c_str());
+    std::printf("%s", positionBias(items).describe().c_str());
     std::printf("%s", describeAnnotatorTimes(annotatorTimes(items)).c_str());
     if (const size_t stale = staleCount(items))
         std::printf("%zu items left out: their rewards predate an edit of their candidates (re-score them)\n", stale);

@@ -6,6 +6,9 @@
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
+#include "annotation/document.h"
+#include "preferences/ranking_edit.h"
+#include "widgets/app_settings.h"
 #include "analysis/bench_dialog.h"
 #include <QComboBox>
 #include <QFileInfo>
@@ -446,6 +449,28 @@ private Q_SLOTS:
         table->setFocus();
         QTest::keyClick(table, Qt::Key_G);
         QVERIFY(w.project()->item(many).annotation == before);
+    }
+
+    void shuffledCandidatesAreRecorded()
+    {
+        AppSettings::shuffleCandidates.set(true);
+        const QString path = freshDataset("shuffled.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.show();
+        w.selectItem(0);
+        const auto expected = shuffledOrder(w.project()->candidates(0).size(), AnnotationDocument::annotator().toStdString(),
+                                            w.project()->record(0).contentHash);
+        QVERIFY(expected != std::vector<size_t>({0, 1, 2, 3, 4, 5, 6}));
+        for (int r = 0; r < w.annotationModel()->rowCount(); ++r)
+            QCOMPARE(w.annotationModel()->candidateAt(r), expected[size_t(r)]); // shown in this annotator's order
+        QTableView *table = w.candidateTable();
+        table->setFocus();
+        table->setCurrentIndex(w.annotationModel()->index(0, 0));
+        QTest::keyClick(table, Qt::Key_1); // the first shown becomes the best
+        QCOMPARE(w.project()->item(0).annotation.shownOrder, expected); // recorded with the first change
+        QCOMPARE(w.project()->item(0).annotation.ranks[expected[0]], 1);
+        AppSettings::shuffleCandidates.set(false);
     }
 
     void guidelinesBesideTheItem()

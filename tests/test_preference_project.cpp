@@ -206,6 +206,36 @@ private Q_SLOTS:
         QCOMPARE(salvaged->item(0).seconds.at("ana"), 20.0); // the good lines are all there
     }
 
+    void shownOrderAndPositionBias()
+    {
+        const std::string path = writeDataset("shown.jsonl");
+        auto p = PreferenceProject::openForDataset(path);
+        Annotation a;
+        a.decided = true;
+        a.ranks = {2, 1, 3};
+        a.shownOrder = {1, 0, 2}; // the best (candidate 1) was shown first
+        p->setAnnotation(0, a);
+        Annotation bad = a;
+        bad.shownOrder = {1, 1, 2};
+        QVERIFY_THROWS_EXCEPTION(Error, p->setAnnotation(0, bad)); // not an order
+        bad.shownOrder = {0, 1, 7};
+        QVERIFY_THROWS_EXCEPTION(Error, p->setAnnotation(0, bad));
+        const std::string journal = p->path();
+        p.reset();
+        p = PreferenceProject::open(journal);
+        QCOMPARE(p->item(0).annotation.shownOrder, (std::vector<size_t>{1, 0, 2}));
+        // One item, 3 candidates, the best shown first: 100% against 1/3 by chance.
+        const PositionBias b = positionBias(p->annotatedItems());
+        QCOMPARE(b.items, size_t(1));
+        QCOMPARE(b.bestShownFirst, 1.0);
+        QVERIFY(std::abs(b.expected - 1.0 / 3) < 1e-12);
+        QVERIFY(QString::fromStdString(b.describe()).contains("100.0% of 1 item (33.3% expected by chance)"));
+        // The annotated export keeps the order.
+        const std::string annotated = path + ".annotated.jsonl";
+        writeAnnotatedJsonl(annotated, p->annotatedItems());
+        QCOMPARE(readAnnotatedJsonl(annotated)[0].shownOrder, (std::vector<size_t>{1, 0, 2}));
+    }
+
     void killedWriterLosesNoSavedDecision()
     {
         const std::string path = writeDataset("killed.jsonl");

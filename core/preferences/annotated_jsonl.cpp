@@ -13,7 +13,7 @@ namespace polar {
 namespace {
 
 const char *const kAnnotationFields[] = {"rewards", "rewards_stale", "human_rank", "human_written", "flags", "note", "annotator",
-                                         "record_kind", "seconds"};
+                                         "record_kind", "seconds", "shown_order"};
 
 const char *kindName(DatasetRecord::Kind k)
 {
@@ -47,6 +47,8 @@ Json annotatedItemToJson(const AnnotatedItem &it)
     fields.emplace_back("flags", objectFromPairs({{"flagged", it.flagged}, {"skipped", it.skipped}, {"none_acceptable", it.noneAcceptable}}));
     fields.emplace_back("note", it.note);
     fields.emplace_back("annotator", it.annotator);
+    if (!it.shownOrder.empty())
+        fields.emplace_back("shown_order", it.shownOrder); // the order the annotator saw the outputs in
     if (!it.seconds.empty()) {
         Json seconds = Json::object();
         for (const auto &[annotator, s] : it.seconds)
@@ -143,6 +145,17 @@ std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
         }
         it.note = optionalString(j, "note", where);
         it.annotator = optionalString(j, "annotator", where);
+        if (const Json *shown = findField(j, "shown_order"); shown && !shown->is_null()) {
+            if (!shown->is_array())
+                throw Error(where + ": field 'shown_order' must be a list, found " + jsonTypeName(*shown));
+            std::set<size_t> seen;
+            for (size_t k = 0; k < shown->size(); ++k) {
+                const int64_t c = asInteger((*shown)[k], where + ": field 'shown_order[" + std::to_string(k) + "]'");
+                if (c < 0 || size_t(c) >= n || !seen.insert(size_t(c)).second)
+                    throw Error(where + ": field 'shown_order' is not an order of the " + std::to_string(n) + " outputs");
+                it.shownOrder.push_back(size_t(c));
+            }
+        }
         if (const Json *seconds = findField(j, "seconds"); seconds && !seconds->is_null()) {
             if (!seconds->is_object())
                 throw Error(where + ": field 'seconds' must be an object of seconds per annotator, found " + jsonTypeName(*seconds));

@@ -24,6 +24,38 @@ int humanOrder(const std::vector<int> &ranks, size_t a, size_t b)
 
 } // namespace
 
+PositionBias positionBias(const std::vector<AnnotatedItem> &items)
+{
+    PositionBias b;
+    double first = 0, expected = 0;
+    for (const auto &it : items) {
+        if (it.skipped || it.shownOrder.size() < 2 || it.ranks.size() != it.candidates.size())
+            continue;
+        const size_t top = std::count(it.ranks.begin(), it.ranks.end(), 1);
+        if (top == 0 || top == it.ranks.size())
+            continue; // nothing ranked, or all tied: no best to locate
+        ++b.items;
+        first += it.ranks[it.shownOrder[0]] == 1 ? 1.0 / double(top) : 0.0;
+        expected += 1.0 / double(it.shownOrder.size());
+    }
+    if (b.items) {
+        b.bestShownFirst = first / double(b.items);
+        b.expected = expected / double(b.items);
+    }
+    return b;
+}
+
+std::string PositionBias::describe() const
+{
+    if (!items)
+        return {};
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "position bias: the best candidate was the one shown first in %.1f%% of %zu item%s (%.1f%% expected by chance)\n",
+                  100 * bestShownFirst, items, items == 1 ? "" : "s", 100 * expected);
+    return buf;
+}
+
 std::optional<double> topTwoMargin(const std::vector<float> &rewards)
 {
     if (rewards.size() < 2)

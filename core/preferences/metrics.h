@@ -62,6 +62,17 @@ struct AnnotatorAgreement
 // candidates that are the same text for both.
 AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, const std::vector<AnnotatedItem> &second);
 
+// Position bias: how often the candidate ranked best was the one shown first,
+// against the 1/n a position-blind annotator would give.
+struct PositionBias
+{
+    size_t items = 0;          // decided items whose shown order was recorded
+    double bestShownFirst = 0; // share of them (ties at the top share the credit)
+    double expected = 0;       // mean of 1/n over them
+    std::string describe() const; // "" when no item counts
+};
+PositionBias positionBias(const std::vector<AnnotatedItem> &items);
+
 // Time spent per annotator, over the items they spent any on.
 struct AnnotatorTime
 {

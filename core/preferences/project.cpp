@@ -333,7 +333,8 @@ Json annotationToJson(const Annotation &a)
                             {"skipped", a.skipped},
                             {"note", a.note},
                             {"annotator", a.annotator},
-                            {"time", a.time}});
+                            {"time", a.time},
+                            {"shown_order", a.shownOrder}});
 }
 
 Annotation annotationFromJson(const Json &j, const std::string &where)
@@ -378,6 +379,16 @@ Annotation annotationFromJson(const Json &j, const std::string &where)
     a.note = optionalString(j, "note", where);
     a.annotator = optionalString(j, "annotator", where);
     a.time = optionalInteger(j, "time", where, 0);
+    if (const Json *shown = findField(j, "shown_order"); shown && !shown->is_null()) {
+        if (!shown->is_array())
+            throw Error(where + ": field 'shown_order' must be a list of candidate indices, found " + jsonTypeName(*shown));
+        for (size_t k = 0; k < shown->size(); ++k) {
+            const int64_t c = asInteger((*shown)[k], where + ": field 'shown_order[" + std::to_string(k) + "]'");
+            if (c < 0)
+                throw Error(where + ": field 'shown_order[" + std::to_string(k) + "]' is negative");
+            a.shownOrder.push_back(size_t(c));
+        }
+    }
     return a;
 }
 
@@ -541,6 +552,11 @@ void PreferenceProject::validateAnnotation(size_t i, const Annotation &a, const 
     }
     if (a.time < 0)
         throw Error(where + ": field 'time' is negative");
+    // Written answers come after what was shown: the order may be shorter.
+    std::set<size_t> seen;
+    for (size_t c : a.shownOrder)
+        if (c >= n || !seen.insert(c).second)
+            throw Error(where + ": field 'shown_order' is not an order of the " + std::to_string(n) + " candidates");
 }
 
 void PreferenceProject::apply(const Json &ev, const std::string &where)
@@ -787,6 +803,7 @@ AnnotatedItem PreferenceProject::annotatedItem(size_t i) const
     it.extraFields = r.extraFields;
     it.contentHash = r.contentHash;
     it.seconds = s.seconds;
+    it.shownOrder = s.annotation.shownOrder;
     return it;
 }
 

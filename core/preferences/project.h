@@ -29,6 +29,7 @@ struct Annotation
     std::string note;
     std::string annotator;
     int64_t time = 0;                     // seconds since the epoch
+    std::vector<size_t> shownOrder;       // the order the candidates were shown in (empty: index order)
 
     bool operator==(const Annotation &o) const;
 };
@@ -58,6 +59,7 @@ struct AnnotatedItem
     std::string note, annotator, extraFields;
     std::string contentHash;      // the dataset record's, for matching items across projects
     std::map<std::string, double> seconds; // time spent on it, per annotator
+    std::vector<size_t> shownOrder;        // the order the annotator saw the candidates in, when recorded
 };
 
 // Rewards of one item's candidates as they were when scored: `candidatesHash`

@@ -359,7 +359,8 @@ void DatasetCharts::update(const std::vector<polar::AnnotatedItem> &items)
 
 QString DatasetCharts::describeAgreement(const std::vector<polar::AnnotatedItem> &items)
 {
-    return QString::fromStdString(polar::agreementReport(items).describe() + polar::describeAnnotatorTimes(polar::annotatorTimes(items)))
+    return QString::fromStdString(polar::agreementReport(items).describe() + polar::positionBias(items).describe()
+                                  + polar::describeAnnotatorTimes(polar::annotatorTimes(items)))
         .toHtmlEscaped()
         .replace('\n', "<br>");
 }

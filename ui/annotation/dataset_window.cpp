@@ -131,14 +131,14 @@ void DatasetWindow::createWidgets()
     connect(m_noneAcceptable, &QCheckBox::toggled, this, [this](bool on) {
         if (m_updating || m_current >= m_doc->size())
             return;
-        polar::Annotation a = m_doc->annotation(m_current);
+        polar::Annotation a = draft();
         a.noneAcceptable = on;
         change(a, AnnotateCommand::Kind::NoneAcceptable);
     });
     connect(m_note, &QLineEdit::textEdited, this, [this](const QString &text) {
         if (m_current >= m_doc->size())
             return;
-        polar::Annotation a = m_doc->annotation(m_current);
+        polar::Annotation a = draft();
         a.note = text.toStdString();
         change(a, AnnotateCommand::Kind::Note);
     });
@@ -228,6 +228,15 @@ void DatasetWindow::createActions()
                     [this] { m_scoringBar->toggle(); });
     file->addAction(tr("Fine-&tune the model on these rankings…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T), this,
                     [this] { openFineTune(); });
+    QAction *shuffle = file->addAction(tr("S&huffle candidates per annotator"), this, [this](bool on) {
+        AppSettings::shuffleCandidates.set(on);
+        if (m_current < m_doc->size())
+            showItem();
+    });
+    shuffle->setCheckable(true);
+    shuffle->setChecked(AppSettings::shuffleCandidates.get());
+    shuffle->setToolTip(tr("Each annotator sees each item's candidates in an order of their own, recorded with the annotation: "
+                           "the agreement tab reports position bias"));
     file->addAction(tr("Edit &guidelines…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G), this, [this] { m_guidelines->edit(); });
     file->addAction(tr("E&valuate on a RewardBench file…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), this,
                     [this] { openBenchmark(); });
@@ -281,7 +290,7 @@ void DatasetWindow::connectDocument()
     });
     connect(m_doc, &AnnotationDocument::saveFailed, this, [this](const QString &e) { showMessage(e, true); });
     connect(m_annotation, &AnnotationModel::moveRequested, this, [this](size_t c, int rank) {
-        polar::Annotation a = m_doc->annotation(m_current);
+        polar::Annotation a = draft();
         a.ranks = polar::putAtRank(a.ranks, c, rank);
         change(a, AnnotateCommand::Kind::Move);
     });
@@ -325,6 +334,19 @@ void DatasetWindow::selectItem(size_t item)
         m_current = item;
         showItem();
     }
+}
+
+polar::Annotation DatasetWindow::draft() const
+{
+    polar::Annotation a = m_doc->annotation(m_current);
+    // The order this annotator sees, fixed for the item: recorded with the
+    // first change, so the position-bias report knows what was shown.
+    if (a.shownOrder.empty() && AppSettings::shuffleCandidates.get()) {
+        const auto *p = m_doc->project();
+        a.shownOrder = polar::shuffledOrder(p->candidates(m_current).size(), AnnotationDocument::annotator().toStdString(),
+                                            p->record(m_current).contentHash);
+    }
+    return a;
 }
 
 void DatasetWindow::logTime()
@@ -383,7 +405,7 @@ void DatasetWindow::showItem()
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
-    m_annotation->setItem(p->candidates(m_current), rec.outputs.size(), p->rewards(m_current), m_doc->annotation(m_current),
+    m_annotation->setItem(p->candidates(m_current), rec.outputs.size(), p->rewards(m_current), draft(),
                           m_keepCandidateOrder && m_current == m_shownItem);
     if (m_current != m_shownItem)
         m_confirmPartialItem = size_t(-1);
@@ -420,7 +442,7 @@ bool DatasetWindow::eventFilter(QObject *watched, QEvent *event)
         submit();
         return true;
     }
-    const auto change = rankingKeyChange(key->key(), m_doc->annotation(m_current), c,
+    const auto change = rankingKeyChange(key->key(), draft(), c,
                                          row > 0 ? m_annotation->candidateAt(row - 1) : size_t(-1));
     if (!change)
         return false;
@@ -451,7 +473,7 @@ void DatasetWindow::closeEvent(QCloseEvent *event)
 
 void DatasetWindow::submit()
 {
-    polar::Annotation a = m_doc->annotation(m_current);
+    polar::Annotation a = draft();
     int ranked = 0;
     for (int r : a.ranks)
         ranked += r > 0;
@@ -544,7 +566,7 @@ void DatasetWindow::writeBetterAnswer()
         ? QInputDialog::getMultiLineText(this, tr("Write a better answer"), tr("It joins the candidates, marked as written by you:"), {}, &ok)
         : QString();
     if (ok && !text.trimmed().isEmpty())
-        change(polar::withWrittenAnswer(m_doc->annotation(m_current), polar::TextField::fromString(text.toStdString())),
+        change(polar::withWrittenAnswer(draft(), polar::TextField::fromString(text.toStdString())),
                AnnotateCommand::Kind::WriteAnswer);
 }
 
@@ -557,7 +579,7 @@ void DatasetWindow::editCandidate()
     const QString text = QInputDialog::getMultiLineText(this, tr("Edit candidate"), tr("Text:"),
                                                         QString::fromStdString(m_doc->project()->candidates(m_current)[c].flattened()), &ok);
     if (ok)
-        change(polar::withEditedCandidate(m_doc->annotation(m_current), m_doc->project()->record(m_current).outputs.size(), c,
+        change(polar::withEditedCandidate(draft(), m_doc->project()->record(m_current).outputs.size(), c,
                                           polar::TextField::fromString(text.toStdString())),
                AnnotateCommand::Kind::EditCandidate);
 }

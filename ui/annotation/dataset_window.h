@@ -141,6 +141,9 @@ private:
     QElapsedTimer m_itemClock;
     size_t m_timedItem = size_t(-1);
     void logTime();
+    // The current item's annotation as the window works on it (with the
+    // shuffled order it is shown in, when shuffling is on).
+    polar::Annotation draft() const;
     DemoBanner *m_demo = nullptr;
     QPointer<FineTuneDialog> m_fineTune;
 };

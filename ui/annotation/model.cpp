@@ -28,7 +28,13 @@ void AnnotationModel::setItem(std::vector<polar::TextField> candidates, size_t d
     // While the annotator ranks one item its rows stay where they are, so
     // "the next candidate" is the row below; a new item shows ranked first.
     if (!keepOrder || m_order.size() > m_candidates.size()) {
-        m_order = polar::displayOrder(m_draft.ranks);
+        // Within a level, and among the unranked, the order the candidates
+        // were shown in; answers written since come after it.
+        std::vector<size_t> shown = m_draft.shownOrder;
+        for (size_t c = 0; c < m_candidates.size(); ++c)
+            if (std::find(shown.begin(), shown.end(), c) == shown.end())
+                shown.push_back(c);
+        m_order = polar::displayOrder(m_draft.ranks, shown);
     } else {
         for (size_t c = m_order.size(); c < m_candidates.size(); ++c)
             m_order.push_back(c); // an answer written since: at the end

@@ -34,6 +34,8 @@ inline SettingValue<QByteArray> datasetWindowGeometry{"datasetWindow/geometry", 
 inline SettingValue<QByteArray> windowState{"window/state", {}};
 inline SettingValue<QByteArray> mainSplitter{"window/mainSplitter", {}};
 inline SettingValue<QString> annotator{"annotation/annotator", {}};
+// Candidates in an order of each annotator's own (Dataset > Shuffle candidates).
+inline SettingValue<bool> shuffleCandidates{"annotation/shuffle", false};
 
 // A pane's layout as the user left it: restored now (when saved before) and
 // saved on every change, so a crash loses nothing either. `key` names it.
