@@ -6,6 +6,7 @@
 #include "charts/histogram.h"
 
 #include <QFile>
+#include <QAction>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QTextDocumentFragment>
@@ -127,6 +128,17 @@ private Q_SLOTS:
         const QString tsv = charts.rewardHistogram()->tsv("reward", "count");
         QVERIFY(tsv.startsWith("reward\tcount\n"));
         QCOMPARE(tsv.count('\n'), int(h.counts.size()) + 1);
+    }
+
+    void chartNumbersAsCsv()
+    {
+        QCOMPARE(tsvToCsv("a\tb\n1\tx, y\n2\tsaid \"hi\"\n"), QStringLiteral("a,b\n1,\"x, y\"\n2,\"said \"\"hi\"\"\"\n"));
+        DatasetCharts charts;
+        QStringList menu;
+        for (QAction *a : charts.chart(3)->actions())
+            menu << a->text();
+        QVERIFY2(menu.contains("Save chart as…") && menu.contains("Copy data as TSV") && menu.contains("Save data as CSV…"),
+                 qPrintable(menu.join(", ")));
     }
 
     void chartsSaveAtPrintResolution()

@@ -133,6 +133,19 @@ bool saveImage(const QImage &image, const QString &path, QString *error)
     return writeAtomically(path, bytes, error);
 }
 
+QString tsvToCsv(const QString &tsv)
+{
+    QStringList lines;
+    for (const QString &line : tsv.split('\n', Qt::SkipEmptyParts)) {
+        QStringList cells = line.split('\t');
+        for (QString &c : cells)
+            if (c.contains(',') || c.contains('"') || c.contains('\r'))
+                c = '"' + QString(c).replace('"', QStringLiteral("\"\"")) + '"';
+        lines << cells.join(',');
+    }
+    return lines.join('\n') + '\n';
+}
+
 void addChartMenu(QChartView *view, const QString &defaultName, std::function<QString()> tsv)
 {
     view->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -148,5 +161,15 @@ void addChartMenu(QChartView *view, const QString &defaultName, std::function<QS
         auto *copy = new QAction(QObject::tr("Copy data as TSV"), view);
         QObject::connect(copy, &QAction::triggered, view, [tsv] { QApplication::clipboard()->setText(tsv()); });
         view->addAction(copy);
+        auto *csv = new QAction(QObject::tr("Save data as CSV…"), view);
+        QObject::connect(csv, &QAction::triggered, view, [view, tsv, defaultName] {
+            const QString path = askSavePath(view, QObject::tr("Save the chart's numbers"),
+                                             QFileInfo(defaultName).completeBaseName() + QStringLiteral(".csv"), QObject::tr("CSV (*.csv)"),
+                                             QStringLiteral("csv"));
+            QString error;
+            if (!path.isEmpty() && !writeAtomically(path, tsvToCsv(tsv()).toUtf8(), &error))
+                QMessageBox::warning(view, QObject::tr("Save data"), error);
+        });
+        view->addAction(csv);
     }
 }

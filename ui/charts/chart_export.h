@@ -24,6 +24,10 @@ QImage renderDocument(QTextDocument &doc, int width, double scale);
 // `image` as PNG, through a temporary file.
 bool saveImage(const QImage &image, const QString &path, QString *error = nullptr);
 
+// Tab-separated text as CSV (RFC 4180 quoting), for saving a chart's numbers.
+QString tsvToCsv(const QString &tsv);
+
 // A context menu on `view`: "Save chart as…" (starting at `defaultName`) and,
-// when `tsv` is given, "Copy data as TSV" with the numbers behind the bars.
+// when `tsv` is given, "Copy data as TSV" and "Save data as CSV…" with the
+// numbers behind the chart.
 void addChartMenu(QChartView *view, const QString &defaultName, std::function<QString()> tsv = {});
