@@ -216,6 +216,8 @@ int runCheck(const std::vector<std::string> &argv)
         LoadOptions lo;
         lo.device = forOption("device", [&] { return parseDevice(args.value("device", "auto")); });
         lo.dtype = forOption("compare-dtype", [&] { return parseComputeDType(args.value("compare-dtype")); });
+        if (lo.dtype == ComputeDType::F16 && model->info().device == "cpu")
+            throw Error("--compare-dtype fp16: half precision needs a GPU here (LibTorch's CPU kernels lack it); compare bf16 on the CPU");
         other = RewardModel::load(model->info().directory, lo);
     }
     ProgressBar bar("scoring each input alone", requests.size());

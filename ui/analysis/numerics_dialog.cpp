@@ -119,6 +119,12 @@ void NumericsDialog::run()
     // The reference as a candidate too, like the workbench's anchor row.
     requests.push_back({ws.prompt, ws.reference, ws.reference});
     const std::string dtype = m_precision->currentData().toString().toStdString();
+    if (dtype == "fp16" && m_engine->modelInfo().device == "cpu") {
+        // LibTorch's CPU kernels lack half-precision products: say so rather than fail inside.
+        m_verdict->setText(tr("fp16 needs a GPU here; on the CPU compare bf16."));
+        Q_EMIT finished(false);
+        return;
+    }
     m_engine->analyze([requests, settings = polar::ScoringSettings(ws.settings), dtype](const polar::RewardModel &model,
                                                                                        const std::atomic_bool *cancel,
                                                                                        const std::function<void(size_t, size_t)> &progress) {
