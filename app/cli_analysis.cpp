@@ -7,7 +7,6 @@
 #include "analysis/reference_sensitivity.h"
 #include "analysis/reward_bench.h"
 #include "analysis/statistics.h"
-#include "model/tokenizer.h"
 #include "preferences/annotated_jsonl.h"
 #include "preferences/pairs.h"
 #include "progress_bar.h"
@@ -57,17 +56,11 @@ std::vector<std::pair<size_t, ScoreRecord>> readRecords(const std::string &path,
 int analyzeLength(const Args &args, const std::string &input)
 {
     const auto items = loadAnnotatedItems(input);
-    auto model = loadModel(args); // its tokenizer measures the lengths
-    std::vector<std::vector<int>> tokens;
-    for (const auto &it : items) {
-        tokens.emplace_back();
-        for (const auto &c : it.candidates)
-            tokens.back().push_back(int(model->encoder().tokenizer().encode(c.flattened(), false).size()));
-    }
     const double ratio = args.number("lopsided-ratio", 2.0);
     if (!(ratio > 1))
         throw Error("--lopsided-ratio: must be above 1, got " + args.value("lopsided-ratio"));
-    const LengthBiasReport r = lengthBias(items, tokens, ratio);
+    auto model = loadModel(args); // its tokenizer measures the lengths
+    const LengthBiasReport r = lengthBias(items, model->encoder().tokenizer(), ratio);
     std::printf("lengths in tokens of %s's tokenizer\n%s", model->info().name.c_str(), r.describe().c_str());
     Json j = r.toJson();
     j["tokenizer"] = model->info().name;
@@ -158,19 +151,8 @@ int runBenchRm(const std::vector<std::string> &argv)
     if (args.positional().size() != 1)
         throw Error(usage);
     const std::string input = args.positional()[0];
-    BenchReferenceOptions ro;
     const std::string ref = args.required("reference", usage);
-    if (ref.rfind("column:", 0) == 0 && ref.size() > 7) {
-        ro.source = BenchReference::Column;
-        ro.column = ref.substr(7);
-    } else if (ref.rfind("file:", 0) == 0 && ref.size() > 5) {
-        ro.source = BenchReference::File;
-        ro.file = ref.substr(5);
-    } else if (ref == "leave-one-out") {
-        ro.source = BenchReference::LeaveOneOut;
-    } else {
-        throw Error("--reference: '" + ref + "' is none of column:NAME, file:REFS.jsonl, leave-one-out");
-    }
+    const BenchReferenceOptions ro = forOption("reference", [&] { return parseBenchReference(ref); });
     auto rows = readRewardBench(input);
     const size_t missing = attachReferences(rows, ro);
     if (missing == rows.size())
@@ -183,9 +165,8 @@ int runBenchRm(const std::vector<std::string> &argv)
     ProgressBar bar("scoring answers", answers);
     ScoreControl control;
     control.progress = [&bar](size_t done, size_t) { bar.update(done); };
-    BenchReport report = evaluateRewardBench(*model, rows, settings, control);
+    const BenchReport report = evaluateRewardBench(*model, rows, ro, settings, control);
     bar.finish();
-    report.reference = ro.describe();
     std::printf("model %s\n%s", model->info().name.c_str(), report.describe().c_str());
     Json j = report.toJson();
     j["model"] = model->info().name;

@@ -1,6 +1,7 @@
 #include "analysis/length_bias.h"
 
 #include "analysis/statistics.h"
+#include "model/tokenizer.h"
 #include "preferences/pairs.h"
 #include "util/error.h"
 
@@ -75,6 +76,17 @@ LengthBiasReport lengthBias(const std::vector<AnnotatedItem> &items, const std::
         r.shorterAccuracy = shorter / double(r.pairs);
     }
     return r;
+}
+
+LengthBiasReport lengthBias(const std::vector<AnnotatedItem> &items, const Tokenizer &tokenizer, double lopsidedRatio)
+{
+    std::vector<std::vector<int>> tokens;
+    for (const auto &it : items) {
+        tokens.emplace_back();
+        for (const auto &c : it.candidates)
+            tokens.back().push_back(int(tokenizer.encode(c.flattened(), false).size()));
+    }
+    return lengthBias(items, tokens, lopsidedRatio);
 }
 
 std::string LengthBiasReport::describe() const

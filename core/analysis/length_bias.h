@@ -9,6 +9,8 @@
 
 namespace polar {
 
+class Tokenizer;
+
 // Is the model rewarding length? Rewards against output lengths, and on the
 // human pairs the model against the two length-only baselines (always the
 // longer, always the shorter: RewardBench's length-bias check).
@@ -43,5 +45,8 @@ struct LengthBiasReport
 // A pair is lopsided when one side is at least `lopsidedRatio` times the other.
 LengthBiasReport lengthBias(const std::vector<AnnotatedItem> &items, const std::vector<std::vector<int>> &tokens,
                             double lopsidedRatio = 2.0);
+
+// The same with each output measured by `tokenizer` (the output alone, no BOS).
+LengthBiasReport lengthBias(const std::vector<AnnotatedItem> &items, const Tokenizer &tokenizer, double lopsidedRatio = 2.0);
 
 } // namespace polar

@@ -101,6 +101,23 @@ std::string BenchReferenceOptions::describe() const
     return {};
 }
 
+BenchReferenceOptions parseBenchReference(const std::string &spec)
+{
+    BenchReferenceOptions o;
+    if (spec.rfind("column:", 0) == 0 && spec.size() > 7) {
+        o.source = BenchReference::Column;
+        o.column = spec.substr(7);
+    } else if (spec.rfind("file:", 0) == 0 && spec.size() > 5) {
+        o.source = BenchReference::File;
+        o.file = spec.substr(5);
+    } else if (spec == "leave-one-out") {
+        o.source = BenchReference::LeaveOneOut;
+    } else {
+        throw Error("'" + spec + "' is none of column:NAME, file:REFS.jsonl, leave-one-out");
+    }
+    return o;
+}
+
 size_t attachReferences(std::vector<BenchRow> &rows, const BenchReferenceOptions &o)
 {
     std::map<std::string, std::string> byId;
@@ -213,8 +230,8 @@ BenchReport summarizeBench(const std::vector<BenchRow> &rows, const std::vector<
     return r;
 }
 
-BenchReport evaluateRewardBench(const RewardModel &model, const std::vector<BenchRow> &rows, const ScoringSettings &settings,
-                                const ScoreControl &control)
+BenchReport evaluateRewardBench(const RewardModel &model, const std::vector<BenchRow> &rows, const BenchReferenceOptions &references,
+                                const ScoringSettings &settings, const ScoreControl &control)
 {
     std::vector<ScoreRequest> requests;
     for (const auto &r : rows) {
@@ -244,7 +261,9 @@ BenchReport evaluateRewardBench(const RewardModel &model, const std::vector<Benc
         const auto rejected = take(rows[k].rejected.size());
         credits[k] = rowCredit(chosen, rejected);
     }
-    return summarizeBench(rows, credits);
+    BenchReport report = summarizeBench(rows, credits);
+    report.reference = references.describe();
+    return report;
 }
 
 std::string BenchReport::describe() const

@@ -46,6 +46,10 @@ struct BenchReferenceOptions
     std::string describe() const;
 };
 
+// "column:NAME", "file:REFS.jsonl" or "leave-one-out" (the CLI's --reference);
+// anything else is a polar::Error naming the three forms.
+BenchReferenceOptions parseBenchReference(const std::string &spec);
+
 // Sets each row's reference; returns how many rows got none (they are left
 // out of the evaluation and counted in its report). LeaveOneOut takes another
 // chosen answer of the same row (v2 Ties) or of another row with the same
@@ -85,8 +89,9 @@ struct BenchReport
 // Per-subset credits into the report (the part without a model, for tests).
 BenchReport summarizeBench(const std::vector<BenchRow> &rows, const std::vector<double> &credits);
 
-// Scores every row that has a reference through the one scoring pipeline.
-BenchReport evaluateRewardBench(const RewardModel &model, const std::vector<BenchRow> &rows, const ScoringSettings &settings,
-                                const ScoreControl &control = {});
+// Scores every row that has a reference (attachReferences with `references`
+// set them) through the one scoring pipeline; the report names the source.
+BenchReport evaluateRewardBench(const RewardModel &model, const std::vector<BenchRow> &rows, const BenchReferenceOptions &references,
+                                const ScoringSettings &settings, const ScoreControl &control = {});
 
 } // namespace polar

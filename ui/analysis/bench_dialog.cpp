@@ -1,6 +1,7 @@
 #include "analysis/bench_dialog.h"
 #include "widgets/window_size.h"
 
+#include "analysis/analysis_wait.h"
 #include "charts/chart_export.h"
 #include "engine/controller.h"
 #include "util/files.h"
@@ -119,39 +120,20 @@ BenchDialog::BenchDialog(EngineController *engine, QWidget *parent) : QDialog(pa
     });
     connect(m_run, &QPushButton::clicked, this, &BenchDialog::run);
     connect(m_save, &QPushButton::clicked, this, [this] {
-        const QString path = askSavePath(this, tr("Save the evaluation"), QStringLiteral("rewardbench-eval.json"), tr("JSON (*.json)"),
-                                         QStringLiteral("json"));
-        if (path.isEmpty() || !m_report)
+        if (!m_report)
             return;
-        try {
-            polar::writeFileAtomically(path.toStdString(), m_report->toJson().dump(2) + "\n");
-        } catch (const std::exception &e) {
-            m_status->setText(QString::fromUtf8(e.what()).toHtmlEscaped());
-        }
+        if (const QString error = saveJsonAs(this, tr("Save the evaluation"), QStringLiteral("rewardbench-eval.json"), m_report->toJson());
+            !error.isEmpty())
+            m_status->setText(Appearance::errorHtml(error));
     });
-    connect(m_engine, &EngineController::analysisProgress, this, [this](int done, int total) {
-        if (m_waiting) {
-            m_progress->setRange(0, std::max(1, total));
-            m_progress->setValue(done);
-        }
-    });
-    connect(m_engine, &EngineController::analysisFinished, this, [this](const QVariant &result) {
-        if (!m_waiting || result.metaType() != QMetaType::fromType<polar::BenchReport>())
-            return;
-        m_waiting = false;
-        m_progress->setVisible(false);
-        m_run->setEnabled(true);
+    m_wait = new AnalysisWait(m_engine, QMetaType::fromType<polar::BenchReport>(), m_progress, m_run, this);
+    connect(m_wait, &AnalysisWait::finished, this, [this](const QVariant &result) {
         m_report = result.value<polar::BenchReport>();
         showReport();
         Q_EMIT finished(true);
     });
-    connect(m_engine, &EngineController::analysisFailed, this, [this](const QString &error) {
-        if (!m_waiting)
-            return;
-        m_waiting = false;
-        m_progress->setVisible(false);
-        m_run->setEnabled(true);
-        m_status->setText(tr("<span style='color:%2'>%1</span>").arg(error.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
+    connect(m_wait, &AnalysisWait::failed, this, [this](const QString &error) {
+        m_status->setText(Appearance::errorHtml(error));
         Q_EMIT finished(false);
     });
 }
@@ -163,16 +145,17 @@ void BenchDialog::setBenchFile(const QString &path)
 
 void BenchDialog::setReference(const QString &spec)
 {
-    const QString kind = spec.section(':', 0, 0);
-    m_referenceKind->setCurrentIndex(std::max(0, m_referenceKind->findData(kind)));
-    if (spec.contains(':'))
-        m_referenceArg->setText(spec.section(':', 1));
+    const auto o = polar::parseBenchReference(spec.toStdString()); // the CLI's --reference forms
+    const char *kind = o.source == polar::BenchReference::Column ? "column" : o.source == polar::BenchReference::File ? "file"
+                                                                                                                     : "leave-one-out";
+    m_referenceKind->setCurrentIndex(m_referenceKind->findData(QString::fromLatin1(kind)));
+    m_referenceArg->setText(QString::fromStdString(o.source == polar::BenchReference::File ? o.file : o.column));
 }
 
 void BenchDialog::run()
 {
     auto fail = [this](const QString &why) {
-        m_status->setText(tr("<span style='color:%2'>%1</span>").arg(why.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
+        m_status->setText(Appearance::errorHtml(why));
         Q_EMIT finished(false);
     };
     if (!m_engine->hasModel())
@@ -196,22 +179,13 @@ void BenchDialog::run()
     }
     if (missing == rows.size())
         return fail(tr("No row has a reference from %1.").arg(QString::fromStdString(ro.describe())));
-    m_engine->analyze([rows = std::move(rows), reference = ro.describe()](const polar::RewardModel &model, const std::atomic_bool *cancel,
-                                                                          const std::function<void(size_t, size_t)> &progress) {
-        polar::ScoreControl control;
-        control.cancel = cancel;
-        control.progress = progress;
-        polar::BenchReport r = polar::evaluateRewardBench(model, rows, polar::ScoringSettings{}, control);
-        r.reference = reference;
-        return QVariant::fromValue(r);
+    m_engine->analyze([rows = std::move(rows), ro](const polar::RewardModel &model, const polar::ScoreControl &control) {
+        return QVariant::fromValue(polar::evaluateRewardBench(model, rows, ro, polar::ScoringSettings{}, control));
     });
-    m_waiting = true;
+    m_wait->start();
     m_report.reset();
     m_save->setEnabled(false);
     m_status->setText(tr("Scoring…"));
-    m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
-    m_run->setEnabled(false);
 }
 
 void BenchDialog::showReport()

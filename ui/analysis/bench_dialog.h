@@ -7,6 +7,7 @@
 
 #include <optional>
 
+class AnalysisWait;
 class EngineController;
 class QComboBox;
 class QLabel;
@@ -54,6 +55,6 @@ private:
     QChartView *m_chart;
     QBarSet *m_bars;
     QBarCategoryAxis *m_subsets;
-    bool m_waiting = false;
+    AnalysisWait *m_wait;
     std::optional<polar::BenchReport> m_report;
 };

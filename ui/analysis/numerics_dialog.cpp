@@ -1,6 +1,7 @@
 #include "analysis/numerics_dialog.h"
 #include "widgets/window_size.h"
 
+#include "analysis/analysis_wait.h"
 #include "engine/controller.h"
 #include "model/reward_model.h"
 #include "util/files.h"
@@ -63,28 +64,14 @@ NumericsDialog::NumericsDialog(WorkspaceDocument *doc, EngineController *engine,
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_run, &QPushButton::clicked, this, &NumericsDialog::run);
     connect(m_save, &QPushButton::clicked, this, [this] {
-        const QString path = askSavePath(this, tr("Save the numerics report"), QStringLiteral("numerics-check.json"), tr("JSON (*.json)"),
-                                         QStringLiteral("json"));
-        if (path.isEmpty() || !m_report)
+        if (!m_report)
             return;
-        try {
-            polar::writeFileAtomically(path.toStdString(), m_report->toJson().dump(2) + "\n");
-        } catch (const std::exception &e) {
-            m_verdict->setText(QString::fromUtf8(e.what()).toHtmlEscaped());
-        }
+        if (const QString error = saveJsonAs(this, tr("Save the numerics report"), QStringLiteral("numerics-check.json"), m_report->toJson());
+            !error.isEmpty())
+            m_verdict->setText(Appearance::errorHtml(error));
     });
-    connect(m_engine, &EngineController::analysisProgress, this, [this](int done, int total) {
-        if (m_waiting) {
-            m_progress->setRange(0, std::max(1, total));
-            m_progress->setValue(done);
-        }
-    });
-    connect(m_engine, &EngineController::analysisFinished, this, [this](const QVariant &result) {
-        if (!m_waiting || result.metaType() != QMetaType::fromType<polar::NumericsReport>())
-            return;
-        m_waiting = false;
-        m_progress->setVisible(false);
-        m_run->setEnabled(true);
+    m_wait = new AnalysisWait(m_engine, QMetaType::fromType<polar::NumericsReport>(), m_progress, m_run, this);
+    connect(m_wait, &AnalysisWait::finished, this, [this](const QVariant &result) {
         m_report = result.value<polar::NumericsReport>();
         m_text->setPlainText(QString::fromStdString(m_report->describe()));
         const bool ok = m_report->allWithinTolerance();
@@ -94,13 +81,8 @@ NumericsDialog::NumericsDialog(WorkspaceDocument *doc, EngineController *engine,
         m_save->setEnabled(true);
         Q_EMIT finished(true);
     });
-    connect(m_engine, &EngineController::analysisFailed, this, [this](const QString &error) {
-        if (!m_waiting)
-            return;
-        m_waiting = false;
-        m_progress->setVisible(false);
-        m_run->setEnabled(true);
-        m_verdict->setText(tr("<span style='color:%2'>%1</span>").arg(error.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
+    connect(m_wait, &AnalysisWait::failed, this, [this](const QString &error) {
+        m_verdict->setText(Appearance::errorHtml(error));
         Q_EMIT finished(false);
     });
 }
@@ -126,8 +108,7 @@ void NumericsDialog::run()
         return;
     }
     m_engine->analyze([requests, settings = polar::ScoringSettings(ws.settings), dtype](const polar::RewardModel &model,
-                                                                                       const std::atomic_bool *cancel,
-                                                                                       const std::function<void(size_t, size_t)> &progress) {
+                                                                                       const polar::ScoreControl &control) {
         std::unique_ptr<polar::RewardModel> other;
         if (!dtype.empty()) {
             polar::LoadOptions lo;
@@ -135,19 +116,13 @@ void NumericsDialog::run()
             lo.dtype = polar::parseComputeDType(dtype);
             other = polar::RewardModel::load(model.info().directory, lo);
         }
-        polar::ScoreControl control;
-        control.cancel = cancel;
-        control.progress = progress;
         return QVariant::fromValue(polar::checkNumerics(model, requests, std::vector<size_t>(requests.size(), 0), settings, other.get(), control));
     });
-    m_waiting = true;
+    m_wait->start();
     m_report.reset();
     m_save->setEnabled(false);
     m_text->clear();
     m_verdict->setText(tr("Running…"));
-    m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
-    m_run->setEnabled(false);
 }
 
 QString NumericsDialog::reportText() const

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+class AnalysisWait;
 class EngineController;
 class QComboBox;
 class QLabel;
@@ -43,6 +44,6 @@ private:
     QProgressBar *m_progress;
     QLabel *m_verdict;
     QPlainTextEdit *m_text;
-    bool m_waiting = false;
+    AnalysisWait *m_wait;
     std::optional<polar::NumericsReport> m_report;
 };

@@ -1,5 +1,6 @@
 #include "analysis/reference_view.h"
 
+#include "analysis/analysis_wait.h"
 #include "charts/chart_export.h"
 #include "engine/controller.h"
 #include "widgets/appearance.h"
@@ -9,13 +10,13 @@
 #include "workbench/workspace_document.h"
 
 #include <QAction>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QTableView>
 #include <QTextDocument>
 #include <QVBoxLayout>
@@ -185,22 +186,22 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     addCopyRowsMenu(m_table);
-    auto *csvAction = new QAction(tr("Save numbers as CSV…"), m_table);
-    connect(csvAction, &QAction::triggered, this, [this] {
-        const QString path = askSavePath(this, tr("Save the matrix"), QStringLiteral("reference-matrix.csv"), tr("CSV (*.csv)"),
-                                         QStringLiteral("csv"));
-        QString error;
-        if (!path.isEmpty() && !exportCsv(path, &error))
-            m_summary->setText(error.toHtmlEscaped());
-    });
-    auto *pngAction = new QAction(tr("Save heat map as PNG…"), m_table);
-    connect(pngAction, &QAction::triggered, this, [this] {
-        const QString path = askSavePath(this, tr("Save the heat map"), QStringLiteral("reference-matrix.png"), tr("PNG (*.png)"),
-                                         QStringLiteral("png"));
-        QString error;
-        if (!path.isEmpty() && !exportPng(path, &error))
-            m_summary->setText(error.toHtmlEscaped());
-    });
+    // The table's exports: ask where, write, say what went wrong.
+    using Export = bool (ReferenceView::*)(const QString &, QString *) const;
+    auto exportAction = [this](const QString &text, const QString &name, const QString &filter, Export write) {
+        auto *action = new QAction(text, m_table);
+        connect(action, &QAction::triggered, this, [this, text, name, filter, write] {
+            const QString path = askSavePath(this, text, name, filter, QFileInfo(name).suffix());
+            QString error;
+            if (!path.isEmpty() && !(this->*write)(path, &error))
+                m_summary->setText(Appearance::errorHtml(error));
+        });
+        return action;
+    };
+    QAction *csvAction = exportAction(tr("Save numbers as CSV…"), QStringLiteral("reference-matrix.csv"), tr("CSV (*.csv)"),
+                                      &ReferenceView::exportCsv);
+    QAction *pngAction = exportAction(tr("Save heat map as PNG…"), QStringLiteral("reference-matrix.png"), tr("PNG (*.png)"),
+                                      &ReferenceView::exportPng);
     m_table->addActions({csvAction, pngAction});
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
@@ -217,22 +218,10 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
     connect(m_cancel, &QPushButton::clicked, m_engine, &EngineController::cancel);
     connect(m_doc, &WorkspaceDocument::changed, this, &ReferenceView::updateStale);
     connect(m_edited, &QPlainTextEdit::textChanged, this, &ReferenceView::updateStale);
-    connect(m_engine, &EngineController::analysisProgress, this, [this](int done, int total) {
-        if (!m_waiting)
-            return;
-        m_progress->setRange(0, std::max(1, total));
-        m_progress->setValue(done);
-    });
-    auto stop = [this] {
-        m_waiting = false;
-        m_progress->setVisible(false);
-        m_cancel->setVisible(false);
-        m_run->setEnabled(true);
-    };
-    connect(m_engine, &EngineController::analysisFinished, this, [this, stop](const QVariant &result) {
-        if (!m_waiting || result.metaType() != QMetaType::fromType<polar::ReferenceSensitivity>())
-            return;
-        stop();
+    m_wait = new AnalysisWait(m_engine, QMetaType::fromType<polar::ReferenceSensitivity>(), m_progress, m_run, this);
+    connect(m_wait, &AnalysisWait::finished, m_cancel, &QWidget::hide);
+    connect(m_wait, &AnalysisWait::failed, m_cancel, &QWidget::hide);
+    connect(m_wait, &AnalysisWait::finished, this, [this](const QVariant &result) {
         QStringList texts;
         for (size_t k = 3; k < m_pendingTexts.size(); ++k)
             texts << QString::fromStdString(m_pendingTexts[k]);
@@ -261,11 +250,8 @@ ReferenceView::ReferenceView(WorkspaceDocument *doc, EngineController *engine, Q
         updateStale();
         Q_EMIT finished(true);
     });
-    connect(m_engine, &EngineController::analysisFailed, this, [this, stop](const QString &error) {
-        if (!m_waiting)
-            return;
-        stop();
-        m_summary->setText(tr("<span style='color:%2'>%1</span>").arg(error.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
+    connect(m_wait, &AnalysisWait::failed, this, [this](const QString &error) {
+        m_summary->setText(Appearance::errorHtml(error));
         Q_EMIT finished(false);
     });
 }
@@ -287,18 +273,11 @@ void ReferenceView::run()
         candidates.push_back(c.text);
     m_pendingTexts = textsOf(*m_doc, editedText);
     m_engine->analyze([prompt = ws.prompt, reference = ws.reference, candidates, settings = polar::ScoringSettings(ws.settings),
-                       edited](const polar::RewardModel &model, const std::atomic_bool *cancel,
-                               const std::function<void(size_t, size_t)> &progress) {
-        polar::ScoreControl control;
-        control.cancel = cancel;
-        control.progress = progress;
+                       edited](const polar::RewardModel &model, const polar::ScoreControl &control) {
         return QVariant::fromValue(polar::referenceSensitivity(model, prompt, reference, candidates, settings, edited, -1, control));
     });
-    m_waiting = true;
-    m_progress->setRange(0, 0);
-    m_progress->setVisible(true);
+    m_wait->start();
     m_cancel->setVisible(true);
-    m_run->setEnabled(false);
 }
 
 QString ReferenceView::staleReason() const
@@ -375,13 +354,7 @@ bool ReferenceView::exportCsv(const QString &path, QString *error) const
             *error = tr("Nothing to save yet: compute the matrix first.");
         return false;
     }
-    QSaveFile f(path);
-    const QByteArray bytes = csv().toUtf8();
-    if (f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() && f.commit())
-        return true;
-    if (error)
-        *error = tr("%1: %2").arg(path, f.errorString());
-    return false;
+    return saveFile(path, csv().toUtf8(), error);
 }
 
 bool ReferenceView::exportPng(const QString &path, QString *error) const

@@ -8,6 +8,7 @@
 
 #include <optional>
 
+class AnalysisWait;
 class EngineController;
 class QLabel;
 class QPlainTextEdit;
@@ -77,7 +78,7 @@ private:
     QProgressBar *m_progress;
     QTableView *m_table;
     QLabel *m_summary, *m_stale;
-    bool m_waiting = false;
+    AnalysisWait *m_wait;
     std::vector<std::string> m_ranTexts; // prompt, reference, edited, candidates: what the result is for
     std::vector<std::string> m_pendingTexts;
 };

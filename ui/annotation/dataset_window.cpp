@@ -16,7 +16,6 @@
 #include "training/fine_tune_dialog.h"
 #include "widgets/demo_banner.h"
 #include "widgets/save_file.h"
-#include "model/tokenizer.h"
 #include "analysis/bench_dialog.h"
 #include "annotation/guidelines_pane.h"
 #include "widgets/appearance.h"
@@ -175,15 +174,8 @@ void DatasetWindow::refreshCharts()
     if (!m_engine->hasModel())
         return;
     // Lengths in the loaded model's tokens, measured where its tokenizer lives.
-    m_engine->analyze([items = std::move(items)](const polar::RewardModel &model, const std::atomic_bool *,
-                                                 const std::function<void(size_t, size_t)> &) {
-        std::vector<std::vector<int>> tokens;
-        for (const auto &it : items) {
-            tokens.emplace_back();
-            for (const auto &c : it.candidates)
-                tokens.back().push_back(int(model.encoder().tokenizer().encode(c.flattened(), false).size()));
-        }
-        return QVariant::fromValue(polar::lengthBias(items, tokens));
+    m_engine->analyze([items = std::move(items)](const polar::RewardModel &model, const polar::ScoreControl &) {
+        return QVariant::fromValue(polar::lengthBias(items, model.encoder().tokenizer()));
     });
 }
 

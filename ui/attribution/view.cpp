@@ -325,7 +325,7 @@ AttributionView::AttributionView(WorkspaceDocument *doc, EngineController *engin
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
         m_run->setEnabled(true);
-        m_summary->setText(tr("<span style='color:%2'>%1</span>").arg(e.toHtmlEscaped(), Appearance::tone(Appearance::Tone::Bad).name()));
+        m_summary->setText(Appearance::errorHtml(e));
         Q_EMIT finished(false);
     });
     connect(m_doc, &WorkspaceDocument::candidateInserted, this, &AttributionView::refreshCompareChoices);

@@ -12,7 +12,6 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QTextDocument>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
@@ -24,16 +23,6 @@
 namespace {
 
 constexpr double kPrintDpi = 300;
-
-bool writeAtomically(const QString &path, const QByteArray &bytes, QString *error)
-{
-    QSaveFile f(path);
-    if (f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() && f.commit())
-        return true;
-    if (error)
-        *error = QObject::tr("%1: %2").arg(path, f.errorString());
-    return false;
-}
 
 void paintChart(QChartView *view, QPainter &painter, const QRectF &target)
 {
@@ -102,7 +91,7 @@ bool saveChart(QChartView *view, const QString &path, QString *error)
                          .arg(path, chartFileFilter().contains("svg") ? "PNG, SVG or PDF" : "PNG or PDF", suffix);
         return false;
     }
-    return writeAtomically(path, bytes, error);
+    return saveFile(path, bytes, error);
 }
 
 QImage renderDocument(QTextDocument &doc, int width, double scale)
@@ -130,7 +119,7 @@ bool saveImage(const QImage &image, const QString &path, QString *error)
             *error = QObject::tr("%1: nothing to draw").arg(path);
         return false;
     }
-    return writeAtomically(path, bytes, error);
+    return saveFile(path, bytes, error);
 }
 
 QString tsvToCsv(const QString &tsv)
@@ -167,7 +156,7 @@ void addChartMenu(QChartView *view, const QString &defaultName, std::function<QS
                                              QFileInfo(defaultName).completeBaseName() + QStringLiteral(".csv"), QObject::tr("CSV (*.csv)"),
                                              QStringLiteral("csv"));
             QString error;
-            if (!path.isEmpty() && !writeAtomically(path, tsvToCsv(tsv()).toUtf8(), &error))
+            if (!path.isEmpty() && !saveFile(path, tsvToCsv(tsv()).toUtf8(), &error))
                 QMessageBox::warning(view, QObject::tr("Save data"), error);
         });
         view->addAction(csv);

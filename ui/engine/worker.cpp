@@ -58,7 +58,10 @@ void EngineWorker::runModelJob(EngineTicket ticket, const ModelJob &job, const C
     run(ticket, [&] {
         if (!m_model)
             throw polar::Error(tr("No model is loaded.").toStdString());
-        return job(*m_model, cancel.get(), progressFor(ticket));
+        polar::ScoreControl control;
+        control.cancel = cancel.get();
+        control.progress = progressFor(ticket);
+        return job(*m_model, control);
     });
 }
 

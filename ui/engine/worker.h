@@ -47,8 +47,7 @@ public:
     void scoreItems(EngineTicket ticket, const polar::ItemScoreRequest &request, const polar::ScoringSettings &settings,
                     const Cancel &cancel);
     // Any job over the loaded model that packs its own result (the analyses).
-    using ModelJob = std::function<QVariant(const polar::RewardModel &model, const std::atomic_bool *cancel,
-                                            const std::function<void(size_t, size_t)> &progress)>;
+    using ModelJob = std::function<QVariant(const polar::RewardModel &model, const polar::ScoreControl &control)>;
     void runModelJob(EngineTicket ticket, const ModelJob &job, const Cancel &cancel);
     // Rewards this model gave before (a saved session's), by encoded text.
     void primeCache(const std::vector<std::pair<std::string, float>> &rewards);

@@ -130,6 +130,11 @@ QColor textOnPastel()
     return QColor(0x1a, 0x1a, 0x1a);
 }
 
+QString errorHtml(const QString &text)
+{
+    return QStringLiteral("<span style='color:%1'>%2</span>").arg(tone(Tone::Bad).name(), text.toHtmlEscaped());
+}
+
 int zoomSteps()
 {
     return zoomSetting.get();

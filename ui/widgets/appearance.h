@@ -26,6 +26,8 @@ QColor tone(Tone t);
 // Text on one of our fixed pastel backgrounds (segments, heat map, marks):
 // dark in every theme, since the background does not change with it.
 QColor textOnPastel();
+// `text` (plain) as rich text in the palette's colour for errors.
+QString errorHtml(const QString &text);
 
 // Text views (editors, heat maps, the encoded text) one point larger or
 // smaller per step; 0 is the system size.

@@ -161,6 +161,6 @@ void ModelPanel::showFailed(const QString &error)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_load->setEnabled(true);
-    m_info->setText(tr("<span style='color:%1'>Model not loaded</span>").arg(Appearance::tone(Appearance::Tone::Bad).name()));
+    m_info->setText(Appearance::errorHtml(tr("Model not loaded")));
     m_info->setToolTip(error);
 }
