@@ -147,7 +147,7 @@ int runBenchRm(const std::vector<std::string> &argv)
 {
     const char *usage = "usage: polar-cli bench-rm --model DIR BENCH.jsonl --reference (column:NAME | file:REFS.jsonl | "
                         "leave-one-out) [--json OUT]";
-    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"reference", "json"}));
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"reference", "json"}));
     if (args.positional().size() != 1)
         throw Error(usage);
     const std::string input = args.positional()[0];

@@ -5,8 +5,12 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
+#ifdef POLAR_HAVE_REMOTE
+#include "remote/remote_scorer.h"
+#endif
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace polar::cli {
@@ -18,13 +22,50 @@ std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> par
     return extra;
 }
 
+namespace {
+
+std::unique_ptr<RewardModel> connectModel(const Args &args, const std::string &dir)
+{
+#ifdef POLAR_HAVE_REMOTE
+    for (const char *local : {"device", "dtype", "gpu-memory-fraction"})
+        if (args.has(local))
+            throw Error(std::string("--") + local + ": has no effect with --server (the server runs the model)");
+    ServerSpec spec = forOption("server", [&] { return parseServerSpec(args.value("server")); });
+    const char *envKey = std::getenv("POLAR_API_KEY");
+    spec.apiKey = args.value("api-key", envKey ? envKey : "");
+    spec.model = args.value("server-model", "");
+    spec.concurrency = int(args.integer("concurrency", spec.concurrency, 1, 256));
+    spec.batchSize = int(args.integer("request-batch", spec.batchSize, 1, 4096));
+    spec.timeoutSeconds = args.number("timeout", spec.timeoutSeconds);
+    spec.retries = int(args.integer("retries", spec.retries, 0, 100));
+    spec.caFile = args.value("ca-file", "");
+    if (!spec.caFile.empty() && !fileExists(spec.caFile))
+        throw Error("--ca-file: " + spec.caFile + " does not exist");
+    auto model = connectToServer(spec, dir);
+    std::fprintf(stderr, "scoring on %s, encoding with %s's tokenizer\n", model->info().remote.c_str(), model->info().name.c_str());
+    return model;
+#else
+    (void)args;
+    (void)dir;
+    throw Error("--server: this build has no HTTP client (install libcpp-httplib-dev and build again)");
+#endif
+}
+
+} // namespace
+
 std::unique_ptr<RewardModel> loadModel(const Args &args)
 {
     std::string dir = args.value("model", "");
     if (dir.empty()) {
         dir = demoModelDirectory();
-        std::fprintf(stderr, "no --model: using the embedded demo model (%s)\n%s\n", dir.c_str(), demoModelNotice());
+        if (args.has("server"))
+            std::fprintf(stderr, "no --model: encoding with the embedded demo model's tokenizer; for a POLAR server give\n"
+                                 "--model DIR, the served model's directory (config.json and tokenizer; weights are not read)\n");
+        else
+            std::fprintf(stderr, "no --model: using the embedded demo model (%s)\n%s\n", dir.c_str(), demoModelNotice());
     }
+    if (args.has("server"))
+        return connectModel(args, dir);
     if (args.has("threads"))
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     LoadOptions lo;

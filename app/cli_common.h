@@ -12,10 +12,15 @@ namespace polar::cli {
 
 // The options every model-running command takes, named once.
 inline const std::set<std::string> kModelOptions = {"model", "device", "dtype", "threads", "gpu-memory-fraction"};
+// Scoring on a vLLM / SGLang / LMDeploy server instead (score, score-dataset,
+// eval-pairs, bench-rm): --server TYPE=URL, the key from --api-key or $POLAR_API_KEY.
+inline const std::set<std::string> kServerOptions = {"server", "api-key", "server-model", "concurrency",
+                                                     "request-batch", "timeout", "retries", "ca-file"};
 inline const std::set<std::string> kScoringOptions = {"batch-tokens", "max-length", "max-response-length", "cut-side"};
 std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> parts, std::set<std::string> extra = {});
 
-// --model DIR --device --dtype --threads, with a message on stderr while loading.
+// --model DIR --device --dtype --threads, with a message on stderr while
+// loading; with --server, a connection that encodes with DIR's tokenizer.
 std::unique_ptr<RewardModel> loadModel(const Args &args);
 // --max-length --max-response-length --cut-side --batch-tokens, validated.
 ScoringSettings scoringSettings(const Args &args);
@@ -44,5 +49,6 @@ int runAnalyze(const std::vector<std::string> &argv);
 int runMatrix(const std::vector<std::string> &argv);
 int runCheck(const std::vector<std::string> &argv);
 int runBenchRm(const std::vector<std::string> &argv);
+int runServe(const std::vector<std::string> &argv);
 
 } // namespace polar::cli

@@ -96,7 +96,7 @@ int runEval(const std::vector<std::string> &argv)
 
 int runScoreDataset(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}));
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score-dataset --model DIR DATASET.jsonl (rewards go to its project file; "
                     "an interrupted run resumes)");
@@ -111,10 +111,18 @@ int runScoreDataset(const std::vector<std::string> &argv)
         std::fprintf(stderr, "%s:%zu: %s (skipped)\n", dataset.c_str(), bad.line, bad.reason.c_str());
     ProgressBar bar("scoring items", project->size());
     o.progress = [&bar](size_t done, size_t) { bar.update(done); };
+    size_t failed = 0;
+    o.failed = [&](const std::string &error) {
+        bar.clearLine();
+        std::fprintf(stderr, "%s (not scored; run again to retry)\n", error.c_str());
+        ++failed;
+    };
     const size_t n = scoreProject(*model, *project, o);
     bar.finish();
     std::printf("scored %zu items; rewards saved in %s\n", n, project->path().c_str());
-    return project->dataset().invalid.empty() ? 0 : 1;
+    if (failed)
+        std::printf("%zu items could not be scored; running the same command again scores only those\n", failed);
+    return project->dataset().invalid.empty() && failed == 0 ? 0 : 1;
 }
 
 int runExportAnnotated(const std::vector<std::string> &argv)

@@ -35,7 +35,7 @@ Json explainJson(const CandidateScore &s)
 
 int runScore(const std::vector<std::string> &argv)
 {
-    Args args(argv, {"explain", "no-prefix-sharing"}, optionSet({kModelOptions, kScoringOptions}, {"output"}));
+    Args args(argv, {"explain", "no-prefix-sharing"}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"output"}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0];
@@ -117,7 +117,11 @@ int runScore(const std::vector<std::string> &argv)
                 rec["explain"] = explainJson(r);
         }
     }
-    std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix%s)%s\n",
+    if (model->remote())
+        std::fprintf(stderr, "scored %zu outputs of %zu records on %s%s\n", requests.size(), records, model->info().remote.c_str(),
+                     failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
+    else
+        std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix%s)%s\n",
                  requests.size(), records, stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  stats.oomRetries ? (", " + std::to_string(stats.oomRetries) + " split after running out of memory").c_str() : "",
                  failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");

@@ -127,7 +127,7 @@ int runTrain(const std::vector<std::string> &argv)
 int runEvalPairs(const std::vector<std::string> &argv)
 {
     const char *usage = "usage: polar-cli eval-pairs --model DIR PAIRS.jsonl [--group-by FIELD] [scoring options]";
-    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"group-by"}));
+    Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"group-by"}));
     if (args.positional().size() != 1)
         throw Error(usage);
     std::vector<std::string> groups;

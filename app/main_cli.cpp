@@ -37,6 +37,9 @@ const char *const kUsage =
     "           prefix (vs another precision): max |delta| and ranking flips against documented tolerances\n"
     "  bench-rm --model DIR BENCH.jsonl --reference (column:NAME | file:REFS.jsonl | leave-one-out) [--json OUT]\n"
     "           RewardBench v1/v2 files: accuracy per subset, v1's weighted sections; says where references came from\n"
+    "  serve    --model DIR [--host 127.0.0.1] [--port 8000] [--served-model-name NAME] [--api-key KEY]\n"
+    "           [--max-queue N] [--pooling vllm|lmdeploy]   vLLM-style /pooling and SGLang-style /classify over\n"
+    "           this engine (batched, prefixes shared), plus /health and /v1/models, for RL loops\n"
     "  make-random --shape cpu|1.8b|7b [--dtype bf16|fp32] OUT_DIR   a random checkpoint of a real shape\n"
     "  bench    [--shape cpu|1.8b|7b] [--device] [--dtype] [--prefix N] [--candidate-tokens N] [--records N]\n"
     "           [--python PATH|none] [--json OUT.json]   random model of a real shape, every optimisation on/off,\n"
@@ -44,6 +47,9 @@ const char *const kUsage =
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Every command that runs the model also takes --threads N (LibTorch intra-op threads on the CPU).\n"
+    "score, score-dataset, eval-pairs and bench-rm can score on a running server instead:\n"
+    "  --server vllm|sglang|lmdeploy=URL [--api-key KEY (or $POLAR_API_KEY)] [--concurrency N] [--request-batch N]\n"
+    "  [--timeout S] [--retries N] [--ca-file PEM] [--server-model NAME]; --model DIR then only gives the tokenizer.\n"
     "Without --model, commands use the embedded demo model (synthetic tasks only; not a POLAR model).\n"
     "\n"
     "Exit status: 0 all went well, 1 some records or checks failed, 2 bad usage or unusable input.\n";
@@ -87,6 +93,8 @@ int main(int argc, char **argv)
             return polar::cli::runMatrix(rest);
         if (command == "bench-rm")
             return polar::cli::runBenchRm(rest);
+        if (command == "serve")
+            return polar::cli::runServe(rest);
         if (command == "check")
             return polar::cli::runCheck(rest);
         if (command == "make-random")

@@ -44,4 +44,12 @@ void ProgressBar::finish()
     }
 }
 
+void ProgressBar::clearLine()
+{
+    if (m_enabled && !m_finished) {
+        std::fprintf(stderr, "\r\033[K");
+        m_lastDraw = m_start - std::chrono::seconds(1);
+    }
+}
+
 } // namespace polar::cli

@@ -17,6 +17,8 @@ public:
     // Text shown after the rate and ETA (loss, accuracy, ...).
     void setDetail(std::string detail) { m_detail = std::move(detail); }
     void finish();
+    // Clears the bar's line so that a message can take it; the next update draws the bar again.
+    void clearLine();
 
 private:
     std::string m_label, m_detail;

@@ -31,7 +31,7 @@ packages=(
     cmake g++ make pkg-config ccache
     qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
     libtorch-dev libopenblas0-pthread
-    nlohmann-json3-dev libsentencepiece-dev
+    nlohmann-json3-dev libsentencepiece-dev libcpp-httplib-dev
 )
 # The sanitizer and fuzzing stage of `test`, and the pip torch's environment.
 test_packages=(clang libclang-rt-14-dev python3 python3-venv)

@@ -156,6 +156,25 @@ void RewardModel::Impl::prepare(const LoadOptions &options)
     }
 }
 
+void RewardModel::Impl::readConfigAndTokenizer(const std::string &dir)
+{
+    const std::string configPath = joinPath(dir, "config.json");
+    if (!fileExists(configPath))
+        throw Error(configPath + ": missing; " + dir + " is not a Hugging Face model directory");
+    config = loadModelConfig(configPath);
+    tokenizer = Tokenizer::load(dir);
+    if (tokenizer->vocabSize() > config.vocabSize)
+        throw Error(joinPath(dir, "tokenizer.model") + ": has " + std::to_string(tokenizer->vocabSize())
+                    + " pieces but config.json vocab_size is " + std::to_string(config.vocabSize));
+}
+
+void RewardModel::Impl::requireWeights() const
+{
+    if (remote)
+        throw Error("this needs the model's weights in this process, but its rewards come from " + remote->describe()
+                    + ": open the model directory itself (attribution, training and numerics checks run locally)");
+}
+
 ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
 {
     if (rows.empty())
@@ -193,14 +212,7 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     std::unique_ptr<RewardModel> rm(new RewardModel);
     Impl &d = *rm->d;
 
-    const std::string configPath = joinPath(dir, "config.json");
-    if (!fileExists(configPath))
-        throw Error(configPath + ": missing; " + dir + " is not a Hugging Face model directory");
-    d.config = loadModelConfig(configPath);
-    d.tokenizer = Tokenizer::load(dir);
-    if (d.tokenizer->vocabSize() > d.config.vocabSize)
-        throw Error(joinPath(dir, "tokenizer.model") + ": has " + std::to_string(d.tokenizer->vocabSize())
-                    + " pieces but config.json vocab_size is " + std::to_string(d.config.vocabSize));
+    d.readConfigAndTokenizer(dir);
     d.prepare(options);
 
     d.checkpoint = std::make_unique<SafetensorsCheckpoint>(SafetensorsCheckpoint::openDirectory(dir));
@@ -251,6 +263,34 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     return rm;
 }
 
+std::unique_ptr<RewardModel> RewardModel::connect(const std::string &dir, std::shared_ptr<const RemoteRewards> remote)
+{
+    if (!remote)
+        throw Error("no server to connect to");
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<RewardModel> rm(new RewardModel);
+    Impl &d = *rm->d;
+    d.readConfigAndTokenizer(dir);
+    d.encoder = std::make_unique<PolarEncoder>(d.tokenizer, int(d.config.rewardTokenId));
+    d.remote = std::move(remote);
+    d.info.directory = dir;
+    d.info.name = modelNameOf(dir);
+    d.info.parameterCount = parameterCount(expectedTensors(d.config));
+    d.info.device = "remote";
+    d.info.dtype = "server's";
+    d.info.storedDtype = d.config.torchDtype;
+    d.info.remote = d.remote->describe();
+    d.info.loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return rm;
+}
+
+RewardModel::Impl &RewardModel::impl() const
+{
+    d->requireWeights();
+    return *d;
+}
+
+const RemoteRewards *RewardModel::remote() const { return d->remote.get(); }
 const ModelConfig &RewardModel::config() const { return d->config; }
 const Tokenizer &RewardModel::tokenizer() const { return *d->tokenizer; }
 std::shared_ptr<const Tokenizer> RewardModel::sharedTokenizer() const { return d->tokenizer; }
@@ -259,6 +299,7 @@ const ModelInfo &RewardModel::info() const { return d->info; }
 
 std::vector<float> RewardModel::forwardRewards(const std::vector<std::vector<int>> &rows) const
 {
+    d->requireWeights();
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         const ForwardBatch b = d->makeBatch(rows);
@@ -270,6 +311,7 @@ std::vector<float> RewardModel::forwardRewards(const std::vector<std::vector<int
 
 std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) const
 {
+    d->requireWeights();
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         const ForwardBatch b = d->makeBatch({ids});
@@ -282,6 +324,7 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
 std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
                                                          const std::vector<std::vector<int>> &rows) const
 {
+    d->requireWeights();
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         auto &m = *d->model;

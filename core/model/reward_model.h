@@ -14,6 +14,7 @@
 namespace polar {
 
 class Tokenizer;
+class RemoteRewards;
 
 // The device or host ran out of memory for one forward pass; the scorer
 // catches it and retries with fewer rows.
@@ -53,6 +54,7 @@ struct ModelInfo
     uint64_t weightBytes = 0;    // as placed on the device
     bool zeroCopy = false;       // weights used straight from the mapped files
     std::vector<std::string> weightFiles;
+    std::string remote;          // "vLLM at http://...": rewards come from that server; empty when in-process
     double loadSeconds = 0;      // config, tokenizer, mapping, placing the weights
     uint64_t fileBytes = 0;      // weight bytes read from the safetensors files
     double loadGBps() const { return loadSeconds > 0 ? double(fileBytes) / loadSeconds / 1e9 : 0.0; }
@@ -70,6 +72,11 @@ public:
     // benchmarks: no files), using the tokenizer in `tokenizerDir`.
     static std::unique_ptr<RewardModel> createRandom(const ModelConfig &config, const std::string &tokenizerDir,
                                                      const LoadOptions &options = {}, uint64_t seed = 0);
+    // A model served elsewhere: config.json and the tokenizer from `dir` (so
+    // the encoding and truncation are the served model's own; no weights are
+    // read), rewards from `remote`. Scoring goes through the same pipeline;
+    // forward passes (attribution, training) need the weights and throw.
+    static std::unique_ptr<RewardModel> connect(const std::string &dir, std::shared_ptr<const RemoteRewards> remote);
     ~RewardModel();
 
     const ModelConfig &config() const;
@@ -77,6 +84,8 @@ public:
     std::shared_ptr<const Tokenizer> sharedTokenizer() const;
     const PolarEncoder &encoder() const;
     const ModelInfo &info() const;
+    // The server this model's rewards come from; null for weights in this process.
+    const RemoteRewards *remote() const;
 
     // One padded forward over `rows` (no batching policy): the v_head value at
     // each row's last token. Throws OutOfMemory when the pass does not fit.
@@ -90,9 +99,10 @@ public:
     // The v_head value at every position of one sequence.
     std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
 
-    // For core's attribution code: the torch module behind the pimpl.
+    // For core's attribution code: the torch module behind the pimpl (throws
+    // for a remote model, which has none).
     struct Impl;
-    Impl &impl() const { return *d; }
+    Impl &impl() const;
 
 private:
     RewardModel();

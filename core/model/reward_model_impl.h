@@ -7,6 +7,7 @@
 #include "model/reward_model.h"
 #include "model/safetensors_reader.h"
 #include "model/tokenizer.h"
+#include "scoring/remote_rewards.h"
 
 namespace polar {
 
@@ -22,7 +23,13 @@ struct RewardModel::Impl
     torch::Device device{torch::kCPU};
     torch::Dtype dtype = torch::kFloat32;
     int64_t padId = 0;
+    // Set for a model served elsewhere: then `model` is null.
+    std::shared_ptr<const RemoteRewards> remote;
 
+    // config.json and the tokenizer of a model directory, checked against each other.
+    void readConfigAndTokenizer(const std::string &dir);
+    // Throws, naming the server, when there are no weights here to run.
+    void requireWeights() const;
     // With config and tokenizer set: the encoder, the pad id, and the device
     // and dtype the options ask for (auto: CUDA bf16 when available, else CPU fp32).
     void prepare(const LoadOptions &options);

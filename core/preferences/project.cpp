@@ -678,6 +678,8 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
 {
     std::vector<Json> events;
     for (const auto &b : batch) {
+        if (!b.error.empty())
+            continue; // not scored: stays as it was, and the next run tries it again
         if (b.item >= m_items.size())
             throw Error(m_path + ": item " + std::to_string(b.item) + " is out of range");
         const std::string where = m_dataset.path + ":" + std::to_string(m_dataset.records[b.item].line);
@@ -696,6 +698,8 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
     }
     append(events); // on disk first, then in memory
     for (const auto &b : batch) {
+        if (!b.error.empty())
+            continue;
         ItemState &s = m_items[b.item];
         s.rewards = b.rewards;
         s.rewardModel = model;
@@ -705,7 +709,7 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
 
 ItemRewards PreferenceProject::rewardsForCurrent(size_t i, std::vector<float> rewards) const
 {
-    return {i, std::move(rewards), candidatesHash(candidates(i))};
+    return {i, std::move(rewards), candidatesHash(candidates(i)), {}};
 }
 
 void PreferenceProject::addTime(size_t i, const std::string &annotator, double seconds)

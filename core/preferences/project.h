@@ -70,6 +70,7 @@ struct ItemRewards
     size_t item = 0;
     std::vector<float> rewards;
     std::string candidatesHash;
+    std::string error; // "DATASET:LINE: why" when the item could not be scored (no rewards then)
 };
 
 // A line of a project file that could not be applied, found when opening it.

@@ -45,12 +45,15 @@ std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreReq
     std::vector<ItemRewards> out;
     size_t next = 0;
     for (size_t k = 0; k < request.items.size(); ++k) {
-        ItemRewards r{request.items[k], {}, candidatesHash(request.candidates[k])};
+        ItemRewards r{request.items[k], {}, candidatesHash(request.candidates[k]), {}};
         for (size_t c = 0; c < request.candidates[k].size(); ++c, ++next) {
-            if (!scores[next].ok)
-                throw Error(request.datasetPath + ":" + std::to_string(request.lines[k]) + ": " + scores[next].error);
+            if (!scores[next].ok && r.error.empty())
+                r.error = request.datasetPath + ":" + std::to_string(request.lines[k]) + ": candidate " + std::to_string(c)
+                          + ": " + scores[next].error;
             r.rewards.push_back(scores[next].reward);
         }
+        if (!r.error.empty())
+            r.rewards.clear();
         out.push_back(std::move(r));
     }
     return out;
@@ -68,9 +71,14 @@ size_t scoreProject(const RewardModel &model, PreferenceProject &project, const 
         const auto chunk = nextUnscoredChunk(project, cursor, std::max<size_t>(1, o.chunkItems));
         if (chunk.empty())
             break;
-        project.setRewards(scoreItems(model, scoringRequest(project, chunk), o.settings, o.cancel), model.info().name);
-        scored += chunk.size();
-        done += chunk.size();
+        const auto rewards = scoreItems(model, scoringRequest(project, chunk), o.settings, o.cancel);
+        project.setRewards(rewards, model.info().name);
+        for (const auto &r : rewards) {
+            if (r.error.empty())
+                ++scored, ++done;
+            else if (o.failed)
+                o.failed(r.error);
+        }
         if (o.progress)
             o.progress(done, n);
     }

@@ -31,7 +31,8 @@ std::vector<size_t> nextUnscoredChunk(const PreferenceProject &project, size_t &
 ItemScoreRequest scoringRequest(const PreferenceProject &project, const std::vector<size_t> &items);
 
 // Rewards per requested item, every prompt's candidates sharing their prefix.
-// An item that cannot be scored throws polar::Error naming its line.
+// An item that cannot be scored (a candidate the model or the server failed)
+// comes back with `error` naming its line and no rewards.
 std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreRequest &request, const ScoringSettings &settings,
                                     const std::atomic_bool *cancel = nullptr);
 
@@ -41,11 +42,13 @@ struct ProjectScoringOptions
     size_t chunkItems = 32; // items scored, then saved, at a time
     const std::atomic_bool *cancel = nullptr;
     std::function<void(size_t done, size_t total)> progress; // items with rewards, of all
+    std::function<void(const std::string &error)> failed;   // an item left unscored, and why (the next run tries it again)
 };
 
 // Scores every item whose rewards are missing or stale, saving each chunk to
 // the project before the next starts, so an interrupted run resumes where it
-// stopped. Returns how many items it scored; throws polar::Cancelled after
+// stopped. Items that fail are reported and left unscored. Returns how many
+// items it scored; throws polar::Cancelled after
 // saving what was done.
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &options);
 

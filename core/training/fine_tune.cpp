@@ -46,7 +46,11 @@ std::vector<ItemRewards> scoreWith(const std::string &modelDir, const TrainOptio
     lo.dtype = options.dtype;
     lo.cancel = control.cancel;
     const auto model = RewardModel::load(modelDir, lo);
-    return scoreItems(*model, request, scoring, control.cancel);
+    auto rewards = scoreItems(*model, request, scoring, control.cancel);
+    for (const auto &r : rewards)
+        if (!r.error.empty())
+            throw Error(r.error);
+    return rewards;
 }
 
 } // namespace

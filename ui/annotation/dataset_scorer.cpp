@@ -32,6 +32,8 @@ void DatasetScorer::start()
     m_started = std::chrono::steady_clock::now();
     m_scored = m_scoredAtStart = m_doc->project()->scoredCount();
     m_cursor = 0;
+    m_failed = 0;
+    m_firstFailure.clear();
     next();
 }
 
@@ -50,7 +52,11 @@ void DatasetScorer::next()
     auto request = polar::scoringRequest(*m_doc->project(), polar::nextUnscoredChunk(*m_doc->project(), m_cursor, kChunkItems));
     if (request.items.empty()) {
         m_running = false;
-        Q_EMIT stopped(true, tr("Every item is scored."));
+        if (m_failed == 0)
+            Q_EMIT stopped(true, tr("Every item is scored."));
+        else
+            Q_EMIT stopped(false, tr("%n item(s) could not be scored; start again to retry them. First: %1", nullptr, int(m_failed))
+                                      .arg(m_firstFailure));
         return;
     }
     m_engine->scoreItems(std::move(request), m_settings);
@@ -65,7 +71,13 @@ void DatasetScorer::onChunk(const ItemsResult &result)
         Q_EMIT stopped(false, tr("Scoring stopped: the rewards could not be saved."));
         return;
     }
-    m_scored += result.items.size();
+    for (const auto &item : result.items) {
+        if (item.error.empty()) {
+            ++m_scored;
+        } else if (m_failed++ == 0) {
+            m_firstFailure = QString::fromStdString(item.error);
+        }
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
     Q_EMIT progress(m_scored, m_doc->size(), secs > 0 ? double(m_scored - m_scoredAtStart) / secs : 0.0);
     if (m_running)

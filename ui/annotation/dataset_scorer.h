@@ -39,5 +39,7 @@ private:
     polar::ScoringSettings m_settings;
     bool m_running = false;
     size_t m_cursor = 0, m_scored = 0, m_scoredAtStart = 0;
+    size_t m_failed = 0;      // items this run could not score (left for the next)
+    QString m_firstFailure;
     std::chrono::steady_clock::time_point m_started;
 };

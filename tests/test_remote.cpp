@@ -1,0 +1,498 @@
+// The remote backends and `polar-cli serve`, for real on loopback: our client
+// against our server in each engine's shape, the engines' documented response
+// shapes (tests/data/protocol), failures that must surface as errors on the
+// items concerned, bad requests, a full queue, clients that vanish mid-request,
+// and concurrent clients whose answers must not cross.
+#include "model/reward_model.h"
+#include "remote/protocol.h"
+#include "remote/remote_scorer.h"
+#include "remote/reward_server.h"
+#include "remote/scoring_queue.h"
+#include "remote/server_spec.h"
+#include "scoring/pipeline.h"
+#include "test_support.h"
+#include "util/error.h"
+#include "util/files.h"
+
+#include <httplib.h>
+
+#include <QtTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace polar;
+
+namespace {
+
+// A RewardServer on a free loopback port, serving from a thread of its own.
+struct LiveServer
+{
+    std::unique_ptr<RewardServer> server;
+    std::thread thread;
+    int port = 0;
+    LiveServer(const RewardModel &model, ServeOptions o)
+    {
+        o.host = "127.0.0.1";
+        o.port = 0;
+        server = std::make_unique<RewardServer>(model, o);
+        port = server->bind();
+        thread = std::thread([this] { server->serve(); });
+    }
+    ~LiveServer()
+    {
+        server->stop();
+        thread.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
+// A plain httplib server standing in for an engine that misbehaves.
+struct FakeEngine
+{
+    httplib::Server http;
+    std::thread thread;
+    int port = 0;
+    FakeEngine() = default;
+    void start()
+    {
+        port = http.bind_to_any_port("127.0.0.1");
+        thread = std::thread([this] { http.listen_after_bind(); });
+    }
+    ~FakeEngine()
+    {
+        http.stop();
+        if (thread.joinable())
+            thread.join();
+    }
+    std::string url(const std::string &base) const { return "http://127.0.0.1:" + std::to_string(port) + base; }
+};
+
+std::vector<ScoreRequest> someRequests()
+{
+    std::vector<ScoreRequest> out;
+    const char *prompts[] = {"How many 'r's are in strawberry?", "What is 12 + 30?", "Name the capital of France."};
+    const char *references[] = {"There are 3.", "42", "Paris."};
+    const char *outputs[] = {"Three.", "It has 2 of them.", "42, I think", "Paris, of course."};
+    for (int p = 0; p < 3; ++p)
+        for (const char *o : outputs)
+            out.push_back({TextField::fromString(prompts[p]), TextField::fromString(references[p]), TextField::fromString(o)});
+    return out;
+}
+
+ServerSpec specFor(ServerEngine engine, const std::string &url)
+{
+    ServerSpec s;
+    s.engine = engine;
+    s.url = parseServerUrl(url);
+    s.backoffSeconds = 0.01;
+    return s;
+}
+
+// The n-text vLLM answer with rewards 0, 1, 2, ...
+std::string vllmAnswer(size_t n)
+{
+    std::vector<float> rewards;
+    for (size_t i = 0; i < n; ++i)
+        rewards.push_back(float(i));
+    return poolingResponse(PoolingShape::Vllm, "fake", rewards, std::vector<size_t>(n, 1));
+}
+
+size_t inputCount(const std::string &body) { return parsePoolingQuery(body).size(); }
+
+// Sends raw bytes to a port and closes without reading: a client that dies.
+void sendAndVanish(int port, const std::string &bytes)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(uint16_t(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QVERIFY(::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+    QVERIFY(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == ssize_t(bytes.size()));
+    ::close(fd);
+}
+
+} // namespace
+
+class TestRemote : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<RewardModel> m_model;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        LoadOptions o;
+        o.device = Device::Cpu;
+        o.dtype = ComputeDType::F32;
+        m_model = RewardModel::load(testdata::tinyModel(), o);
+    }
+
+    void addressesAndSpecs()
+    {
+        const ServerUrl plain = parseServerUrl("127.0.0.1:30000"); // the official client's server_address
+        QCOMPARE(plain.scheme, std::string("http"));
+        QCOMPARE(plain.port, 30000);
+        QCOMPARE(plain.text(), std::string("http://127.0.0.1:30000"));
+        const ServerUrl tls = parseServerUrl("HTTPS://rm.example.org/polar/");
+        QCOMPARE(tls.scheme, std::string("https"));
+        QCOMPARE(tls.port, 443);
+        QCOMPARE(tls.basePath, std::string("/polar"));
+        const ServerUrl v6 = parseServerUrl("http://[::1]:8000");
+        QCOMPARE(v6.host, std::string("::1"));
+        QCOMPARE(v6.port, 8000);
+        const ServerSpec s = parseServerSpec("SGLang=http://gpu:30000");
+        QCOMPARE(s.engine, ServerEngine::Sglang);
+        QCOMPARE(s.describe(), std::string("SGLang at http://gpu:30000"));
+        for (const char *bad : {"ftp://host:1", "host", "host:99999", "host:8o", "http://:80", "http://u:p@host:1"})
+            QVERIFY_THROWS_EXCEPTION(Error, parseServerUrl(bad));
+        QVERIFY_THROWS_EXCEPTION(Error, parseServerSpec("http://host:8000"));
+        try {
+            parseServerSpec("tgi=http://host:8000");
+            QFAIL("an unknown engine was accepted");
+        } catch (const Error &e) {
+            QVERIFY(std::string(e.what()).find("vllm, sglang or lmdeploy") != std::string::npos);
+        }
+        ServerSpec zero = s;
+        zero.concurrency = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, zero.validate());
+    }
+
+    void engineResponseShapes()
+    {
+        const std::string dir = testdata::sourceDir() + "/tests/data/protocol/";
+        QCOMPARE(parseRewardResponse(ServerEngine::Vllm, readWholeFile(dir + "vllm-pooling.json"), 2),
+                 (std::vector<double>{1.25, -2.5}));
+        QCOMPARE(parseRewardResponse(ServerEngine::Sglang, readWholeFile(dir + "sglang-classify.json"), 2),
+                 (std::vector<double>{-1.5, 3.25}));
+        QCOMPARE(parseRewardResponse(ServerEngine::Lmdeploy, readWholeFile(dir + "lmdeploy-pooling.json"), 2),
+                 (std::vector<double>{0.875, -4.0}));
+        // Items come back in "index" order, whatever order they are listed in.
+        QCOMPARE(parseRewardResponse(ServerEngine::Vllm, R"({"data":[{"index":1,"data":[[2]]},{"index":0,"data":[[1]]}]})", 2),
+                 (std::vector<double>{1, 2}));
+        // SGLang answers one text with one bare object.
+        QCOMPARE(parseRewardResponse(ServerEngine::Sglang, R"({"embedding":[0.5]})", 1), (std::vector<double>{0.5}));
+
+        auto failure = [](ServerEngine e, const std::string &body, size_t expected) -> std::string {
+            try {
+                parseRewardResponse(e, body, expected);
+            } catch (const Error &err) {
+                return err.what();
+            }
+            return "(no error)";
+        };
+        QVERIFY(failure(ServerEngine::Vllm, readWholeFile(dir + "vllm-pooling.json"), 3).find("2 results for 3 texts") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Vllm, R"({"data":[{"index":0,"data":"AAAA"}]})", 1).find("base64") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Vllm, R"({"data":[{"index":0,"data":[]}]})", 1).find("empty list") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Vllm, R"({"data":[{"index":0,"data":[[1]]},{"index":0,"data":[[1]]}]})", 2).find("repeated") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Sglang, R"([{"meta_info":{}}])", 1).find("'embedding'") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Lmdeploy, "<html>Bad Gateway</html>", 1).find("not valid JSON") != std::string::npos);
+        QVERIFY(failure(ServerEngine::Lmdeploy, R"({"object":"error","message":"boom"})", 1).find("no \"data\" list") != std::string::npos);
+
+        QCOMPARE(errorMessageOf(R"({"object":"error","message":"The model `x` does not exist.","type":"NotFoundError","code":404})"),
+                 std::string("The model `x` does not exist."));
+        QCOMPARE(errorMessageOf(R"({"detail":"Not Found"})"), std::string("Not Found"));
+        QCOMPARE(errorMessageOf(R"({"error":{"message":"rate limited"}})"), std::string("rate limited"));
+        QCOMPARE(errorMessageOf("upstream timed out\n<html>"), std::string("upstream timed out"));
+    }
+
+    void requestsAsTheOfficialClientBuildsThem()
+    {
+        const Json vllm = parseJson(rewardRequestBody(ServerEngine::Vllm, "", {"a", "b"}), "vllm");
+        QCOMPARE(vllm.dump(), std::string(R"({"input":["a","b"]})"));
+        const Json sglang = parseJson(rewardRequestBody(ServerEngine::Sglang, "POLAR-7B", {"a"}), "sglang");
+        QCOMPARE(sglang.dump(), std::string(R"({"model":"POLAR-7B","text":["a"]})"));
+        QCOMPARE(std::string(rewardPath(ServerEngine::Lmdeploy)), std::string("/pooling"));
+        QCOMPARE(std::string(rewardPath(ServerEngine::Sglang)), std::string("/classify"));
+    }
+
+    void commonPrefixLeavesEveryRowItsLastToken()
+    {
+        const std::vector<int> a{1, 2, 3, 4}, b{1, 2, 3, 5}, c{1, 2}, same{1, 2, 3};
+        QCOMPARE(commonPrefix({&a, &b}), (std::vector<int>{1, 2, 3}));
+        QCOMPARE(commonPrefix({&a, &b, &c}), (std::vector<int>{1}));
+        QCOMPARE(commonPrefix({&same, &same}), (std::vector<int>{1, 2}));
+        QVERIFY(commonPrefix({&a}).empty());
+    }
+
+    // Our backends against our server, each engine's shape, against the local engine.
+    void remoteRewardsEqualLocal()
+    {
+        const auto requests = someRequests();
+        ScoringSettings settings;
+        const auto local = scoreRequests(*m_model, requests, settings);
+
+        LiveServer vllmStyle(*m_model, {});
+        ServeOptions lmdeployShape;
+        lmdeployShape.pooling = PoolingShape::Lmdeploy;
+        LiveServer lmdeployStyle(*m_model, lmdeployShape);
+        const std::pair<ServerEngine, std::string> servers[] = {
+            {ServerEngine::Vllm, vllmStyle.url()}, {ServerEngine::Sglang, vllmStyle.url()}, {ServerEngine::Lmdeploy, lmdeployStyle.url()}};
+        for (const auto &[engine, url] : servers) {
+            ServerSpec spec = specFor(engine, url);
+            spec.batchSize = 3;   // several requests, several in flight: the server batches across them
+            spec.concurrency = 3;
+            const auto remote = connectToServer(spec, testdata::tinyModel());
+            QVERIFY(remote->remote() != nullptr);
+            QCOMPARE(remote->info().remote, spec.describe());
+            size_t lastProgress = 0;
+            ScoreControl control;
+            control.progress = [&](size_t done, size_t total) {
+                QVERIFY(done >= lastProgress && total == requests.size());
+                lastProgress = done;
+            };
+            const auto scores = scoreRequests(*remote, requests, settings, control);
+            QCOMPARE(scores.size(), local.size());
+            QCOMPARE(lastProgress, requests.size());
+            for (size_t i = 0; i < scores.size(); ++i) {
+                QVERIFY2(scores[i].ok, scores[i].error.c_str());
+                QCOMPARE(scores[i].encodedText, local[i].encodedText);
+                QVERIFY2(std::abs(scores[i].reward - local[i].reward) < 1e-4f, engineName(engine));
+            }
+            // Attribution and training need the weights: a clear refusal, not a crash.
+            try {
+                remote->forwardRewards({{1, 2, 3}});
+                QFAIL("a remote model ran a forward pass");
+            } catch (const Error &e) {
+                QVERIFY(std::string(e.what()).find(spec.describe()) != std::string::npos);
+            }
+        }
+        // Prompts with several candidates shared their prefix on the server.
+        QVERIFY(vllmStyle.server->counters().queue.sharedRows > 0);
+    }
+
+    void failuresAreErrorsOnTheirItems()
+    {
+        FakeEngine fake;
+        std::atomic<int> flakyCalls{0};
+        fake.http.Post("/flaky/pooling", [&](const httplib::Request &req, httplib::Response &res) {
+            if (flakyCalls++ < 2) {
+                res.status = 503;
+                res.set_content(errorResponse(503, "warming up"), "application/json");
+                return;
+            }
+            res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
+        });
+        fake.http.Post("/garbled/pooling", [](const httplib::Request &, httplib::Response &res) { res.set_content("<html>oops", "text/html"); });
+        fake.http.Post("/short/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            res.set_content(vllmAnswer(inputCount(req.body) - 1), "application/json");
+        });
+        fake.http.Post("/slow/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
+        });
+        fake.http.Post("/bad/pooling", [](const httplib::Request &, httplib::Response &res) {
+            res.status = 400;
+            res.set_content(errorResponse(400, "This model's maximum context length is 4096 tokens"), "application/json");
+        });
+        fake.http.Post("/locked/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            if (req.get_header_value("Authorization") != "Bearer sesame") {
+                res.status = 401;
+                res.set_content(R"({"error":"Unauthorized"})", "application/json");
+                return;
+            }
+            res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
+        });
+        fake.start();
+        const std::vector<std::string> texts{"a", "b", "c", "d", "e"};
+
+        auto run = [&](ServerSpec spec) { return RemoteScorer(spec).scoreTexts(texts, {}); };
+        auto allFailWith = [&](const std::vector<SequenceScore> &r, const std::string &needle) {
+            QCOMPARE(r.size(), texts.size());
+            for (const auto &s : r) {
+                QVERIFY(!s.ok);
+                QCOMPARE(s.reward, 0.f);
+                QVERIFY2(s.error.find(needle) != std::string::npos, s.error.c_str());
+            }
+        };
+
+        ServerSpec flaky = specFor(ServerEngine::Vllm, fake.url("/flaky"));
+        flaky.batchSize = 5;
+        flaky.concurrency = 1;
+        flaky.retries = 2;
+        const auto recovered = run(flaky);
+        QCOMPARE(flakyCalls.load(), 3);
+        for (size_t i = 0; i < texts.size(); ++i)
+            QVERIFY(recovered[i].ok && recovered[i].reward == float(i));
+        flakyCalls = 0;
+        flaky.retries = 1;
+        allFailWith(run(flaky), "HTTP 503: warming up (2 tries)");
+
+        allFailWith(run(specFor(ServerEngine::Vllm, fake.url("/garbled"))), "not valid JSON");
+        ServerSpec shortAnswers = specFor(ServerEngine::Vllm, fake.url("/short"));
+        shortAnswers.batchSize = 2; // one answer too few for every request
+        allFailWith(run(shortAnswers), " results for ");
+        QVERIFY(run(shortAnswers)[0].error.find("1 results for 2 texts") != std::string::npos);
+        ServerSpec slow = specFor(ServerEngine::Vllm, fake.url("/slow"));
+        slow.timeoutSeconds = 0.3;
+        slow.retries = 0;
+        allFailWith(run(slow), "no answer within");
+        allFailWith(run(specFor(ServerEngine::Vllm, fake.url("/bad"))), "HTTP 400: This model's maximum context length");
+        allFailWith(run(specFor(ServerEngine::Vllm, fake.url("/locked"))), "no API key was sent");
+        ServerSpec keyed = specFor(ServerEngine::Vllm, fake.url("/locked"));
+        keyed.apiKey = "sesame";
+        for (const auto &s : run(keyed))
+            QVERIFY(s.ok);
+
+        // Nobody listening: connection errors, retried, then errors on every item.
+        const int closedPort = fake.port;
+        fake.http.stop();
+        fake.thread.join();
+        ServerSpec gone = specFor(ServerEngine::Sglang, "http://127.0.0.1:" + std::to_string(closedPort));
+        gone.retries = 1;
+        allFailWith(run(gone), "SGLang at http://127.0.0.1:");
+
+        // Only the failed batch's items fail; one partial batch does not poison the rest.
+        FakeEngine picky;
+        picky.http.Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            const RewardQuery q = parsePoolingQuery(req.body);
+            if (q.texts[0] == "c") {
+                res.status = 500;
+                res.set_content(errorResponse(500, "CUDA error"), "application/json");
+                return;
+            }
+            res.set_content(vllmAnswer(q.size()), "application/json");
+        });
+        picky.start();
+        ServerSpec perBatch = specFor(ServerEngine::Vllm, picky.url(""));
+        perBatch.batchSize = 2;
+        const auto mixed = RemoteScorer(perBatch).scoreTexts(texts, {});
+        QVERIFY(mixed[0].ok && mixed[1].ok && !mixed[2].ok && !mixed[3].ok && mixed[4].ok);
+        QVERIFY(mixed[2].error.find("HTTP 500: CUDA error") != std::string::npos);
+    }
+
+    void cancelStopsWaitingRequests()
+    {
+        FakeEngine slow;
+        slow.http.Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            std::this_thread::sleep_for(std::chrono::seconds(3));
+            res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
+        });
+        slow.start();
+        std::atomic_bool cancel{false};
+        ScoreControl control;
+        control.cancel = &cancel;
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            cancel = true;
+        });
+        const auto started = std::chrono::steady_clock::now();
+        QVERIFY_THROWS_EXCEPTION(Cancelled, RemoteScorer(specFor(ServerEngine::Vllm, slow.url(""))).scoreTexts({"a", "b"}, control));
+        canceller.join();
+        // The request in flight was dropped, not waited for (a generous bound: it would take 3 s).
+        QVERIFY(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2500));
+    }
+
+    void badRequestsAreAnsweredAndSurvived()
+    {
+        ServeOptions o;
+        o.apiKey = "k";
+        o.maxQueued = 8;
+        o.maxBodyBytes = 4096;
+        LiveServer live(*m_model, o);
+        httplib::Client c("127.0.0.1", live.port);
+        c.set_bearer_token_auth("k");
+        auto expect = [&](const char *path, const std::string &body, int status, const std::string &needle) {
+            auto r = c.Post(path, body, "application/json");
+            QVERIFY(r);
+            QCOMPARE(r->status, status);
+            const std::string message = errorMessageOf(r->body);
+            QVERIFY2(message.find(needle) != std::string::npos, (message + " / wanted " + needle).c_str());
+        };
+        expect("/pooling", "{not json", 400, "not valid JSON");
+        expect("/pooling", R"({"input": []})", 400, "empty list");
+        expect("/pooling", R"({"input": [1, "a"]})", 400, "token ids must be non-negative integers");
+        expect("/pooling", R"({"input": [[1, 2, 999999]]})", 400, "outside the vocabulary");
+        expect("/pooling", R"({"messages": [{"role": "user", "content": "hi"}]})", 400, "not supported");
+        expect("/pooling", R"({"input": ["a"], "encoding_format": "base64"})", 400, "float");
+        expect("/pooling", R"({"input": ["", "b"]})", 400, "text 0 is empty");
+        expect("/pooling", R"({"input": ["a","a","a","a","a","a","a","a","a"]})", 400, "at most 8");
+        expect("/classify", R"({"text": "a", "input_ids": [1]})", 400, "exactly one");
+        expect("/classify", R"({"input_ids": ["a"]})", 400, "holds text");
+        expect("/pooling", std::string(5000, ' '), 413, "larger than 4096");
+        expect("/nowhere", "{}", 404, "no route");
+        httplib::Client anonymous("127.0.0.1", live.port);
+        auto denied = anonymous.Post("/pooling", R"({"input": ["a"]})", "application/json");
+        QVERIFY(denied && denied->status == 401);
+        auto health = anonymous.Get("/health");
+        QVERIFY(health && health->status == 200);
+        auto models = c.Get("/v1/models");
+        QVERIFY(models && models->status == 200);
+        QCOMPARE(parseJson(models->body, "models")["data"][0]["id"].get<std::string>(), m_model->info().name);
+        // Token ids are accepted as the engines accept them, and still answered.
+        auto ids = c.Post("/classify", R"({"input_ids": [[1, 5, 9], [1, 7]]})", "application/json");
+        QVERIFY(ids && ids->status == 200);
+        QCOMPARE(parseRewardResponse(ServerEngine::Sglang, ids->body, 2).size(), size_t(2));
+        QVERIFY(live.server->counters().badRequests >= 11);
+    }
+
+    void fullQueueIsRefusedNotGrown()
+    {
+        ScoringQueue queue(*m_model, 4096, 2);
+        std::vector<std::future<std::vector<SequenceScore>>> accepted;
+        size_t refused = 0;
+        const std::vector<int> seq{1, 20, 30, 40, 50, 60, 70, 80};
+        for (int i = 0; i < 2000 && refused == 0; ++i) {
+            try {
+                accepted.push_back(queue.submit({seq, seq, seq, seq}, {}));
+            } catch (const QueueFull &e) {
+                ++refused;
+                QVERIFY(std::string(e.what()).find("queue is full") != std::string::npos);
+            }
+        }
+        QVERIFY(refused > 0);
+        for (auto &f : accepted)
+            for (const auto &s : f.get())
+                QVERIFY(s.ok);
+        QCOMPARE(queue.counters().refused, uint64_t(refused));
+    }
+
+    // Clients that die mid-request, then many at once: every answer is the
+    // right one for its own texts.
+    void concurrentClientsGetTheirOwnAnswers()
+    {
+        LiveServer live(*m_model, {});
+        sendAndVanish(live.port, "POST /pooling HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900\r\n\r\n{\"input\": [\"ab");
+        sendAndVanish(live.port, "POST /pooling HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"input\":[\"a\"]}");
+
+        const int clients = 6, perClient = 5;
+        std::vector<ScoreRequest> all;
+        for (int c = 0; c < clients; ++c)
+            for (int k = 0; k < perClient; ++k)
+                all.push_back({TextField::fromString("Count to " + std::to_string(c)), TextField::fromString(std::to_string(c)),
+                               TextField::fromString("answer " + std::to_string(k * 7 + c))});
+        const auto local = scoreRequests(*m_model, all, {});
+        std::vector<std::vector<SequenceScore>> got(clients);
+        std::vector<std::thread> threads;
+        for (int c = 0; c < clients; ++c)
+            threads.emplace_back([&, c] {
+                ServerSpec spec = specFor(c % 2 ? ServerEngine::Sglang : ServerEngine::Vllm, live.url());
+                spec.batchSize = 2;
+                std::vector<std::string> texts;
+                for (int k = 0; k < perClient; ++k)
+                    texts.push_back(local[size_t(c * perClient + k)].encodedText);
+                got[size_t(c)] = RemoteScorer(spec).scoreTexts(texts, {});
+            });
+        for (auto &t : threads)
+            t.join();
+        for (int c = 0; c < clients; ++c)
+            for (int k = 0; k < perClient; ++k) {
+                const auto &s = got[size_t(c)][size_t(k)];
+                QVERIFY2(s.ok, s.error.c_str());
+                QVERIFY(std::abs(s.reward - local[size_t(c * perClient + k)].reward) < 1e-4f);
+            }
+        auto health = httplib::Client("127.0.0.1", live.port).Get("/health");
+        QVERIFY(health && health->status == 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRemote)
+#include "test_remote.moc"
