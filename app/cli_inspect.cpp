@@ -1,5 +1,8 @@
 // polar-cli inspect: what a model directory holds, without running it.
 #include "cli_common.h"
+#ifdef POLAR_HAVE_REMOTE
+#include "remote/remote_scorer.h"
+#endif
 
 #include "util/error.h"
 #include "model/tokenizer.h"
@@ -29,8 +32,15 @@ std::string tokenLabel(const Tokenizer &tok, int id)
 
 int runInspect(const std::vector<std::string> &argv)
 {
-    Args args(argv, {}, kModelOptions);
+    Args args(argv, {}, optionSet({kModelOptions, kServerOptions}));
     auto model = loadModel(args);
+#ifdef POLAR_HAVE_REMOTE
+    if (model->remote()) {
+        std::printf("model           %s (config and tokenizer)\nserver          %s\n", model->info().directory.c_str(),
+                    testConnection(*model).c_str());
+        return 0;
+    }
+#endif
     const ModelConfig &c = model->config();
     const ModelInfo &info = model->info();
     const Tokenizer &tok = model->tokenizer();

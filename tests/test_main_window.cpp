@@ -24,6 +24,13 @@
 #include "scoring/scorer.h"
 #include "test_support.h"
 #include "workbench/text_field_editor.h"
+#include "workbench/model_panel.h"
+#include "remote/reward_server.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <thread>
 
 #include <QAction>
 #include <QComboBox>
@@ -146,6 +153,71 @@ private Q_SLOTS:
             QCOMPARE(sorted->index(r, ResultsModel::Rank).data().toString(), QString::number(r + 1));
             previous = v;
         }
+    }
+
+    // The model bar's Remote server: Test, Load, score through the server,
+    // rewards as core computes them; attribution says it runs locally.
+    void remoteServerScoresLikeCore()
+    {
+        auto served = RewardModel::load(testdata::tinyModel());
+        ServeOptions so;
+        so.host = "127.0.0.1";
+        so.port = 0;
+        RewardServer server(*served, so);
+        const int port = server.bind();
+        std::thread serving([&] { server.serve(); });
+        struct Stop
+        {
+            RewardServer &s;
+            std::thread &t;
+            ~Stop()
+            {
+                s.stop();
+                t.join();
+            }
+        } stop{server, serving};
+
+        auto *device = w().findChild<QComboBox *>("modelDevice");
+        QVERIFY(device);
+        device->setCurrentIndex(device->findText("Remote server"));
+        auto *address = w().findChild<QLineEdit *>("serverAddress");
+        QVERIFY(address && address->isVisible());
+        w().findChild<QComboBox *>("serverType")->setCurrentIndex(1); // SGLang
+        address->setText("127.0.0.1:" + QString::number(port));
+        w().findChild<QPushButton *>("serverTest")->click();
+        auto *result = w().findChild<QLabel *>("serverTestResult");
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().startsWith(QStringLiteral("✓")), 20000);
+        QVERIFY(result->text().contains("SGLang at http://127.0.0.1:"));
+        loadTinyModel(w()); // the directory gives the tokenizer; the server the rewards
+        QVERIFY(w().engine()->modelInfo().remote.find("SGLang") == 0);
+
+        typeInto(w().promptEditor(), "What is the capital of China?");
+        typeInto(w().referenceEditor(), "Beijing.");
+        const std::vector<std::string> outputs = {"Beijing.", "Shanghai."};
+        for (const auto &o : outputs) {
+            w().action("addCandidate")->trigger();
+            typeInto(w().candidateEditor(), QString::fromStdString(o));
+        }
+        QVERIFY(scoreAndWait(w()));
+        const auto expected = coreRewards("What is the capital of China?", "Beijing.", outputs);
+        for (int i = 0; i < 2; ++i)
+            QVERIFY(std::fabs(w().resultsModel()->index(i, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble()
+                              - expected[size_t(i)]) < 1e-4);
+        QVERIFY(server.counters().requests >= 2); // the Test and the scoring
+
+        QSignalSpy explained(w().attributionView(), &AttributionView::finished);
+        w().attributionView()->run();
+        QCOMPARE(explained.count(), 1);
+        QCOMPARE(explained.first().first().toBool(), false);
+        QVERIFY(w().attributionView()->summary().contains("run in this process"));
+
+        // A server that is not there fails the load, and says why.
+        address->setText("127.0.0.1:1");
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(ready.first().first().toBool(), false);
+        device->setCurrentIndex(device->findText("CPU"));
     }
 
     void chartBarsFollowTheTableSort()

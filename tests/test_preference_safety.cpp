@@ -379,7 +379,7 @@ private Q_SLOTS:
         QVERIFY(back[0].rewardsStale);
         QCOMPARE(back[0].candidates[1].text, std::string("bad1, edited"));
         // Rewards that arrive for the old candidates after the edit are kept as stale, never shown.
-        p->setRewards({{0, {5.f, 6.f}, candidatesHash(strings({"good1", "bad1"}))}}, "tiny");
+        p->setRewards({{0, {5.f, 6.f}, candidatesHash(strings({"good1", "bad1"})), {}}}, "tiny");
         QVERIFY(p->rewardsStale(0));
     }
 

@@ -13,9 +13,12 @@
 #include "test_support.h"
 #include "util/error.h"
 #include "util/files.h"
+#include "preferences/project.h"
+#include "preferences/project_scoring.h"
 
 #include <httplib.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <arpa/inet.h>
@@ -55,22 +58,27 @@ struct LiveServer
 // A plain httplib server standing in for an engine that misbehaves.
 struct FakeEngine
 {
-    httplib::Server http;
+    std::unique_ptr<httplib::Server> http;
     std::thread thread;
     int port = 0;
-    FakeEngine() = default;
+    std::string scheme = "http";
+    FakeEngine() : http(std::make_unique<httplib::Server>()) {}
+    FakeEngine(const std::string &cert, const std::string &key)
+        : http(std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str())), scheme("https")
+    {
+    }
     void start()
     {
-        port = http.bind_to_any_port("127.0.0.1");
-        thread = std::thread([this] { http.listen_after_bind(); });
+        port = http->bind_to_any_port("127.0.0.1");
+        thread = std::thread([this] { http->listen_after_bind(); });
     }
     ~FakeEngine()
     {
-        http.stop();
+        http->stop();
         if (thread.joinable())
             thread.join();
     }
-    std::string url(const std::string &base) const { return "http://127.0.0.1:" + std::to_string(port) + base; }
+    std::string url(const std::string &base) const { return scheme + "://127.0.0.1:" + std::to_string(port) + base; }
 };
 
 std::vector<ScoreRequest> someRequests()
@@ -273,7 +281,7 @@ private Q_SLOTS:
     {
         FakeEngine fake;
         std::atomic<int> flakyCalls{0};
-        fake.http.Post("/flaky/pooling", [&](const httplib::Request &req, httplib::Response &res) {
+        fake.http->Post("/flaky/pooling", [&](const httplib::Request &req, httplib::Response &res) {
             if (flakyCalls++ < 2) {
                 res.status = 503;
                 res.set_content(errorResponse(503, "warming up"), "application/json");
@@ -281,19 +289,19 @@ private Q_SLOTS:
             }
             res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
         });
-        fake.http.Post("/garbled/pooling", [](const httplib::Request &, httplib::Response &res) { res.set_content("<html>oops", "text/html"); });
-        fake.http.Post("/short/pooling", [](const httplib::Request &req, httplib::Response &res) {
+        fake.http->Post("/garbled/pooling", [](const httplib::Request &, httplib::Response &res) { res.set_content("<html>oops", "text/html"); });
+        fake.http->Post("/short/pooling", [](const httplib::Request &req, httplib::Response &res) {
             res.set_content(vllmAnswer(inputCount(req.body) - 1), "application/json");
         });
-        fake.http.Post("/slow/pooling", [](const httplib::Request &req, httplib::Response &res) {
+        fake.http->Post("/slow/pooling", [](const httplib::Request &req, httplib::Response &res) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1500));
             res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
         });
-        fake.http.Post("/bad/pooling", [](const httplib::Request &, httplib::Response &res) {
+        fake.http->Post("/bad/pooling", [](const httplib::Request &, httplib::Response &res) {
             res.status = 400;
             res.set_content(errorResponse(400, "This model's maximum context length is 4096 tokens"), "application/json");
         });
-        fake.http.Post("/locked/pooling", [](const httplib::Request &req, httplib::Response &res) {
+        fake.http->Post("/locked/pooling", [](const httplib::Request &req, httplib::Response &res) {
             if (req.get_header_value("Authorization") != "Bearer sesame") {
                 res.status = 401;
                 res.set_content(R"({"error":"Unauthorized"})", "application/json");
@@ -344,7 +352,7 @@ private Q_SLOTS:
 
         // Nobody listening: connection errors, retried, then errors on every item.
         const int closedPort = fake.port;
-        fake.http.stop();
+        fake.http->stop();
         fake.thread.join();
         ServerSpec gone = specFor(ServerEngine::Sglang, "http://127.0.0.1:" + std::to_string(closedPort));
         gone.retries = 1;
@@ -352,7 +360,7 @@ private Q_SLOTS:
 
         // Only the failed batch's items fail; one partial batch does not poison the rest.
         FakeEngine picky;
-        picky.http.Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
+        picky.http->Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
             const RewardQuery q = parsePoolingQuery(req.body);
             if (q.texts[0] == "c") {
                 res.status = 500;
@@ -372,7 +380,7 @@ private Q_SLOTS:
     void cancelStopsWaitingRequests()
     {
         FakeEngine slow;
-        slow.http.Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
+        slow.http->Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
             std::this_thread::sleep_for(std::chrono::seconds(3));
             res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
         });
@@ -389,6 +397,84 @@ private Q_SLOTS:
         canceller.join();
         // The request in flight was dropped, not waited for (a generous bound: it would take 3 s).
         QVERIFY(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(2500));
+    }
+
+    void tlsIsVerified()
+    {
+        const std::string dir = testdata::sourceDir() + "/tests/data/tls/";
+        FakeEngine secure(dir + "cert.pem", dir + "key.pem");
+        QVERIFY(secure.http->is_valid());
+        secure.http->Post("/pooling", [](const httplib::Request &req, httplib::Response &res) {
+            res.set_content(vllmAnswer(inputCount(req.body)), "application/json");
+        });
+        secure.start();
+        ServerSpec spec = specFor(ServerEngine::Vllm, secure.url(""));
+        spec.retries = 0;
+        for (const auto &s : RemoteScorer(spec).scoreTexts({"a"}, {}))
+            QVERIFY2(!s.ok && s.error.find("did not verify") != std::string::npos, s.error.c_str());
+        spec.caFile = dir + "cert.pem";
+        const auto trusted = RemoteScorer(spec).scoreTexts({"a", "b"}, {});
+        QVERIFY2(trusted[0].ok && trusted[1].ok && trusted[1].reward == 1.f, trusted[0].error.c_str());
+        // Plain HTTP to a TLS port is a clear failure too.
+        ServerSpec plain = specFor(ServerEngine::Vllm, "http://127.0.0.1:" + std::to_string(secure.port));
+        plain.retries = 0;
+        QVERIFY(!RemoteScorer(plain).scoreTexts({"a"}, {})[0].ok);
+    }
+
+    // Dataset scoring on a server that fails some items: those stay unscored
+    // and are reported; the next run scores only them.
+    void datasetScoringLeavesFailedItemsForTheNextRun()
+    {
+        QTemporaryDir tmp;
+        const std::string dataset = tmp.filePath("items.jsonl").toStdString();
+        std::string lines;
+        for (int i = 0; i < 6; ++i) {
+            const std::string first = "A" + std::to_string(i) + (i % 3 == 1 ? " flaky" : "");
+            Json record = Json::object();
+            record["prompt"] = "Q" + std::to_string(i);
+            record["reference"] = "R";
+            record["outputs"] = Json::array({first, "B"});
+            lines += record.dump() + "\n";
+        }
+        writeFileAtomically(dataset, lines);
+
+        LiveServer live(*m_model, {});
+        std::atomic_bool healthy{false};
+        FakeEngine proxy; // forwards to the real server, except "flaky" texts while unhealthy
+        proxy.http->Post("/pooling", [&](const httplib::Request &req, httplib::Response &res) {
+            if (!healthy && req.body.find("flaky") != std::string::npos) {
+                res.status = 500;
+                res.set_content(errorResponse(500, "worker crashed"), "application/json");
+                return;
+            }
+            auto r = httplib::Client("127.0.0.1", live.port).Post("/pooling", req.body, "application/json");
+            res.status = r->status;
+            res.set_content(r->body, "application/json");
+        });
+        proxy.start();
+        ServerSpec spec = specFor(ServerEngine::Vllm, proxy.url(""));
+        spec.batchSize = 2; // one item's two candidates per request
+        spec.concurrency = 1;
+        spec.retries = 0;
+        const auto remote = connectToServer(spec, testdata::tinyModel());
+
+        auto project = PreferenceProject::openForDataset(dataset);
+        ProjectScoringOptions o;
+        std::vector<std::string> failures;
+        o.failed = [&](const std::string &e) { failures.push_back(e); };
+        QCOMPARE(scoreProject(*remote, *project, o), size_t(4));
+        QCOMPARE(failures.size(), size_t(2));
+        QVERIFY(failures[0].find("items.jsonl:2: candidate 0: ") != std::string::npos);
+        QVERIFY(failures[0].find("HTTP 500: worker crashed") != std::string::npos);
+        QCOMPARE(project->scoredCount(), size_t(4));
+        healthy = true;
+        failures.clear();
+        QCOMPARE(scoreProject(*remote, *project, o), size_t(2));
+        QVERIFY(failures.empty());
+        QCOMPARE(project->scoredCount(), size_t(6));
+        // The rewards are the local engine's.
+        const auto local = scoreRequests(*m_model, {{TextField::fromString("Q1"), TextField::fromString("R"), TextField::fromString("A1 flaky")}}, {});
+        QVERIFY(std::abs(project->item(1).rewards[0] - local[0].reward) < 1e-4f);
     }
 
     void badRequestsAreAnsweredAndSurvived()

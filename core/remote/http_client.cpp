@@ -8,6 +8,26 @@
 
 namespace polar {
 
+namespace {
+
+std::string describe(httplib::Error e, double timeoutSeconds)
+{
+    const std::string within = " within " + std::to_string(int(std::ceil(timeoutSeconds))) + " s";
+    switch (e) {
+    case httplib::Error::Connection: return "cannot connect (is the server running, and is the address right?)";
+    case httplib::Error::ConnectionTimeout: return "no connection" + within;
+    case httplib::Error::Read: return "no answer" + within + ", or the connection dropped";
+    case httplib::Error::Write: return "the request could not be sent (the connection dropped)";
+    case httplib::Error::Canceled: return "cancelled";
+    case httplib::Error::SSLConnection: return "the TLS handshake failed (an https address for a plain-HTTP server?)";
+    case httplib::Error::SSLLoadingCerts: return "the CA certificates could not be loaded";
+    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify (give its CA file)";
+    default: return httplib::to_string(e);
+    }
+}
+
+} // namespace
+
 struct HttpClient::Impl
 {
     ServerSpec spec;
@@ -37,9 +57,7 @@ struct HttpClient::Impl
     {
         HttpResult out;
         if (!r) {
-            out.failure = httplib::to_string(r.error());
-            if (r.error() == httplib::Error::SSLServerVerification)
-                out.failure += " (the server's TLS certificate did not verify; give its CA file)";
+            out.failure = describe(r.error(), spec.timeoutSeconds);
             return out;
         }
         out.status = r->status;

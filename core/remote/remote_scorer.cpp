@@ -24,9 +24,7 @@ bool retryable(const HttpResult &r) { return r.status == 0 || r.status == 429 ||
 std::string describeFailure(const HttpResult &r, const ServerSpec &spec)
 {
     if (r.status == 0)
-        return r.failure + (r.failure.find("Read") != std::string::npos
-                                ? " (no answer within " + std::to_string(int(spec.timeoutSeconds)) + " s, or the connection dropped)"
-                                : "");
+        return r.failure;
     std::string message = errorMessageOf(r.body);
     if (r.status == 401 || r.status == 403)
         message += spec.apiKey.empty() ? " (no API key was sent)" : " (check the API key)";
@@ -180,6 +178,15 @@ std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string 
     if (spec.model.empty())
         spec.model = modelNameOf(dir);
     return RewardModel::connect(dir, std::make_shared<RemoteScorer>(std::move(spec)));
+}
+
+std::string testConnection(const RewardModel &remoteModel)
+{
+    if (!remoteModel.remote())
+        throw Error("the model runs in this process: there is no server to test");
+    const PolarInput input = remoteModel.encoder().encode(TextField::fromString("What is 1 + 1?"), TextField::fromString("2"),
+                                                          TextField::fromString("1 + 1 = 2."));
+    return remoteModel.remote()->describe() + " " + remoteModel.remote()->check(input.text);
 }
 
 } // namespace polar

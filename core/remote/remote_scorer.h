@@ -30,6 +30,7 @@ public:
     explicit RemoteScorer(ServerSpec spec); // validates the spec
     std::vector<SequenceScore> scoreTexts(const std::vector<std::string> &texts, const ScoreControl &control) const override;
     std::string describe() const override;
+    std::string check(const std::string &sampleText) const override { return probe(sampleText).summary(); }
     const ServerSpec &spec() const { return m_spec; }
     // Lists the served models (where the engine has /v1/models) and scores
     // `sampleText`; throws polar::Error with what went wrong.
@@ -50,5 +51,8 @@ class RewardModel;
 // read). SGLang's "model" field defaults to the directory's name, as the
 // official client sends it.
 std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string &dir);
+// The model bar's Test and `polar-cli inspect --server`: one small POLAR input,
+// encoded with the model's tokenizer, through its server. Throws polar::Error.
+std::string testConnection(const RewardModel &remoteModel);
 
 } // namespace polar

@@ -22,6 +22,9 @@ public:
                                                   const ScoreControl &control) const = 0;
     // "vLLM at http://gpu-box:8000", for the model bar and the logs.
     virtual std::string describe() const = 0;
+    // Asks the server for one reward of `sampleText` and what it serves:
+    // "answered a reward of 0.5312 in 12 ms; serves POLAR-7B". Throws polar::Error.
+    virtual std::string check(const std::string &sampleText) const = 0;
 };
 
 } // namespace polar

@@ -412,6 +412,15 @@ void AttributionView::run()
         Q_EMIT finished(false);
         return;
     }
+    if (m_engine->hasModel() && !m_engine->modelInfo().remote.empty()) {
+        // A server answers rewards only: gradients and occlusion need the weights here.
+        m_summary->setText(Appearance::errorHtml(
+            tr("Token contributions run in this process, on the model's weights; the rewards now come from %1. "
+               "Load the model directory with Device Auto, CPU or CUDA to explain them.")
+                .arg(QString::fromStdString(m_engine->modelInfo().remote))));
+        Q_EMIT finished(false);
+        return;
+    }
     polar::AttributionJob job;
     job.prompt = m_doc->workspace().prompt;
     job.reference = m_doc->workspace().reference;

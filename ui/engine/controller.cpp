@@ -132,6 +132,15 @@ void EngineController::loadModel(const QString &dir, polar::Device device, polar
                               Qt::QueuedConnection);
 }
 
+void EngineController::connectServer(const QString &dir, polar::ServerSpec spec)
+{
+    cancel();
+    EngineWorker::Cancel flag;
+    const EngineTicket t = open(Kind::Load, true, flag);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, t, dir, spec = std::move(spec)] { w->connectServer(t, dir, spec); },
+                              Qt::QueuedConnection);
+}
+
 void EngineController::score(polar::CandidatesJob job)
 {
     EngineWorker::Cancel flag;

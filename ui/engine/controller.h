@@ -23,6 +23,9 @@ public:
     ~EngineController() override;
 
     void loadModel(const QString &dir, polar::Device device, polar::ComputeDType dtype);
+    // Rewards from a vLLM / SGLang / LMDeploy server; `dir` gives the tokenizer
+    // and config (a load like any other: modelLoaded or modelLoadFailed).
+    void connectServer(const QString &dir, polar::ServerSpec spec);
     void score(polar::CandidatesJob job);
     void attribute(polar::AttributionJob job);
     void scoreItems(polar::ItemScoreRequest request, polar::ScoringSettings settings);

@@ -1,5 +1,7 @@
 #include "engine/worker.h"
 
+#include "remote/remote_scorer.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -37,6 +39,17 @@ void EngineWorker::loadModel(EngineTicket ticket, const QString &dir, polar::Dev
         };
         m_model = polar::RewardModel::load(dir.toStdString(), o);
         m_cache.clear(); // rewards of another model
+        return QVariant::fromValue(m_model->info());
+    });
+}
+
+void EngineWorker::connectServer(EngineTicket ticket, const QString &dir, const polar::ServerSpec &spec)
+{
+    run(ticket, [&] {
+        auto model = polar::connectToServer(spec, dir.toStdString());
+        polar::testConnection(*model); // a server that is down or refuses us fails the load, not every score after it
+        m_model = std::move(model);
+        m_cache.clear();
         return QVariant::fromValue(m_model->info());
     });
 }

@@ -3,6 +3,7 @@
 #include "attribution/job.h"
 #include "model/reward_model.h"
 #include "preferences/project_scoring.h"
+#include "remote/server_spec.h"
 #include "scoring/candidate_job.h"
 
 #include <QObject>
@@ -42,6 +43,8 @@ public:
     ~EngineWorker() override;
 
     void loadModel(EngineTicket ticket, const QString &dir, polar::Device device, polar::ComputeDType dtype, const Cancel &cancel);
+    // A model served by `spec`'s server, encoding with the tokenizer in `dir`.
+    void connectServer(EngineTicket ticket, const QString &dir, const polar::ServerSpec &spec);
     void scoreCandidates(EngineTicket ticket, const polar::CandidatesJob &job, const Cancel &cancel);
     void attribute(EngineTicket ticket, const polar::AttributionJob &job, const Cancel &cancel);
     void scoreItems(EngineTicket ticket, const polar::ItemScoreRequest &request, const polar::ScoringSettings &settings,

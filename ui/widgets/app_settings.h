@@ -27,6 +27,9 @@ private:
 
 namespace AppSettings {
 inline SettingValue<QStringList> recentModels{"models/recent", {}};
+// The last remote server (never its API key: that comes from $POLAR_API_KEY or is typed each time).
+inline SettingValue<QString> remoteEngine{"models/remoteEngine", "vllm"};
+inline SettingValue<QString> remoteAddress{"models/remoteAddress", {}};
 inline SettingValue<QStringList> recentSessions{"sessions/recent", {}};
 inline SettingValue<QString> lastExportFile{"export/lastFile", {}};
 inline SettingValue<QByteArray> windowGeometry{"window/geometry", {}};

@@ -402,8 +402,22 @@ void MainWindow::loadModel(const QString &dir)
         return;
     }
     m_modelPanel->setModelDir(dir);
-    m_modelPanel->showLoading(dir);
-    m_engine->loadModel(dir, m_modelPanel->device(), m_modelPanel->dtype());
+    if (m_modelPanel->isRemote()) {
+        polar::ServerSpec spec;
+        try {
+            spec = m_modelPanel->serverSpec();
+        } catch (const std::exception &e) {
+            m_modelPanel->showFailed(QString::fromUtf8(e.what()));
+            showMessage(QString::fromUtf8(e.what()));
+            Q_EMIT modelReady(false);
+            return;
+        }
+        m_modelPanel->showLoading(dir);
+        m_engine->connectServer(dir, std::move(spec));
+    } else {
+        m_modelPanel->showLoading(dir);
+        m_engine->loadModel(dir, m_modelPanel->device(), m_modelPanel->dtype());
+    }
     updateActions();
 }
 

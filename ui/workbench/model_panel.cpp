@@ -15,6 +15,16 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QThread>
+
+#include "remote/remote_scorer.h"
+
+#include <memory>
+
+namespace {
+// The device combo's entry for a remote server (the others hold polar::Device values).
+constexpr int kRemoteDevice = -1;
+}
 
 ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
 {
@@ -28,11 +38,15 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     auto *browse = new QPushButton(tr("Browse…"));
     m_load = new QPushButton(tr("Load"));
     m_device = new QComboBox;
+    m_device->setObjectName("modelDevice");
     m_device->addItem(tr("Auto"), int(polar::Device::Auto));
     m_device->addItem(tr("CPU"), int(polar::Device::Cpu));
     if (polar::cudaAvailable())
         m_device->addItem(tr("CUDA"), int(polar::Device::Cuda));
-    m_device->setToolTip(tr("Auto: CUDA in bf16 when a GPU is available, else CPU in fp32"));
+    m_device->addItem(tr("Remote server"), kRemoteDevice);
+    m_device->setToolTip(tr("Auto: CUDA in bf16 when a GPU is available, else CPU in fp32.\n"
+                            "Remote server: a vLLM, SGLang or LMDeploy server runs the model; this directory only\n"
+                            "gives its tokenizer and config (attribution and fine-tuning still run here)."));
     m_dtype = new QComboBox;
     m_dtype->addItem(tr("Auto"), int(polar::ComputeDType::Auto));
     m_dtype->addItem("fp32", int(polar::ComputeDType::F32));
@@ -47,11 +61,45 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_info->setWordWrap(true); // a long model name must not widen the window
 
+    m_engineType = new QComboBox;
+    m_engineType->setObjectName("serverType");
+    for (polar::ServerEngine e : {polar::ServerEngine::Vllm, polar::ServerEngine::Sglang, polar::ServerEngine::Lmdeploy})
+        m_engineType->addItem(QString::fromUtf8(polar::engineDisplayName(e)), QString::fromUtf8(polar::engineName(e)));
+    m_engineType->setCurrentIndex(std::max(0, m_engineType->findData(AppSettings::remoteEngine.get())));
+    m_address = new QLineEdit(AppSettings::remoteAddress.get());
+    m_address->setObjectName("serverAddress");
+    m_address->setPlaceholderText(tr("http://gpu-box:8000"));
+    m_address->setToolTip(tr("Where the server listens: http(s)://host:port[/path], or host:port"));
+    m_apiKey = new QLineEdit(qEnvironmentVariable("POLAR_API_KEY"));
+    m_apiKey->setObjectName("serverKey");
+    m_apiKey->setEchoMode(QLineEdit::Password);
+    m_apiKey->setPlaceholderText(tr("API key (optional)"));
+    m_apiKey->setToolTip(tr("Sent as \"Authorization: Bearer KEY\"; never saved (set POLAR_API_KEY to fill it in)"));
+    m_test = new QPushButton(tr("Test"));
+    m_test->setObjectName("serverTest");
+    m_testResult = new QLabel;
+    m_testResult->setObjectName("serverTestResult");
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_remoteRow = new QWidget;
+    auto *remote = new QHBoxLayout(m_remoteRow);
+    remote->setContentsMargins(0, 0, 0, 0);
+    auto *serverLabel = new QLabel(tr("&Server"));
+    serverLabel->setBuddy(m_engineType);
+    remote->addWidget(serverLabel);
+    remote->addWidget(m_engineType);
+    remote->addWidget(m_address, 3);
+    remote->addWidget(m_apiKey, 1);
+    remote->addWidget(m_test);
+    remote->addWidget(m_testResult, 4);
+    m_remoteRow->setVisible(false);
+
     m_demo = new DemoBanner;
     auto *rows = new QVBoxLayout(this);
     rows->setContentsMargins(4, 2, 4, 2);
     auto *layout = new QHBoxLayout;
     rows->addLayout(layout);
+    rows->addWidget(m_remoteRow);
     rows->addWidget(m_demo);
     layout->addWidget(new QLabel(tr("Model")));
     layout->addWidget(m_path, 3);
@@ -69,6 +117,9 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     connect(m_load, &QPushButton::clicked, this, &ModelPanel::loadRequested);
     connect(m_cancel, &QPushButton::clicked, this, &ModelPanel::cancelRequested);
     connect(m_path->lineEdit(), &QLineEdit::returnPressed, this, &ModelPanel::loadRequested);
+    connect(m_address, &QLineEdit::returnPressed, this, &ModelPanel::loadRequested);
+    connect(m_test, &QPushButton::clicked, this, &ModelPanel::testServer);
+    connect(m_device, &QComboBox::currentIndexChanged, this, &ModelPanel::showRemoteRow);
     refreshRecent();
 }
 
@@ -91,7 +142,72 @@ void ModelPanel::browse()
 
 QString ModelPanel::modelDir() const { return m_path->currentText().trimmed(); }
 void ModelPanel::setModelDir(const QString &dir) { m_path->setCurrentText(dir); }
-polar::Device ModelPanel::device() const { return polar::Device(m_device->currentData().toInt()); }
+polar::Device ModelPanel::device() const
+{
+    return isRemote() ? polar::Device::Auto : polar::Device(m_device->currentData().toInt());
+}
+
+bool ModelPanel::isRemote() const { return m_device->currentData().toInt() == kRemoteDevice; }
+
+polar::ServerSpec ModelPanel::serverSpec() const
+{
+    const QString address = m_address->text().trimmed();
+    if (address.isEmpty())
+        throw polar::Error(tr("Give the server's address, e.g. http://gpu-box:8000").toStdString());
+    polar::ServerSpec spec;
+    spec.engine = polar::parseEngine(m_engineType->currentData().toString().toStdString());
+    spec.url = polar::parseServerUrl(address.toStdString());
+    spec.apiKey = m_apiKey->text().toStdString();
+    AppSettings::remoteEngine.set(m_engineType->currentData().toString());
+    AppSettings::remoteAddress.set(address);
+    return spec;
+}
+
+void ModelPanel::showRemoteRow()
+{
+    const bool remote = isRemote();
+    m_remoteRow->setVisible(remote);
+    m_dtype->setEnabled(!remote); // the server chose its precision
+    m_path->lineEdit()->setPlaceholderText(remote ? tr("The served model's directory (config.json and tokenizer; no weights needed)")
+                                                  : tr("POLAR model directory (config.json, safetensors, tokenizer)"));
+    if (remote)
+        m_address->setFocus();
+}
+
+void ModelPanel::testServer()
+{
+    const QString dir = modelDir();
+    polar::ServerSpec spec;
+    try {
+        if (dir.isEmpty())
+            throw polar::Error(tr("Choose the served model's directory first: its tokenizer encodes the test input.").toStdString());
+        spec = serverSpec();
+        spec.retries = 0;
+        spec.timeoutSeconds = 20;
+    } catch (const std::exception &e) {
+        m_testResult->setText(Appearance::errorHtml(QString::fromUtf8(e.what())));
+        return;
+    }
+    m_test->setEnabled(false);
+    m_testResult->setText(tr("Testing %1…").arg(QString::fromStdString(spec.describe()).toHtmlEscaped()));
+    // A server that does not answer must not freeze the window: the test runs on a thread of its own.
+    auto outcome = std::make_shared<std::pair<bool, QString>>();
+    QThread *thread = QThread::create([spec, dir, outcome] {
+        try {
+            const auto model = polar::connectToServer(spec, dir.toStdString());
+            *outcome = {true, QString::fromStdString(polar::testConnection(*model))};
+        } catch (const std::exception &e) {
+            *outcome = {false, QString::fromUtf8(e.what())};
+        }
+    });
+    connect(thread, &QThread::finished, this, [this, thread, outcome] {
+        m_test->setEnabled(true);
+        m_testResult->setText(outcome->first ? QStringLiteral("✓ %1").arg(outcome->second.toHtmlEscaped())
+                                             : Appearance::errorHtml(outcome->second));
+        thread->deleteLater();
+    });
+    thread->start();
+}
 polar::ComputeDType ModelPanel::dtype() const { return polar::ComputeDType(m_dtype->currentData().toInt()); }
 
 void ModelPanel::setDeviceAndDtype(const QString &device, const QString &dtype)
@@ -133,6 +249,14 @@ void ModelPanel::showLoaded(const polar::ModelInfo &info, bool isDemo)
     const QString params = info.parameterCount >= 100'000'000
         ? tr("%1 B params").arg(double(info.parameterCount) / 1e9, 0, 'f', 2)
         : tr("%1 params").arg(locale.toString(qlonglong(info.parameterCount)));
+    if (!info.remote.empty()) {
+        m_info->setText(tr("<b>%1</b> · %2 · served by %3 · attribution needs the weights here")
+                            .arg(QString::fromStdString(info.name).toHtmlEscaped(), params,
+                                 QString::fromStdString(info.remote).toHtmlEscaped()));
+        m_info->setToolTip(tr("Tokenizer and config from %1").arg(QString::fromStdString(info.directory)));
+        m_demo->setVisible(false);
+        return;
+    }
     m_info->setText(QStringLiteral("<b>%1</b>%2 · %3 · %4 · %5 · %6 MiB")
                         .arg(QString::fromStdString(info.name).toHtmlEscaped(), isDemo ? tr(" (tiny demo)") : QString(),
                              params, QString::fromStdString(info.device), QString::fromStdString(info.dtype))

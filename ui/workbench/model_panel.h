@@ -2,6 +2,7 @@
 
 #include "model/compute_options.h"
 #include "model/reward_model.h"
+#include "remote/server_spec.h"
 
 #include <QWidget>
 
@@ -10,10 +11,13 @@
 class EngineController;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QPushButton;
 
-// Choose a model directory, device and dtype; shows loading and what loaded.
+// Choose a model directory, device and dtype, or a remote server (vLLM,
+// SGLang, LMDeploy: type, address, key, Test) that serves the model whose
+// directory gives the tokenizer; shows loading and what loaded.
 class ModelPanel : public QWidget
 {
     Q_OBJECT
@@ -26,6 +30,11 @@ public:
     polar::Device device() const;
     polar::ComputeDType dtype() const;
     void setDeviceAndDtype(const QString &device, const QString &dtype);
+    // "Remote server" is chosen as the device.
+    bool isRemote() const;
+    // The server the remote row describes (remembered for next time, but never
+    // its key); throws polar::Error naming what is wrong.
+    polar::ServerSpec serverSpec() const;
 
     void showLoading(const QString &dir);
     void showProgress(int doneMiB, int totalMiB);
@@ -41,9 +50,12 @@ Q_SIGNALS:
 
 public Q_SLOTS:
     void browse();
+    // Connects with the remote row's settings off the GUI thread and scores one input.
+    void testServer();
 
 private:
     void refreshRecent();
+    void showRemoteRow();
 
     QComboBox *m_path;
     QComboBox *m_device;
@@ -53,4 +65,10 @@ private:
     QProgressBar *m_progress;
     QLabel *m_info;
     QLabel *m_demo;
+    QWidget *m_remoteRow;
+    QComboBox *m_engineType;
+    QLineEdit *m_address;
+    QLineEdit *m_apiKey;
+    QPushButton *m_test;
+    QLabel *m_testResult;
 };
