@@ -89,7 +89,9 @@ int main(int argc, char **argv)
                                 TextField::fromString(std::to_string(prompt + prompt % 97)),
                                 TextField::fromString("The answer is " + std::to_string(prompt + i % 4) + ".")});
         }
+        const auto localStart = Clock::now();
         const auto local = scoreRequests(*model, requests, {});
+        const double localSeconds = std::chrono::duration<double>(Clock::now() - localStart).count();
 
         ServeOptions so;
         so.host = "127.0.0.1";
@@ -140,6 +142,7 @@ int main(int argc, char **argv)
                     requestsPerClient, textsPerRequest, engine.c_str());
         std::printf("throughput  %.1f texts/s, %.1f requests/s (%.2f s)\n", double(total) / seconds,
                     double(clients * requestsPerClient) / seconds, seconds);
+        std::printf("in-process  %.1f texts/s (the same inputs in one scoreRequests call, no HTTP)\n", double(total) / localSeconds);
         std::printf("latency     p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", percentile(latencies, 0.5), percentile(latencies, 0.99),
                     percentile(latencies, 1.0));
         std::printf("batching    %llu passes, %.1f sequences per pass on average, largest %llu, %llu rows on a shared prefix\n",
