@@ -414,10 +414,12 @@ void AttributionView::run()
     }
     if (m_engine->hasModel() && !m_engine->modelInfo().remote.empty()) {
         // A server answers rewards only: gradients and occlusion need the weights here.
-        m_summary->setText(Appearance::errorHtml(
+        const QString why = Appearance::errorHtml(
             tr("Token contributions run in this process, on the model's weights; the rewards now come from %1. "
                "Load the model directory with Device Auto, CPU or CUDA to explain them.")
-                .arg(QString::fromStdString(m_engine->modelInfo().remote))));
+                .arg(QString::fromStdString(m_engine->modelInfo().remote)));
+        m_title->setText(why); // at the top of the tab, where the eye is
+        m_summary->setText(why);
         Q_EMIT finished(false);
         return;
     }

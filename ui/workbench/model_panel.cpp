@@ -84,7 +84,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_remoteRow = new QWidget;
     auto *remote = new QHBoxLayout(m_remoteRow);
     remote->setContentsMargins(0, 0, 0, 0);
-    auto *serverLabel = new QLabel(tr("&Server"));
+    auto *serverLabel = new QLabel(tr("Server &type"));
     serverLabel->setBuddy(m_engineType);
     remote->addWidget(serverLabel);
     remote->addWidget(m_engineType);
@@ -101,12 +101,18 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     rows->addLayout(layout);
     rows->addWidget(m_remoteRow);
     rows->addWidget(m_demo);
-    layout->addWidget(new QLabel(tr("Model")));
+    // Alt+M, Alt+D, Alt+R (and Alt+T in the server row) reach the bar from the keyboard.
+    auto labelFor = [](const QString &text, QWidget *buddy) {
+        auto *label = new QLabel(text);
+        label->setBuddy(buddy);
+        return label;
+    };
+    layout->addWidget(labelFor(tr("&Model"), m_path));
     layout->addWidget(m_path, 3);
     layout->addWidget(browse);
-    layout->addWidget(new QLabel(tr("Device")));
+    layout->addWidget(labelFor(tr("&Device"), m_device));
     layout->addWidget(m_device);
-    layout->addWidget(new QLabel(tr("Precision")));
+    layout->addWidget(labelFor(tr("P&recision"), m_dtype));
     layout->addWidget(m_dtype);
     layout->addWidget(m_load);
     layout->addWidget(m_progress);
@@ -188,7 +194,9 @@ void ModelPanel::testServer()
         m_testResult->setText(Appearance::errorHtml(QString::fromUtf8(e.what())));
         return;
     }
-    m_test->setEnabled(false);
+    if (m_testing)
+        return;
+    m_testing = true; // the button stays enabled, so keyboard focus stays on it
     m_testResult->setText(tr("Testing %1…").arg(QString::fromStdString(spec.describe()).toHtmlEscaped()));
     // A server that does not answer must not freeze the window: the test runs on a thread of its own.
     auto outcome = std::make_shared<std::pair<bool, QString>>();
@@ -201,7 +209,7 @@ void ModelPanel::testServer()
         }
     });
     connect(thread, &QThread::finished, this, [this, thread, outcome] {
-        m_test->setEnabled(true);
+        m_testing = false;
         m_testResult->setText(outcome->first ? QStringLiteral("✓ %1").arg(outcome->second.toHtmlEscaped())
                                              : Appearance::errorHtml(outcome->second));
         thread->deleteLater();

@@ -71,4 +71,5 @@ private:
     QLineEdit *m_apiKey;
     QPushButton *m_test;
     QLabel *m_testResult;
+    bool m_testing = false;
 };
