@@ -131,7 +131,7 @@ run_tests() {
             # LibTorch keeps allocations alive to the end of the process by design: leaks are not checked.
             ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 run_ctest "$root/build-asan"
             local secs=${POLAR_FUZZ_SECONDS:-30}
-            for f in safetensors_header model_config jsonl_record journal; do
+            for f in safetensors_header model_config jsonl_record journal reward_protocol; do
                 local work
                 work=$(mktemp -d)
                 echo "fuzz_$f for ${secs}s from tests/fuzz/corpus/$f"

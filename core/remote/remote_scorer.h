@@ -49,7 +49,7 @@ class RewardModel;
 // A model whose rewards come from `spec`'s server, encoding with the config
 // and tokenizer in `dir` (the served model's own directory: weights are not
 // read). SGLang's "model" field defaults to the directory's name, as the
-// official client sends it.
+// official client sends it; vLLM and LMDeploy get a "model" only when the spec names one.
 std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string &dir);
 // The model bar's Test and `polar-cli inspect --server`: one small POLAR input,
 // encoded with the model's tokenizer, through its server. Throws polar::Error.

@@ -33,7 +33,7 @@ struct ServerSpec
     ServerEngine engine = ServerEngine::Vllm;
     ServerUrl url;
     std::string apiKey;        // sent as "Authorization: Bearer KEY" when set
-    std::string model;         // the "model" field SGLang's request carries (the client sends the path's last component)
+    std::string model;         // the request's "model" field: SGLang's (default the directory's name, as the client sends it); vLLM/LMDeploy only when set
     int batchSize = 32;        // texts per request
     int concurrency = 4;       // requests in flight at once
     double timeoutSeconds = 120; // connecting, sending, and waiting for each answer

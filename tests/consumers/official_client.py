@@ -7,15 +7,20 @@ run in a virtual environment with `requests`. Its three request methods
 pointed at our server and must read back the rewards `polar-cli score` gives
 for the same encoded texts. The client's tokenizer (transformers) is not
 needed for that: the texts come already encoded, as RL loops send them.
+The other direction too: a recording server receives the official client's
+requests and `polar-cli score --server`'s for the same texts, and the bodies
+must be the same JSON.
 
 usage: official_client.py POLAR_CLI MODEL_DIR WORK_DIR
 Prints "skipped: ..." and exits 0 when PyPI cannot be reached.
 """
+import http.server
 import importlib.util
 import json
 import os
 import subprocess
 import sys
+import threading
 import types
 import zipfile
 
@@ -52,6 +57,60 @@ def serve(cli, model, *extra):
         p.kill()
         raise SystemExit(f"polar-cli serve did not start: {line!r}")
     return p, line.split("http://")[1].strip()
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Keeps every request body and answers in the shape its path expects."""
+    bodies = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Recorder.bodies.append((self.path, body))
+        texts = body.get("text", body.get("input", []))
+        if self.path.endswith("/classify"):
+            answer = [{"embedding": [0.0], "meta_info": {}} for _ in texts]
+        else:
+            answer = {"data": [{"index": i, "object": "pooling", "data": [[0.0]]} for i in range(len(texts))]}
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def same_requests(cli, model, python, source, texts, records_path):
+    """The official client's request bodies and ours, for the same texts, are the same JSON."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"127.0.0.1:{server.server_port}"
+    failures = []
+    try:
+        for engine in ("vllm", "sglang", "lmdeploy"):
+            Recorder.bodies = []
+            code = (f"import sys, types, importlib.util\n"
+                    f"sys.modules['transformers'] = types.SimpleNamespace(AutoTokenizer=None)\n"
+                    f"spec = importlib.util.spec_from_file_location('rm_utils', {source!r})\n"
+                    f"m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+                    f"c = m.RewardModelClient.__new__(m.RewardModelClient)\n"
+                    f"c.server_address, c.rm_name = {address!r}, {os.path.basename(model)!r}\n"
+                    f"c.{engine}_request_reward({texts!r}, max_retries=1)\n")
+            subprocess.run([python, "-c", code], check=True)
+            official = Recorder.bodies
+            Recorder.bodies = []
+            subprocess.run([cli, "score", "--model", model, "--server", f"{engine}={address}", "--request-batch", "1000",
+                            records_path], capture_output=True, check=True)
+            ours = Recorder.bodies
+            if official != ours:
+                failures.append(f"{engine}: the official client sent {official}, polar-cli sent {ours}")
+            else:
+                print(f"ok: {engine} requests are the official client's: {official[0][0]} {sorted(official[0][1])}")
+    finally:
+        server.shutdown()
+    return failures
 
 
 def client_side(source, expected_path, addresses):
@@ -102,11 +161,15 @@ def main():
     expected = os.path.join(work, "expected.json")
     with open(expected, "w", encoding="utf-8") as f:
         json.dump({"texts": [r["explain"]["encoded_text"] for r in scored], "rewards": [r["reward"] for r in scored]}, f)
+    failures = same_requests(cli, model, python, source, [r["explain"]["encoded_text"] for r in scored], data)
+    for f in failures:
+        print("FAIL:", f)
     vllm_style, vllm_address = serve(cli, model)
     lmdeploy_style, lmdeploy_address = serve(cli, model, "--pooling", "lmdeploy")
     try:
         addresses = {"sglang": vllm_address, "vllm": vllm_address, "lmdeploy": lmdeploy_address}
-        return subprocess.run([python, os.path.abspath(__file__), "--client", source, expected, json.dumps(addresses)]).returncode
+        rc = subprocess.run([python, os.path.abspath(__file__), "--client", source, expected, json.dumps(addresses)]).returncode
+        return 1 if failures else rc
     finally:
         for p in (vllm_style, lmdeploy_style):
             p.terminate()
