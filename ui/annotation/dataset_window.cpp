@@ -255,7 +255,8 @@ void DatasetWindow::createActions()
 void DatasetWindow::connectDocument()
 {
     auto showDemo = [this] {
-        m_demo->setVisible(m_engine->hasModel() && isEmbeddedModelDir(QString::fromStdString(m_engine->modelInfo().directory)));
+        m_demo->setVisible(m_engine->hasModel() && m_engine->modelInfo().remote.empty()
+                          && isEmbeddedModelDir(QString::fromStdString(m_engine->modelInfo().directory)));
         // Rewards on screen are the loaded model's, never another's.
         m_doc->setScoringModel(m_engine->hasModel() ? m_engine->modelInfo().name : std::string());
     };
