@@ -21,6 +21,14 @@
 #include "util/jsonl.h"
 #include "workbench/main_window.h"
 #include "test_support.h"
+#include "model/reward_model.h"
+#include "remote/reward_server.h"
+#include "remote/server_spec.h"
+
+#include <httplib.h>
+
+#include <functional>
+#include <thread>
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
@@ -282,6 +290,76 @@ private Q_SLOTS:
         QCOMPARE(w.filterModel()->rowCount(), 9);
         w.filterModel()->setStatus(int(ItemStatus::Annotated));
         QCOMPARE(w.filterModel()->rowCount(), 0);
+    }
+
+    // Batch scoring through a remote server that fails some requests: the
+    // others are saved, the failed items stay unscored and are named.
+    void batchScoringOnAServerNamesWhatItCouldNotScore()
+    {
+        auto served = RewardModel::load(testdata::tinyModel());
+        ServeOptions so;
+        so.host = "127.0.0.1";
+        so.port = 0;
+        RewardServer server(*served, so);
+        const int port = server.bind();
+        std::thread serving([&] { server.serve(); });
+        httplib::Server proxy; // the server, except that requests about strawberries fail
+        proxy.Post("/pooling", [port](const httplib::Request &req, httplib::Response &res) {
+            if (req.body.find("strawberry") != std::string::npos) {
+                res.status = 500;
+                res.set_content(R"({"object": "error", "message": "worker crashed", "code": 500})", "application/json");
+                return;
+            }
+            auto r = httplib::Client("127.0.0.1", port).Post("/pooling", req.body, "application/json");
+            res.status = r->status;
+            res.set_content(r->body, "application/json");
+        });
+        const int proxyPort = proxy.bind_to_any_port("127.0.0.1");
+        std::thread proxying([&] { proxy.listen_after_bind(); });
+        struct Stop
+        {
+            std::function<void()> f;
+            ~Stop() { f(); }
+        } stop{[&] {
+            proxy.stop();
+            proxying.join();
+            server.stop();
+            serving.join();
+        }};
+
+        ServerSpec spec = parseServerSpec("vllm=http://127.0.0.1:" + std::to_string(proxyPort));
+        spec.retries = 0;
+        spec.batchSize = 1; // one candidate per request: only the strawberry items fail
+        QSignalSpy loaded(m_main->engine(), &EngineController::modelLoaded);
+        m_main->engine()->connectServer(QString::fromStdString(testdata::tinyModel()), spec);
+        QVERIFY(loaded.wait(30000));
+
+        const QString path = freshDataset("remote.jsonl");
+        {
+            DatasetWindow w(m_main->engine());
+            QVERIFY(w.openDataset(path));
+            QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+            w.startScoring();
+            QVERIFY(stopped.wait(60000));
+            QCOMPARE(stopped.first().first().toBool(), false);
+            QVERIFY2(w.lastMessage().contains("could not be scored") && w.lastMessage().contains("worker crashed"),
+                     qPrintable(w.lastMessage()));
+        }
+        auto project = reopen(path);
+        size_t unscored = 0;
+        for (size_t i = 0; i < project->size(); ++i) {
+            bool strawberry = project->record(i).prompt.flattened().find("strawberry") != std::string::npos
+                              || project->record(i).reference.flattened().find("strawberry") != std::string::npos;
+            for (const auto &c : project->candidates(i))
+                strawberry = strawberry || c.flattened().find("strawberry") != std::string::npos;
+            QCOMPARE(project->rewards(i).empty(), strawberry);
+            unscored += strawberry;
+        }
+        QVERIFY(unscored > 0 && unscored < project->size());
+
+        m_main->loadModel(QString::fromStdString(testdata::tinyModel())); // in-process again, for the tests after this one
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(m_main->engine()->modelInfo().remote.empty());
     }
 
     void batchScoringThenExport()
