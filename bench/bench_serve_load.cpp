@@ -4,6 +4,10 @@
 // answers against the local engine's rewards (any is a failure: exit 1).
 //
 // usage: bench_serve_load [--model DIR] [--clients N] [--requests N] [--texts N] [--engine vllm|sglang]
+//                         [--device cpu|cuda|auto] [--dtype fp32|bf16|fp16|auto] [--atol X]
+// --atol: how far a served reward may be from the in-process one, times max(1, |r|)
+// (1e-4 by default; in bf16 a row's reward depends on its batch by up to ~0.1).
+#include "model/compute_options.h"
 #include "model/demo_model.h"
 #include "model/reward_model.h"
 #include "remote/remote_scorer.h"
@@ -59,8 +63,9 @@ double percentile(std::vector<double> v, double p)
 
 int main(int argc, char **argv)
 {
-    std::string modelDir, engine = "vllm";
+    std::string modelDir, engine = "vllm", device = "cpu", dtype = "auto";
     int clients = 16, requestsPerClient = 20, textsPerRequest = 8;
+    double atol = 1e-4;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
         if (k == "--model") modelDir = v;
@@ -68,6 +73,9 @@ int main(int argc, char **argv)
         else if (k == "--requests") requestsPerClient = std::max(1, std::stoi(v));
         else if (k == "--texts") textsPerRequest = std::max(1, std::stoi(v));
         else if (k == "--engine") engine = v;
+        else if (k == "--device") device = v;
+        else if (k == "--dtype") dtype = v;
+        else if (k == "--atol") atol = std::stod(v);
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             return 2;
@@ -77,7 +85,8 @@ int main(int argc, char **argv)
         if (modelDir.empty())
             modelDir = demoModelDirectory();
         LoadOptions lo;
-        lo.device = Device::Cpu;
+        lo.device = parseDevice(device);
+        lo.dtype = parseComputeDType(dtype);
         const auto model = RewardModel::load(modelDir, lo);
 
         // Every client asks about its own prompts: 4 candidates per prompt and reference.
@@ -126,7 +135,7 @@ int main(int argc, char **argv)
                     for (size_t k = 0; k < got.size(); ++k) {
                         if (!got[k].ok)
                             ++lost;
-                        else if (std::abs(got[k].reward - local[begin + k].reward) > 1e-4f)
+                        else if (std::abs(got[k].reward - local[begin + k].reward) > atol * std::max(1.0f, std::abs(local[begin + k].reward)))
                             ++mismatched;
                     }
                 }
@@ -137,9 +146,10 @@ int main(int argc, char **argv)
         server.stop();
         serving.join();
         const auto counters = server.counters();
-        std::printf("model %s (%lld parameters), %d clients x %d requests x %d texts, %s shape, loopback\n",
-                    model->info().name.c_str(), static_cast<long long>(model->info().parameterCount), clients,
-                    requestsPerClient, textsPerRequest, engine.c_str());
+        std::printf("model %s (%lld parameters) on %s in %s, %d clients x %d requests x %d texts, %s shape, loopback\n",
+                    model->info().name.c_str(), static_cast<long long>(model->info().parameterCount),
+                    model->info().device.c_str(), model->info().dtype.c_str(), clients, requestsPerClient, textsPerRequest,
+                    engine.c_str());
         std::printf("throughput  %.1f texts/s, %.1f requests/s (%.2f s)\n", double(total) / seconds,
                     double(clients * requestsPerClient) / seconds, seconds);
         std::printf("in-process  %.1f texts/s (the same inputs in one scoreRequests call, no HTTP)\n", double(total) / localSeconds);

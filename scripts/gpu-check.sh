@@ -180,11 +180,23 @@ PY
     note "    $(grep -E '^scored' "$logs/oom.log" | tail -1)"
 }
 
+# polar-cli serve's server under concurrent clients on this device (bench_serve_load).
+serve_load() {
+    local model=$1 bench=${cli%/polar-cli}/bench_serve_load atol=1e-4
+    [[ -x $bench ]] || { note "== serve under load: skipped ($bench not built: no cpp-httplib in this build)"; return; }
+    note "== polar-cli serve under load: 16 clients, 8 texts a request"
+    ((rehearse)) || atol=0.1 # bf16: a row's reward depends on its batch
+    step serve-load 120 "$bench" --model "$model" --device "$device" --dtype "$([[ $rehearse == 1 ]] && echo fp32 || echo bf16)" \
+        --clients 16 --requests 10 --texts 8 --atol "$atol"
+    grep -vE "^$" "$logs/serve-load.log" | sed 's/^/    /' | tee -a "$summary"
+}
+
 # Most telling first: a run cut short by the lease still reports them.
 first=$([[ $rehearse == 1 ]] && echo cpu || echo 1.8b)
 bench_shape "$first"
 load_shape "$first"
 oom_check "$work/random-$first-bf16"
+serve_load "$work/random-$first-bf16"
 if ((!rehearse)); then
     rm -rf "$work/random-1.8b-bf16"
     load_shape 7b
