@@ -47,7 +47,7 @@ const char *const kUsage =
     "  parity   --model DIR --golden CASES.jsonl [--field reward] [--atol X] [--batch BATCH.json]\n"
     "\n"
     "Every command that runs the model also takes --threads N (LibTorch intra-op threads on the CPU).\n"
-    "score, score-dataset, eval-pairs and bench-rm can score on a running server instead:\n"
+    "score, score-dataset, eval-pairs and bench-rm can score on a running server instead (inspect tests it):\n"
     "  --server vllm|sglang|lmdeploy=URL [--api-key KEY (or $POLAR_API_KEY)] [--concurrency N] [--request-batch N]\n"
     "  [--timeout S] [--retries N] [--ca-file PEM] [--server-model NAME]; --model DIR then only gives the tokenizer.\n"
     "Without --model, commands use the embedded demo model (synthetic tasks only; not a POLAR model).\n"
