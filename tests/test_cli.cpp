@@ -35,6 +35,14 @@ Run cli(const QStringList &args)
 
 QString model() { return QString::fromStdString(testdata::tinyModel()); }
 
+std::vector<polar::Json> parseJsonlLinesOf(const QString &text)
+{
+    std::vector<polar::Json> out;
+    for (const QString &line : text.split('\n', Qt::SkipEmptyParts))
+        out.push_back(polar::parseJson(line.toStdString(), "output"));
+    return out;
+}
+
 void write(const QString &path, const QByteArray &data)
 {
     QFile f(path);
@@ -87,6 +95,65 @@ this is not json
         QVERIFY(lines[3]["rewards"][0].get<double>() > lines[3]["rewards"][1].get<double>());
         QVERIFY(lines[0]["explain"]["encoded_text"].get<std::string>().find("<|reward|>") != std::string::npos);
         QVERIFY(QDir(dir.path()).entryList({"*.tmp-*"}, QDir::Files).isEmpty());
+    }
+
+    // polar-cli serve, and the commands that score on a server, as a user runs them.
+    void serveAndScoreOnIt()
+    {
+        QProcess serve;
+        serve.start(POLAR_CLI_PATH, {"serve", "--model", model(), "--port", "0", "--quiet"});
+        QVERIFY(serve.waitForStarted());
+        if (!serve.waitForReadyRead(30000)) {
+            serve.waitForFinished(5000);
+            const QString err = QString::fromUtf8(serve.readAllStandardError());
+            if (err.contains("no HTTP server"))
+                QSKIP("this build has no cpp-httplib: polar-cli serve and --server are not built");
+            QFAIL(qPrintable("polar-cli serve did not start: " + err));
+        }
+        const QString banner = QString::fromUtf8(serve.readLine()); // "serving NAME on http://127.0.0.1:PORT"
+        QVERIFY2(banner.contains("http://127.0.0.1:"), qPrintable(banner));
+        const QString address = banner.section("http://", 1).trimmed();
+
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.jsonl");
+        write(in, R"({"prompt": "What is the capital of China?", "reference": "Beijing.", "outputs": ["Beijing.", "Shanghai."]}
+{"prompt": "What is 2 + 2?", "reference": "4", "output": "4"}
+)");
+        const Run local = cli({"score", "--model", model(), "--device", "cpu", in});
+        QCOMPARE(local.code, 0);
+        for (const char *engine : {"vllm", "sglang", "lmdeploy"}) {
+            const Run remote = cli({"score", "--model", model(), "--server", QString(engine) + "=" + address, in});
+            QVERIFY2(remote.code == 0, qPrintable(remote.err));
+            QVERIFY2(remote.err.contains("on " + QString(engine == std::string("vllm") ? "vLLM" : engine == std::string("sglang") ? "SGLang" : "LMDeploy")),
+                     qPrintable(remote.err));
+            const auto a = parseJsonlLinesOf(local.out), b = parseJsonlLinesOf(remote.out);
+            QCOMPARE(b.size(), a.size());
+            QVERIFY(std::fabs(a[0]["rewards"][1].get<double>() - b[0]["rewards"][1].get<double>()) < 1e-4);
+            QVERIFY(std::fabs(a[1]["reward"].get<double>() - b[1]["reward"].get<double>()) < 1e-4);
+        }
+        const Run probe = cli({"inspect", "--model", model(), "--server", "sglang=" + address});
+        QVERIFY2(probe.code == 0 && probe.out.contains("answered a reward of"), qPrintable(probe.out + probe.err));
+        const QString dataset = dir.filePath("items.jsonl");
+        write(dataset, readAll(in));
+        const Run scored = cli({"score-dataset", "--model", model(), "--server", "vllm=http://" + address, dataset});
+        QVERIFY2(scored.code == 0 && scored.out.contains("scored 2 items"), qPrintable(scored.out + scored.err));
+
+        // Nobody there: every record says why, no reward is made up, exit status 1.
+        const Run down = cli({"score", "--model", model(), "--server", "vllm=127.0.0.1:1", "--retries", "0", in});
+        QCOMPARE(down.code, 1);
+        const auto failed = parseJsonlLinesOf(down.out);
+        QCOMPARE(failed.size(), size_t(2));
+        QVERIFY(failed[0]["rewards"][0].is_null() && failed[1]["reward"].is_null());
+        QVERIFY2(failed[1]["error"].get<std::string>().find("cannot connect") != std::string::npos, qPrintable(down.out));
+        const Run local2 = cli({"score", "--model", model(), "--server", "vllm=" + address, "--device", "cuda", in});
+        QVERIFY(local2.code == 2 && local2.err.contains("--device: has no effect with --server"));
+        const Run bad = cli({"score", "--model", model(), "--server", "tgi=http://x:1", in});
+        QVERIFY(bad.code == 2 && bad.err.contains("expected vllm, sglang or lmdeploy"));
+
+        serve.terminate(); // SIGTERM: a clean stop with a summary
+        QVERIFY(serve.waitForFinished(30000));
+        QCOMPARE(serve.exitCode(), 0);
+        QVERIFY(QString::fromUtf8(serve.readAllStandardError()).contains("stopped:"));
     }
 
     void allGoodExitsZero()
