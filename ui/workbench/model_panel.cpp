@@ -153,6 +153,8 @@ polar::Device ModelPanel::device() const
     return isRemote() ? polar::Device::Auto : polar::Device(m_device->currentData().toInt());
 }
 
+polar::ComputeDType ModelPanel::dtype() const { return polar::ComputeDType(m_dtype->currentData().toInt()); }
+
 bool ModelPanel::isRemote() const { return m_device->currentData().toInt() == kRemoteDevice; }
 
 polar::ServerSpec ModelPanel::serverSpec() const
@@ -182,6 +184,8 @@ void ModelPanel::showRemoteRow()
 
 void ModelPanel::testServer()
 {
+    if (m_testing)
+        return;
     const QString dir = modelDir();
     polar::ServerSpec spec;
     try {
@@ -194,8 +198,6 @@ void ModelPanel::testServer()
         m_testResult->setText(Appearance::errorHtml(QString::fromUtf8(e.what())));
         return;
     }
-    if (m_testing)
-        return;
     m_testing = true; // the button stays enabled, so keyboard focus stays on it
     m_testResult->setText(tr("Testing %1…").arg(QString::fromStdString(spec.describe()).toHtmlEscaped()));
     // A server that does not answer must not freeze the window: the test runs on a thread of its own.
@@ -208,15 +210,14 @@ void ModelPanel::testServer()
             *outcome = {false, QString::fromUtf8(e.what())};
         }
     });
-    connect(thread, &QThread::finished, this, [this, thread, outcome] {
+    connect(thread, &QThread::finished, this, [this, outcome] {
         m_testing = false;
         m_testResult->setText(outcome->first ? QStringLiteral("✓ %1").arg(outcome->second.toHtmlEscaped())
                                              : Appearance::errorHtml(outcome->second));
-        thread->deleteLater();
     });
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater); // even when the panel is gone first
     thread->start();
 }
-polar::ComputeDType ModelPanel::dtype() const { return polar::ComputeDType(m_dtype->currentData().toInt()); }
 
 void ModelPanel::setDeviceAndDtype(const QString &device, const QString &dtype)
 {
