@@ -22,13 +22,8 @@
 #include "workbench/main_window.h"
 #include "test_support.h"
 #include "model/reward_model.h"
-#include "remote/reward_server.h"
+#include "live_server.h"
 #include "remote/server_spec.h"
-
-#include <httplib.h>
-
-#include <functional>
-#include <thread>
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
@@ -297,14 +292,10 @@ private Q_SLOTS:
     void batchScoringOnAServerNamesWhatItCouldNotScore()
     {
         auto served = RewardModel::load(testdata::tinyModel());
-        ServeOptions so;
-        so.host = "127.0.0.1";
-        so.port = 0;
-        RewardServer server(*served, so);
-        const int port = server.bind();
-        std::thread serving([&] { server.serve(); });
-        httplib::Server proxy; // the server, except that requests about strawberries fail
-        proxy.Post("/pooling", [port](const httplib::Request &req, httplib::Response &res) {
+        testdata::LiveServer live(*served, {});
+        const int port = live.port;
+        testdata::FakeEngine proxy; // the server, except that requests about strawberries fail
+        proxy.http->Post("/pooling", [port](const httplib::Request &req, httplib::Response &res) {
             if (req.body.find("strawberry") != std::string::npos) {
                 res.status = 500;
                 res.set_content(R"({"object": "error", "message": "worker crashed", "code": 500})", "application/json");
@@ -314,20 +305,9 @@ private Q_SLOTS:
             res.status = r->status;
             res.set_content(r->body, "application/json");
         });
-        const int proxyPort = proxy.bind_to_any_port("127.0.0.1");
-        std::thread proxying([&] { proxy.listen_after_bind(); });
-        struct Stop
-        {
-            std::function<void()> f;
-            ~Stop() { f(); }
-        } stop{[&] {
-            proxy.stop();
-            proxying.join();
-            server.stop();
-            serving.join();
-        }};
+        proxy.start();
 
-        ServerSpec spec = parseServerSpec("vllm=http://127.0.0.1:" + std::to_string(proxyPort));
+        ServerSpec spec = parseServerSpec("vllm=" + proxy.url(""));
         spec.retries = 0;
         spec.batchSize = 1; // one candidate per request: only the strawberry items fail
         QSignalSpy loaded(m_main->engine(), &EngineController::modelLoaded);

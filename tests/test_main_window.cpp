@@ -25,12 +25,11 @@
 #include "test_support.h"
 #include "workbench/text_field_editor.h"
 #include "workbench/model_panel.h"
-#include "remote/reward_server.h"
+#include "live_server.h"
 
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <thread>
 
 #include <QAction>
 #include <QComboBox>
@@ -160,22 +159,9 @@ private Q_SLOTS:
     void remoteServerScoresLikeCore()
     {
         auto served = RewardModel::load(testdata::tinyModel());
-        ServeOptions so;
-        so.host = "127.0.0.1";
-        so.port = 0;
-        RewardServer server(*served, so);
-        const int port = server.bind();
-        std::thread serving([&] { server.serve(); });
-        struct Stop
-        {
-            RewardServer &s;
-            std::thread &t;
-            ~Stop()
-            {
-                s.stop();
-                t.join();
-            }
-        } stop{server, serving};
+        testdata::LiveServer live(*served, {});
+        const int port = live.port;
+        RewardServer &server = *live.server;
 
         auto *device = w().findChild<QComboBox *>("modelDevice");
         QVERIFY(device);

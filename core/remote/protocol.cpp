@@ -125,6 +125,16 @@ void readInputs(const Json &value, const std::string &field, RewardQuery &q)
     }
 }
 
+// Both routes' bodies: a JSON object, with an optional "model" kept in `q`.
+Json requestObject(std::string_view body, RewardQuery &q)
+{
+    Json root = parseJson(body, "request body");
+    if (!root.is_object())
+        throw Error("request body: expected a JSON object");
+    q.model = optionalString(root, "model", "request body");
+    return root;
+}
+
 Json usage(const std::vector<size_t> &tokens)
 {
     size_t total = 0;
@@ -177,11 +187,8 @@ std::string errorMessageOf(std::string_view body)
 
 RewardQuery parsePoolingQuery(std::string_view body)
 {
-    const Json root = parseJson(body, "request body");
-    if (!root.is_object())
-        throw Error("request body: expected a JSON object");
     RewardQuery q;
-    q.model = optionalString(root, "model", "request body");
+    const Json root = requestObject(body, q);
     const Json *input = findField(root, "input");
     if (!input)
         throw Error(findField(root, "messages") ? "request body: chat \"messages\" are not supported; send the encoded text as \"input\""
@@ -194,11 +201,8 @@ RewardQuery parsePoolingQuery(std::string_view body)
 
 RewardQuery parseClassifyQuery(std::string_view body)
 {
-    const Json root = parseJson(body, "request body");
-    if (!root.is_object())
-        throw Error("request body: expected a JSON object");
     RewardQuery q;
-    q.model = optionalString(root, "model", "request body");
+    const Json root = requestObject(body, q);
     const Json *text = findField(root, "text");
     const Json *ids = findField(root, "input_ids");
     if ((text && !text->is_null()) == (ids && !ids->is_null()))
