@@ -272,6 +272,9 @@ int runBench(const std::vector<std::string> &argv)
     const std::string python = pickPython(args.value("python"));
     std::string pythonInfo = "not run";
     if (python != "none") {
+        // The engine's passes leave tens of GiB cached on a GPU; the reference
+        // runs in another process and would run out of memory beside them.
+        releaseCachedGpuMemory();
         char tmpl[] = "/tmp/polar-bench-XXXXXX";
         const int fd = ::mkstemp(tmpl);
         if (fd >= 0)

@@ -69,6 +69,12 @@ torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(t
 deps=$root/.gpu-deps/root
 export LD_LIBRARY_PATH=$torch_lib:$deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 cli=${POLAR_CLI:-$root/build-torch2/bin/polar-cli}
+# OpenSSL and zlib (cpp-httplib links them) from .gpu-deps only where the host has none.
+if ldd "$cli" 2>/dev/null | grep -q "not found"; then
+    fallback=$root/.gpu-deps/fallback
+    export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:$fallback/usr/lib/x86_64-linux-gnu:$fallback/lib/x86_64-linux-gnu
+    note "the host lacks $(ldd "$cli" | grep -c "not found") of polar-cli's libraries without .gpu-deps/fallback"
+fi
 tiny=$root/tests/data/tiny-polar
 sharded=$root/tests/data/tiny-polar-sharded
 golden=$root/tests/data/golden

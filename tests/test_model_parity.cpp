@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <numeric>
+#include <set>
 
 using namespace polar;
 
@@ -175,6 +177,83 @@ private Q_SLOTS:
         ScoreStats offStats;
         scoreCandidates(*m_tiny, inputs, off, &offStats);
         QCOMPARE(offStats.sharedRows, size_t(0));
+    }
+
+    void promptsShareTheirPrefixesInOnePass()
+    {
+        // Every golden case, grouped by prompt and reference: groups of 2, 4, 6
+        // and 7 candidates with prefixes of different lengths, and single
+        // cases. However the groups are packed (all prefixes in one pass and
+        // candidates of different prompts side by side; or small jobs and
+        // passes; or unsorted), each reward is the official one.
+        std::map<std::string, size_t> groupOf;
+        std::vector<std::vector<PolarInput>> groups;
+        std::vector<std::vector<double>> golden;
+        for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar.jsonl"))) {
+            const std::string key = c["prompt"].dump() + "\x1f" + c["reference"].dump() + "\x1f" + c["max_length"].dump();
+            const auto [it, added] = groupOf.emplace(key, groups.size());
+            if (added) {
+                groups.emplace_back();
+                golden.emplace_back();
+            }
+            groups[it->second].push_back(testdata::encodeCase(m_tiny->encoder(), c));
+            golden[it->second].push_back(c["reward"].get<double>());
+        }
+        std::set<size_t> prefixLengths;
+        for (const auto &g : groups)
+            if (g.size() >= 2)
+                prefixLengths.insert(sharedPrefixIds(*m_tiny, g[0]).size());
+        QVERIFY2(prefixLengths.size() >= 3, "the fixture should give prefixes of different lengths");
+
+        ScoreOptions together, small, unsorted;
+        small.batchTokens = 160; // one prefix to a job and a few rows to a pass
+        unsorted.bucketByLength = false;
+        for (const ScoreOptions &o : {together, small, unsorted}) {
+            ScoreStats stats;
+            const auto got = scoreGroups(*m_tiny, groups, o, &stats);
+            QVERIFY(stats.sharedRows >= 15);
+            for (size_t g = 0; g < groups.size(); ++g)
+                for (size_t i = 0; i < groups[g].size(); ++i) {
+                    QVERIFY2(got[g][i].ok, got[g][i].error.c_str());
+                    QVERIFY2(std::fabs(got[g][i].reward - golden[g][i]) <= 1e-4,
+                             qPrintable(QString("group %1 candidate %2 (batch tokens %3): %4, golden %5")
+                                            .arg(g).arg(i).arg(o.batchTokens).arg(got[g][i].reward).arg(golden[g][i])));
+                }
+            if (o.batchTokens == together.batchTokens && o.bucketByLength) {
+                // The four prefixes in one pass, their candidates and the single
+                // cases in a few; a pass per prefix and per group's candidates
+                // would have been nine.
+                QVERIFY2(stats.forwardPasses <= 4, qPrintable(QString::number(stats.forwardPasses)));
+            }
+        }
+
+        // The model call itself: rows of three prefixes interleaved in one pass,
+        // and a pass whose rows all continue the shortest prefix.
+        std::vector<std::vector<int>> prefixes, rows;
+        std::vector<size_t> rowPrefix;
+        std::vector<double> want;
+        for (size_t g = 0; g < groups.size() && prefixes.size() < 3; ++g) {
+            if (groups[g].size() < 2)
+                continue;
+            const auto prefix = sharedPrefixIds(*m_tiny, groups[g][0]);
+            prefixes.push_back(prefix);
+            for (size_t i = 0; i < groups[g].size(); ++i) {
+                const auto &ids = groups[g][i].ids;
+                if (ids.size() <= prefix.size() || !std::equal(prefix.begin(), prefix.end(), ids.begin()))
+                    continue;
+                rows.emplace_back(ids.begin() + long(prefix.size()), ids.end());
+                rowPrefix.push_back(prefixes.size() - 1);
+                want.push_back(golden[g][i]);
+            }
+        }
+        std::vector<size_t> mixed, ofFirst;
+        for (size_t r = 0; r < rows.size(); ++r)
+            (rowPrefix[r] == 0 ? ofFirst : mixed).push_back(r);
+        QVERIFY(!ofFirst.empty() && mixed.size() >= 4);
+        const auto rewards = m_tiny->forwardRewardsWithPrefixes(prefixes, rows, rowPrefix, {mixed, ofFirst});
+        for (size_t r = 0; r < rows.size(); ++r)
+            QVERIFY2(std::fabs(rewards[r] - want[r]) <= 1e-4,
+                     qPrintable(QString("row %1 of prefix %2: %3, golden %4").arg(r).arg(rowPrefix[r]).arg(rewards[r]).arg(want[r])));
     }
 
     void bf16StaysCloseAndKeepsOrder()

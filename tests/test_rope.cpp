@@ -31,7 +31,7 @@ struct Expected
 
 void check(const ModelConfig &c, int64_t rowLength, const std::vector<Expected> &expected)
 {
-    auto [cos, sin] = ropeCosSin(c, {rowLength}, 0, 8, torch::kFloat32, torch::kCPU);
+    auto [cos, sin] = ropeCosSin(c, {rowLength}, {0}, 8, torch::kFloat32, torch::kCPU);
     const int64_t half = c.headDim() / 2;
     for (const auto &e : expected)
         for (int64_t column : {e.pair, e.pair + half}) { // both halves carry the same angle
@@ -65,8 +65,8 @@ private Q_SLOTS:
                {5, 1, 0.7435064790920506, 0.6687287309127238},
                {7, 7, 0.9999999999486107, 1.0137984453962209e-05}});
         // Within max_position_embeddings nothing changes: the unscaled angles.
-        auto [cos, sin] = ropeCosSin(tiny(RopeScaling::Type::Dynamic), {100}, 0, 8, torch::kFloat32, torch::kCPU);
-        auto [plainCos, plainSin] = ropeCosSin(tiny(RopeScaling::Type::None), {100}, 0, 8, torch::kFloat32, torch::kCPU);
+        auto [cos, sin] = ropeCosSin(tiny(RopeScaling::Type::Dynamic), {100}, {0}, 8, torch::kFloat32, torch::kCPU);
+        auto [plainCos, plainSin] = ropeCosSin(tiny(RopeScaling::Type::None), {100}, {0}, 8, torch::kFloat32, torch::kCPU);
         QVERIFY(torch::equal(cos, plainCos) && torch::equal(sin, plainSin));
     }
 
@@ -74,10 +74,27 @@ private Q_SLOTS:
     {
         // Positions [P, P + T) of a continuation are the same rows of one longer table.
         const ModelConfig c = tiny(RopeScaling::Type::Linear);
-        auto [whole, wholeSin] = ropeCosSin(c, {12}, 0, 12, torch::kFloat32, torch::kCPU);
-        auto [tail, tailSin] = ropeCosSin(c, {12}, 5, 7, torch::kFloat32, torch::kCPU);
+        auto [whole, wholeSin] = ropeCosSin(c, {12}, {0}, 12, torch::kFloat32, torch::kCPU);
+        auto [tail, tailSin] = ropeCosSin(c, {12}, {5}, 7, torch::kFloat32, torch::kCPU);
         QVERIFY(torch::allclose(whole.slice(2, 5), tail));
         QVERIFY(torch::allclose(wholeSin.slice(2, 5), tailSin));
+    }
+
+    void rowsContinueFromTheirOwnStarts()
+    {
+        // Rows continuing prefixes of different lengths: row b's table is rows
+        // [offset_b, offset_b + T) of its own whole table, also under dynamic NTK.
+        for (auto type : {RopeScaling::Type::None, RopeScaling::Type::Linear, RopeScaling::Type::Dynamic}) {
+            const ModelConfig c = tiny(type);
+            const std::vector<int64_t> lengths = {9000, 12, 30}, offsets = {3, 0, 20};
+            auto [cos, sin] = ropeCosSin(c, lengths, offsets, 6, torch::kFloat32, torch::kCPU);
+            QCOMPARE(cos.size(0), int64_t(3));
+            for (size_t b = 0; b < lengths.size(); ++b) {
+                auto [whole, wholeSin] = ropeCosSin(c, {lengths[b]}, {0}, offsets[b] + 6, torch::kFloat32, torch::kCPU);
+                QVERIFY(torch::allclose(cos[int64_t(b)], whole[0].slice(1, offsets[b])));
+                QVERIFY(torch::allclose(sin[int64_t(b)], wholeSin[0].slice(1, offsets[b])));
+            }
+        }
     }
 };
 

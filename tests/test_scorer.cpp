@@ -6,6 +6,8 @@
 
 #include <QtTest>
 
+#include <algorithm>
+
 using namespace polar;
 
 namespace {
@@ -133,6 +135,71 @@ private Q_SLOTS:
         QCOMPARE(last, seqs.size());
         for (const auto &x : r)
             QVERIFY(x.ok);
+    }
+
+    void prefixedRowsSurviveSplittingWithoutTradingRewards()
+    {
+        // Five prompts' prefixes of different lengths, 1-4 rows each, and a fake
+        // forward that holds two prefixes and 100 padded row tokens a pass at
+        // most: the first call (all five prefixes) runs out of memory and is
+        // split by prefixes, then by rows. A reward encodes its prefix and row,
+        // so a row given another's result shows.
+        PrefixedRows c;
+        const std::vector<size_t> prefixLengths = {30, 12, 50, 7, 20};
+        const std::vector<std::vector<size_t>> suffixLengths = {{5, 40}, {9}, {3, 30, 60, 8}, {200, 4}, {25, 11, 2}};
+        std::vector<float> expected;
+        for (size_t p = 0; p < prefixLengths.size(); ++p) {
+            c.prefixes.push_back(std::vector<int>(prefixLengths[p], int(p)));
+            for (size_t n : suffixLengths[p]) {
+                c.suffixes.push_back(std::vector<int>(n, 7));
+                c.prefixOf.push_back(p);
+                expected.push_back(float(1000 * prefixLengths[p] + n));
+            }
+        }
+        int calls = 0;
+        bool everyRowOnce = true;
+        auto forward = [&](const std::vector<std::vector<int>> &prefixes, const std::vector<std::vector<int>> &rows,
+                           const std::vector<size_t> &rowPrefix, const std::vector<std::vector<size_t>> &passes) {
+            ++calls;
+            std::vector<int> seen(rows.size(), 0);
+            for (const auto &pass : passes) {
+                size_t longest = 0;
+                for (size_t k : pass) {
+                    ++seen[k];
+                    longest = std::max(longest, rows[k].size());
+                }
+                if (prefixes.size() > 2 || longest * pass.size() > 100)
+                    throw OutOfMemory("fake: out of memory");
+            }
+            everyRowOnce = everyRowOnce && std::all_of(seen.begin(), seen.end(), [](int n) { return n == 1; });
+            std::vector<float> out;
+            for (size_t k = 0; k < rows.size(); ++k)
+                out.push_back(float(1000 * prefixes[rowPrefix[k]].size() + rows[k].size()));
+            return out;
+        };
+        ScoreOptions o;
+        o.batchTokens = 1000;
+        size_t last = 0;
+        o.progress = [&](size_t done, size_t total) {
+            QCOMPARE(total, c.suffixes.size());
+            QVERIFY2(done >= last, "progress went back");
+            last = done;
+        };
+        ScoreStats stats;
+        const auto r = scorePrefixedRowsWith(forward, c, o, &stats);
+        QVERIFY(everyRowOnce);
+        QVERIFY(stats.oomRetries >= 3);
+        QCOMPARE(last, c.suffixes.size());
+        for (size_t k = 0; k < r.size(); ++k) {
+            if (c.suffixes[k].size() == 200) { // 200 tokens: no pass can hold it
+                QVERIFY(!r[k].ok);
+                QVERIFY2(QString::fromStdString(r[k].error).contains("single input of 207 tokens"), r[k].error.c_str());
+                continue;
+            }
+            QVERIFY2(r[k].ok, r[k].error.c_str());
+            QCOMPARE(r[k].reward, expected[k]);
+        }
+        QVERIFY(calls > 5);
     }
 
     void cancelStopsBetweenPasses()

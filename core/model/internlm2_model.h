@@ -27,27 +27,34 @@ struct RmsNormImpl : torch::nn::Module
 };
 TORCH_MODULE(RmsNorm);
 
-// Keys and values of a shared prefix in one layer.
+// Keys and values of prefixes in one layer: one prefix that every row of a
+// batch continues (N = 1), or one per row (N = B) where rows continue
+// different prefixes, padded to the longest.
 struct LayerCache
 {
-    torch::Tensor key;   // [1, nKV, P, D]
-    torch::Tensor value; // [1, nKV, P, D]
+    torch::Tensor key;     // [N, nKV, P, D]
+    torch::Tensor value;   // [N, nKV, P, D]
+    torch::Tensor visible; // [N, 1, 1, P] bool: the positions inside each row's prefix; undefined: all P
 };
 
-// The keys and values of a prefix that every row of a batch continues: the
-// prefix runs once and each row attends to it as if it were its own start.
+// The keys and values of prefixes that later rows continue: each prefix runs
+// once and each row attends to its own as if it were its own start.
 struct PrefixCache
 {
     std::vector<LayerCache> layers;
-    int64_t length = 0; // P
+    int64_t length = 0;           // P, the padded length
+    std::vector<int64_t> lengths; // N real lengths (the positions a continuation starts at)
 };
+
+// The cache with one entry per row of a batch: row b continues prefix rowPrefix[b].
+PrefixCache selectPrefixes(const PrefixCache &cache, const std::vector<size_t> &rowPrefix);
 
 struct AttentionImpl : torch::nn::Module
 {
     AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
-    // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]. With `past`, x continues a
-    // prefix whose keys/values it holds; `cacheOut`, if given, receives this
-    // call's keys/values.
+    // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]. With `past`, each row of x
+    // continues a prefix whose keys/values it holds; `cacheOut`, if given,
+    // receives this call's keys/values.
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
                           const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
 
@@ -92,8 +99,9 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     torch::Tensor embed(const torch::Tensor &ids); // [B, T] -> [B, T, H]
     // The decoder: input embeddings [B, T, H] of rows whose full lengths are
     // `rowLengths` (prefix included) -> hidden states [B, T, H] before the
-    // final norm. With `past`, every row continues that prefix; with
-    // `cacheOut`, the keys/values computed here are kept for later rows.
+    // final norm. With `past`, every row continues its prefix (N = 1: the same
+    // one); with `cacheOut`, the keys/values computed here (and each row's
+    // real length, from rowLengths) are kept for later rows.
     torch::Tensor forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
                           PrefixCache *cacheOut = nullptr);
     // The value head at every position: [B, T] float32.
@@ -113,9 +121,10 @@ TORCH_MODULE(InternLM2RewardModel);
 torch::Tensor rotateHalf(const torch::Tensor &x);
 torch::Tensor applyRope(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 // Rotary tables for positions [offset, offset + T) of rows whose full lengths
-// are rowLengths: [B or 1, 1, T, D] each, in `dtype`.
+// are rowLengths, where `offsets` holds one start for every row or one for
+// all: [B or 1, 1, T, D] each, in `dtype`.
 std::pair<torch::Tensor, torch::Tensor> ropeCosSin(const ModelConfig &config, const std::vector<int64_t> &rowLengths,
-                                                   int64_t offset, int64_t T, torch::Dtype dtype,
+                                                   const std::vector<int64_t> &offsets, int64_t T, torch::Dtype dtype,
                                                    const torch::Device &device);
 
 } // namespace polar

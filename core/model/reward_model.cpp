@@ -12,6 +12,7 @@
 #endif
 
 #include <chrono>
+#include <numeric>
 #include <dlfcn.h>
 #include <malloc.h>
 #include <mutex>
@@ -126,6 +127,18 @@ void resetGpuPeakAllocated()
             c10::cuda::CUDACachingAllocator::resetPeakStats(0);
     } catch (const std::exception &) {
         // Nothing allocated on the GPU yet: nothing to reset.
+    }
+#endif
+}
+
+void releaseCachedGpuMemory()
+{
+#ifdef POLAR_TORCH_CUDA_VERSION
+    try {
+        if (torch::cuda::is_available())
+            c10::cuda::CUDACachingAllocator::emptyCache();
+    } catch (const std::exception &) {
+        // Nothing allocated on the GPU yet: nothing cached.
     }
 #endif
 }
@@ -324,19 +337,48 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
 std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
                                                          const std::vector<std::vector<int>> &rows) const
 {
+    std::vector<size_t> all(rows.size());
+    std::iota(all.begin(), all.end(), 0);
+    return forwardRewardsWithPrefixes({prefix}, rows, std::vector<size_t>(rows.size(), 0), {all});
+}
+
+std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std::vector<int>> &prefixes,
+                                                           const std::vector<std::vector<int>> &rows,
+                                                           const std::vector<size_t> &rowPrefix,
+                                                           const std::vector<std::vector<size_t>> &passes,
+                                                           const std::atomic_bool *cancel) const
+{
     d->requireWeights();
+    if (rowPrefix.size() != rows.size())
+        throw Error("forwardRewardsWithPrefixes: one prefix index per row");
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         auto &m = *d->model;
-        const ForwardBatch head = d->makeBatch({prefix});
-        PrefixCache cache; // the prefix runs once; its keys and values serve every row
+        const ForwardBatch head = d->makeBatch(prefixes);
+        PrefixCache cache; // each prefix runs once; its keys and values serve its rows
         m.forward(m.embed(head.ids), head.lengths, nullptr, &cache);
-        const ForwardBatch rest = d->makeBatch(rows);
-        std::vector<int64_t> full;
-        for (int64_t len : rest.lengths)
-            full.push_back(cache.length + len);
-        auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache), rest.lengths).to(torch::kCPU).contiguous();
-        return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
+        std::vector<float> rewards(rows.size());
+        for (const auto &pass : passes) {
+            if (cancel && cancel->load())
+                throw Cancelled();
+            std::vector<std::vector<int>> passRows;
+            std::vector<size_t> passPrefix;
+            for (size_t i : pass) {
+                passRows.push_back(rows.at(i));
+                passPrefix.push_back(rowPrefix[i]);
+            }
+            // One prefix is seen by every row as it is; several are gathered, one per row.
+            const PrefixCache gathered = prefixes.size() > 1 ? selectPrefixes(cache, passPrefix) : PrefixCache();
+            const PrefixCache &past = prefixes.size() > 1 ? gathered : cache;
+            const ForwardBatch rest = d->makeBatch(passRows);
+            std::vector<int64_t> full;
+            for (size_t k = 0; k < pass.size(); ++k)
+                full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
+            auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &past), rest.lengths).to(torch::kCPU).contiguous();
+            for (size_t k = 0; k < pass.size(); ++k)
+                rewards[pass[k]] = r.data_ptr<float>()[k];
+        }
+        return rewards;
     });
 }
 

@@ -93,6 +93,16 @@ public:
     // Rows that all continue `prefix`: the prefix runs once and its keys and
     // values are reused for every row. Equal to forwardRewards on prefix+row.
     std::vector<float> forwardRewardsWithPrefix(const std::vector<int> &prefix, const std::vector<std::vector<int>> &rows) const;
+    // Rows that each continue one of `prefixes` (row i continues
+    // prefixes[rowPrefix[i]]): the prefixes run once, together in one padded
+    // pass, then each of `passes` (row indices) runs as one pass, every row
+    // attending to its own prefix's keys and values. Rewards in row order, equal
+    // to forwardRewards on prefix+row. `cancel` is checked between passes.
+    std::vector<float> forwardRewardsWithPrefixes(const std::vector<std::vector<int>> &prefixes,
+                                                  const std::vector<std::vector<int>> &rows,
+                                                  const std::vector<size_t> &rowPrefix,
+                                                  const std::vector<std::vector<size_t>> &passes,
+                                                  const std::atomic_bool *cancel = nullptr) const;
     // Whether a sequence of `length` tokens may reuse a prefix: not when
     // dynamic rotary scaling would change the base for it.
     bool canSharePrefix(size_t length) const;
@@ -120,5 +130,8 @@ void setComputeThreads(int n);
 // since the last reset, in bytes; 0 where this build has no CUDA or no GPU.
 uint64_t gpuPeakAllocatedBytes();
 void resetGpuPeakAllocated();
+// Hands the GPU memory LibTorch's caching allocator keeps for reuse back to
+// the driver, for another process on the same GPU (the bench's PyTorch reference).
+void releaseCachedGpuMemory();
 
 } // namespace polar

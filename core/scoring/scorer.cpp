@@ -27,23 +27,26 @@ struct Pass
     std::vector<size_t> rows; // indices into the input
 };
 
-// Greedy batches over rows in the given order: a pass is closed when one more
-// row would push rows x longest row past the budget, or (with bucketing) its
-// padding past the limit once it is big enough.
-std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const std::vector<size_t> &order,
-                             const ScoreOptions &o)
+// Greedy batches over rows (of `lengths` tokens) in the given order: a pass is
+// closed when one more row would push rows x (longest row + extraPerRow) past
+// the budget, or (with bucketing) its padding past the limit once it is big
+// enough. extraPerRow counts tokens each row holds besides its own (a prefix
+// of its own).
+std::vector<Pass> planPasses(const std::vector<int64_t> &lengths, const std::vector<size_t> &order, const ScoreOptions &o,
+                             int64_t budgetTokens, int64_t extraPerRow = 0)
 {
-    const int64_t budget = std::max<int64_t>(1, o.batchTokens);
+    const int64_t budget = std::max<int64_t>(1, budgetTokens);
+    const int64_t minPass = o.minPassTokens < 0 ? kCpuMinPassTokens : o.minPassTokens;
     std::vector<Pass> passes;
     Pass current;
     int64_t longest = 0, real = 0;
     for (size_t idx : order) {
-        const int64_t len = int64_t(seqs[idx].size());
+        const int64_t len = lengths[idx];
         const int64_t newLongest = std::max(longest, len);
-        const int64_t padded = newLongest * int64_t(current.rows.size() + 1);
-        const bool overBudget = padded > budget;
-        const bool tooPadded = o.bucketByLength && real >= (o.minPassTokens < 0 ? kCpuMinPassTokens : o.minPassTokens)
-            && double(padded - real - len) > o.maxPadding * double(padded);
+        const int64_t rows = int64_t(current.rows.size() + 1);
+        const int64_t padded = newLongest * rows;
+        const bool overBudget = (newLongest + extraPerRow) * rows > budget;
+        const bool tooPadded = o.bucketByLength && real >= minPass && double(padded - real - len) > o.maxPadding * double(padded);
         if (!current.rows.empty() && (overBudget || tooPadded)) {
             passes.push_back(std::move(current));
             current = {};
@@ -57,6 +60,33 @@ std::vector<Pass> planPasses(const std::vector<std::vector<int>> &seqs, const st
     if (!current.rows.empty())
         passes.push_back(std::move(current));
     return passes;
+}
+
+std::vector<int64_t> lengthsOf(const std::vector<std::vector<int>> &seqs)
+{
+    std::vector<int64_t> lengths;
+    for (const auto &s : seqs)
+        lengths.push_back(int64_t(s.size()));
+    return lengths;
+}
+
+// Indices 0..n-1, longest first when bucketing (stable, so equal lengths keep their order).
+std::vector<size_t> passOrder(const std::vector<int64_t> &lengths, bool longestFirst)
+{
+    std::vector<size_t> order(lengths.size());
+    std::iota(order.begin(), order.end(), 0);
+    if (longestFirst)
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
+    return order;
+}
+
+SequenceScore scoreOf(float reward)
+{
+    if (std::isfinite(reward))
+        return {true, reward, {}};
+    // Never a silent NaN: in fp16 this is usually an overflow.
+    return {false, 0.f, "the model gave a non-finite reward (" + std::to_string(reward)
+                            + ") for this input; with fp16 weights, try bf16 or fp32"};
 }
 
 } // namespace
@@ -75,12 +105,8 @@ std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const st
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
 
-    std::vector<size_t> order(seqs.size());
-    std::iota(order.begin(), order.end(), 0);
-    if (options.bucketByLength)
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return seqs[a].size() > seqs[b].size(); });
-
-    std::vector<Pass> work = planPasses(seqs, order, options);
+    const std::vector<int64_t> lengths = lengthsOf(seqs);
+    std::vector<Pass> work = planPasses(lengths, passOrder(lengths, options.bucketByLength), options, options.batchTokens);
     std::reverse(work.begin(), work.end()); // used as a stack, first pass on top
     size_t done = 0;
     while (!work.empty()) {
@@ -98,11 +124,7 @@ std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const st
         try {
             const std::vector<float> rewards = forward(rows);
             for (size_t i = 0; i < pass.rows.size(); ++i)
-                results[pass.rows[i]] = std::isfinite(rewards[i])
-                    ? SequenceScore{true, rewards[i], {}}
-                    // Never a silent NaN: in fp16 this is usually an overflow.
-                    : SequenceScore{false, 0.f, "the model gave a non-finite reward (" + std::to_string(rewards[i])
-                                                  + ") for this input; with fp16 weights, try bf16 or fp32"};
+                results[pass.rows[i]] = scoreOf(rewards[i]);
             ++st.forwardPasses;
             st.realTokens += real;
             st.paddedTokens += longest * int64_t(rows.size());
@@ -144,53 +166,152 @@ std::vector<int> sharedPrefixIds(const RewardModel &model, const PolarInput &inp
     return model.tokenizer().encode(prefixText, true);
 }
 
-std::vector<SequenceScore> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
-                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &givenOptions,
-                                            ScoreStats *stats)
+namespace {
+
+// Whether `ids` continues `prefix` in a way its keys and values can serve.
+bool continues(const RewardModel &model, const std::vector<int> &prefix, const std::vector<int> &ids)
 {
-    const ScoreOptions options = forDevice(model, givenOptions);
+    return !prefix.empty() && ids.size() > prefix.size() && model.canSharePrefix(ids.size())
+        && std::equal(prefix.begin(), prefix.end(), ids.begin());
+}
+
+// Prefixes and the rows that continue them, run by one forwardRewardsWithPrefixes.
+struct SharedJob
+{
+    std::vector<size_t> prefixes; // into PrefixedRows::prefixes
+    std::vector<size_t> rows;     // into PrefixedRows::suffixes
+};
+
+// Jobs are planned like passes over the prefixes (longest first when
+// bucketing, as many as the budget holds padded to the longest, closed early
+// when their padding grows): one pass runs all of a job's prefixes, and their
+// rows are pooled into passes across prompts, so small groups no longer mean
+// small passes.
+std::vector<SharedJob> planSharedJobs(const PrefixedRows &c, const ScoreOptions &o)
+{
+    std::vector<std::vector<size_t>> rowsOf(c.prefixes.size());
+    for (size_t r = 0; r < c.suffixes.size(); ++r)
+        rowsOf[c.prefixOf[r]].push_back(r);
+    const std::vector<int64_t> lengths = lengthsOf(c.prefixes);
+    std::vector<SharedJob> jobs;
+    for (const Pass &pass : planPasses(lengths, passOrder(lengths, o.bucketByLength), o, o.batchTokens)) {
+        SharedJob job;
+        for (size_t p : pass.rows) {
+            job.prefixes.push_back(p);
+            job.rows.insert(job.rows.end(), rowsOf[p].begin(), rowsOf[p].end());
+        }
+        jobs.push_back(std::move(job));
+    }
+    return jobs;
+}
+
+// A job cut in two after running out of memory: by prefixes while it has
+// several, else by rows (each half runs the prefix again).
+std::pair<SharedJob, SharedJob> splitJob(const SharedJob &job, const PrefixedRows &c)
+{
+    SharedJob a, b;
+    if (job.prefixes.size() > 1) {
+        const size_t half = job.prefixes.size() / 2;
+        a.prefixes.assign(job.prefixes.begin(), job.prefixes.begin() + long(half));
+        b.prefixes.assign(job.prefixes.begin() + long(half), job.prefixes.end());
+        for (size_t r : job.rows)
+            (std::find(a.prefixes.begin(), a.prefixes.end(), c.prefixOf[r]) != a.prefixes.end() ? a : b).rows.push_back(r);
+    } else {
+        const size_t half = job.rows.size() / 2;
+        a = {job.prefixes, {job.rows.begin(), job.rows.begin() + long(half)}};
+        b = {job.prefixes, {job.rows.begin() + long(half), job.rows.end()}};
+    }
+    return {a, b};
+}
+
+} // namespace
+
+std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forward, const PrefixedRows &c, const ScoreOptions &o,
+                                               ScoreStats *stats)
+{
+    if (c.prefixOf.size() != c.suffixes.size()
+        || std::any_of(c.prefixOf.begin(), c.prefixOf.end(), [&](size_t p) { return p >= c.prefixes.size(); }))
+        throw Error("scorePrefixedRowsWith: every row needs the index of one of the prefixes");
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
-    std::vector<SequenceScore> results(sequences.size());
-    std::vector<std::vector<int>> full, suffixes;
-    std::vector<size_t> fullIndex, suffixIndex;
-    for (size_t i = 0; i < sequences.size(); ++i) {
-        const auto &ids = sequences[i];
-        const bool shares = options.sharePrefix && !prefix.empty() && ids.size() > prefix.size()
-            && model.canSharePrefix(ids.size()) && std::equal(prefix.begin(), prefix.end(), ids.begin());
-        if (shares) {
-            suffixes.emplace_back(ids.begin() + long(prefix.size()), ids.end());
-            suffixIndex.push_back(i);
-        } else {
-            full.push_back(ids);
-            fullIndex.push_back(i);
+    std::vector<SequenceScore> results(c.suffixes.size());
+    size_t done = 0;
+    std::vector<SharedJob> work = planSharedJobs(c, o);
+    std::reverse(work.begin(), work.end()); // used as a stack, first job on top
+    while (!work.empty()) {
+        if (o.cancel && o.cancel->load())
+            throw Cancelled();
+        SharedJob job = std::move(work.back());
+        work.pop_back();
+        std::vector<std::vector<int>> prefixes, rows;
+        std::vector<size_t> rowPrefix;
+        std::vector<int64_t> rowLengths;
+        int64_t longestPrefix = 0, real = 0;
+        for (size_t p : job.prefixes) {
+            prefixes.push_back(c.prefixes[p]);
+            longestPrefix = std::max<int64_t>(longestPrefix, int64_t(c.prefixes[p].size()));
+            real += int64_t(c.prefixes[p].size());
         }
+        for (size_t r : job.rows) {
+            rows.push_back(c.suffixes[r]);
+            rowPrefix.push_back(size_t(std::find(job.prefixes.begin(), job.prefixes.end(), c.prefixOf[r]) - job.prefixes.begin()));
+            rowLengths.push_back(int64_t(c.suffixes[r].size()));
+            real += rowLengths.back();
+        }
+        // A pass holds its rows' tokens and the prefix keys they see: one
+        // prefix is held once, several are gathered once per row.
+        const bool several = prefixes.size() > 1;
+        const std::vector<Pass> passes = planPasses(rowLengths, passOrder(rowLengths, o.bucketByLength), o,
+                                                    several ? o.batchTokens : o.batchTokens - longestPrefix,
+                                                    several ? longestPrefix : 0);
+        std::vector<std::vector<size_t>> passRows;
+        int64_t padded = longestPrefix * int64_t(prefixes.size());
+        for (const auto &pass : passes) {
+            passRows.push_back(pass.rows);
+            int64_t longest = 0;
+            for (size_t k : pass.rows)
+                longest = std::max(longest, rowLengths[k]);
+            padded += longest * int64_t(pass.rows.size());
+        }
+        try {
+            const std::vector<float> rewards = forward(prefixes, rows, rowPrefix, passRows);
+            for (size_t k = 0; k < job.rows.size(); ++k)
+                results[job.rows[k]] = scoreOf(rewards[k]);
+            st.forwardPasses += 1 + passes.size();
+            st.realTokens += real;
+            st.paddedTokens += padded;
+        } catch (const OutOfMemory &e) {
+            ++st.oomRetries;
+            if (job.prefixes.size() > 1 || job.rows.size() > 1) {
+                auto [a, b] = splitJob(job, c);
+                work.push_back(std::move(b));
+                work.push_back(std::move(a));
+                continue;
+            }
+            results[job.rows[0]] = {false, 0.f, "out of memory for a single input of "
+                                                    + std::to_string(longestPrefix + rowLengths[0]) + " tokens (" + e.what() + ")"};
+        } catch (const Cancelled &) {
+            throw;
+        } catch (const Error &e) {
+            for (size_t r : job.rows)
+                results[r] = {false, 0.f, e.what()};
+        }
+        done += job.rows.size();
+        if (o.progress)
+            o.progress(done, c.suffixes.size());
     }
-    if (options.sharePrefix && !prefix.empty())
-        st.fallbackRows += full.size();
-    st.sharedRows += suffixes.size();
-    // One running total over both kinds of pass, so a progress bar only moves forward.
-    const size_t total = sequences.size();
-    ScoreOptions sharedOptions = options, fullOptions = options;
-    sharedOptions.progress = [&](size_t d, size_t) {
-        if (options.progress)
-            options.progress(d, total);
-    };
-    fullOptions.progress = [&](size_t d, size_t) {
-        if (options.progress)
-            options.progress(suffixes.size() + d, total);
-    };
-    // A shared pass is a batch of suffixes; its budget counts the prefix once per pass.
-    sharedOptions.batchTokens = std::max<int64_t>(1, options.batchTokens - int64_t(prefix.size()));
-    const auto shared = scoreSequencesWith(
-        [&](const std::vector<std::vector<int>> &rows) { return model.forwardRewardsWithPrefix(prefix, rows); }, suffixes,
-        sharedOptions, &st);
-    for (size_t k = 0; k < shared.size(); ++k)
-        results[suffixIndex[k]] = shared[k];
-    const auto plain = scoreSequences(model, full, fullOptions, &st);
-    for (size_t k = 0; k < plain.size(); ++k)
-        results[fullIndex[k]] = plain[k];
     return results;
+}
+
+std::vector<SequenceScore> scoreSharingPrefix(const RewardModel &model, const std::vector<int> &prefix,
+                                            const std::vector<std::vector<int>> &sequences, const ScoreOptions &options,
+                                            ScoreStats *stats)
+{
+    return scoreSequenceGroups(model, {SequenceGroup{prefix, sequences}}, [&] {
+        ScoreOptions o = options;
+        o.minGroupForSharing = 1; // the caller asked for this prefix to be shared, however few its rows
+        return o;
+    }(), stats).front();
 }
 
 std::vector<SequenceScore> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
@@ -204,41 +325,66 @@ std::vector<SequenceScore> scoreCandidates(const RewardModel &model, const std::
 }
 
 std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
-                                                          const ScoreOptions &options, ScoreStats *stats)
+                                                          const ScoreOptions &givenOptions, ScoreStats *stats)
 {
+    const ScoreOptions options = forDevice(model, givenOptions);
+    ScoreStats local;
+    ScoreStats &st = stats ? *stats : local;
     std::vector<std::vector<SequenceScore>> out(groups.size());
+    // Rows of sharing groups that continue their prefix are continuations;
+    // every other row (small groups, rows whose tokens merged across the
+    // prefix's end) is pooled and runs whole, bucketed across prompts.
+    PrefixedRows shared;
+    std::vector<std::pair<size_t, size_t>> sharedAt, pooledAt; // (group, sequence)
     std::vector<std::vector<int>> pooled;
-    std::vector<std::pair<size_t, size_t>> pooledAt; // (group, sequence)
-    size_t done = 0, total = 0;
-    for (const auto &g : groups)
-        total += g.sequences.size();
-    // Progress counts sequences over all groups: each group's own counts are offset by what came before.
-    ScoreOptions inGroup = options;
-    inGroup.progress = [&](size_t d, size_t) {
-        if (options.progress)
-            options.progress(done + d, total);
-    };
+    size_t total = 0;
     for (size_t g = 0; g < groups.size(); ++g) {
-        if (options.cancel && options.cancel->load())
-            throw Cancelled();
         const auto &group = groups[g];
-        if (!group.prefix.empty() && groupSharesPrefix(options, group.sequences.size())) {
-            out[g] = scoreSharingPrefix(model, group.prefix, group.sequences, inGroup, stats);
-            done += group.sequences.size();
-        } else {
-            out[g].resize(group.sequences.size());
-            for (size_t c = 0; c < group.sequences.size(); ++c) {
-                pooled.push_back(group.sequences[c]);
-                pooledAt.emplace_back(g, c);
+        out[g].resize(group.sequences.size());
+        total += group.sequences.size();
+        const bool sharing = !group.prefix.empty() && groupSharesPrefix(options, group.sequences.size());
+        bool used = false;
+        for (size_t s = 0; s < group.sequences.size(); ++s) {
+            const auto &ids = group.sequences[s];
+            if (sharing && continues(model, group.prefix, ids)) {
+                if (!used)
+                    shared.prefixes.push_back(group.prefix);
+                used = true;
+                shared.suffixes.emplace_back(ids.begin() + long(group.prefix.size()), ids.end());
+                shared.prefixOf.push_back(shared.prefixes.size() - 1);
+                sharedAt.emplace_back(g, s);
+            } else {
+                pooled.push_back(ids);
+                pooledAt.emplace_back(g, s);
+                if (sharing)
+                    ++st.fallbackRows;
             }
         }
     }
+    st.sharedRows += shared.suffixes.size();
+    // One running total over both kinds of pass, so a progress bar only moves forward.
+    ScoreOptions sharedOptions = options;
+    size_t done = 0;
+    sharedOptions.progress = [&](size_t d, size_t) {
+        done = d;
+        if (options.progress)
+            options.progress(done, total);
+    };
+    const auto sharedResults = scorePrefixedRowsWith(
+        [&](const std::vector<std::vector<int>> &prefixes, const std::vector<std::vector<int>> &rows,
+            const std::vector<size_t> &rowPrefix, const std::vector<std::vector<size_t>> &passes) {
+            return model.forwardRewardsWithPrefixes(prefixes, rows, rowPrefix, passes, options.cancel);
+        },
+        shared, sharedOptions, &st);
+    for (size_t k = 0; k < sharedResults.size(); ++k)
+        out[sharedAt[k].first][sharedAt[k].second] = sharedResults[k];
     ScoreOptions pooledOptions = options;
+    const size_t before = done;
     pooledOptions.progress = [&](size_t d, size_t) {
         if (options.progress)
-            options.progress(done + d, total);
+            options.progress(before + d, total);
     };
-    const auto results = scoreSequences(model, pooled, pooledOptions, stats);
+    const auto results = scoreSequences(model, pooled, pooledOptions, &st);
     for (size_t k = 0; k < results.size(); ++k)
         out[pooledAt[k].first][pooledAt[k].second] = results[k];
     return out;

@@ -30,10 +30,11 @@ struct ScoreOptions
     int64_t minPassTokens = -1;
     // scoreCandidates: run the prompt+reference prefix once for all candidates.
     bool sharePrefix = true;
-    // scoreGroups: groups smaller than this are pooled and bucketed across
-    // prompts instead (a shared prefix saves little for two candidates, and
-    // batching across prompts keeps passes full).
-    size_t minGroupForSharing = 4;
+    // scoreGroups: groups smaller than this run whole, pooled and bucketed
+    // across prompts. Sharing groups are batched across prompts too (their
+    // prefixes in one pass, their candidates pooled, each seeing its own
+    // prefix), so any group of two or more gains from running its prefix once.
+    size_t minGroupForSharing = 2;
     const std::atomic_bool *cancel = nullptr;
     std::function<void(size_t done, size_t total)> progress;
 };
@@ -80,8 +81,11 @@ std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const st
 std::vector<SequenceScore> scoreCandidates(const RewardModel &model, const std::vector<PolarInput> &inputs,
                                          const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
-// Many prompts, each with its candidates: large groups share their prefix,
-// small ones are pooled into length-bucketed passes. Results per group, in order.
+// Many prompts, each with its candidates: groups of minGroupForSharing or
+// more share their prefix, the others are pooled into length-bucketed passes.
+// Sharing groups run together: as many prefixes as the budget holds in one
+// pass, then their candidates in length-bucketed passes across prompts, each
+// row against its own prefix's keys and values. Results per group, in order.
 std::vector<std::vector<SequenceScore>> scoreGroups(const RewardModel &model, const std::vector<std::vector<PolarInput>> &groups,
                                                   const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
@@ -98,6 +102,27 @@ struct SequenceGroup
 };
 std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &model, const std::vector<SequenceGroup> &groups,
                                                           const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+
+// Rows that continue prefixes: each row's own tokens (after its prefix) and
+// which prefix it continues.
+struct PrefixedRows
+{
+    std::vector<std::vector<int>> prefixes;
+    std::vector<std::vector<int>> suffixes;
+    std::vector<size_t> prefixOf; // one per suffix, into prefixes
+};
+// RewardModel::forwardRewardsWithPrefixes' shape: one call runs its prefixes
+// once and then each pass of rows against them; throws OutOfMemory.
+using PrefixedForwardFn = std::function<std::vector<float>(
+    const std::vector<std::vector<int>> &prefixes, const std::vector<std::vector<int>> &rows,
+    const std::vector<size_t> &rowPrefix, const std::vector<std::vector<size_t>> &passes)>;
+// The policy scoreSequenceGroups runs sharing groups with, over any such
+// forward (so it can be tested alone): calls of as many prefixes as the budget
+// holds, their rows in length-bucketed passes; out of memory splits a call by
+// prefixes, then by rows, down to a single row, which gets the error. Results
+// in row order, whatever the splitting. Throws polar::Cancelled.
+std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forward, const PrefixedRows &rows,
+                                               const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
 
 // The ids the candidates of `input`'s prompt and reference share, when their
 // encodings start with them: the template up to the output, tokenized alone.
