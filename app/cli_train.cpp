@@ -121,6 +121,9 @@ int runTrain(const std::vector<std::string> &argv)
     std::fprintf(stderr, "wrote %s: %lld steps in %.1f s (%.2f pairs/s, %.0f tokens/s); curves in %s/training/log.jsonl\n",
                  report.outputDir.c_str(), (long long)report.steps, report.seconds, report.pairsPerSecond, report.tokensPerSecond,
                  out.c_str());
+    if (const uint64_t gpuPeak = gpuPeakAllocatedBytes())
+        std::fprintf(stderr, "peak GPU memory %.2f GiB allocated (weights, gradients, AdamW state and activations)\n",
+                     double(gpuPeak) / double(1ull << 30));
     return 0;
 }
 
