@@ -12,7 +12,6 @@
 #endif
 
 #include <chrono>
-#include <numeric>
 #include <dlfcn.h>
 #include <malloc.h>
 #include <mutex>
@@ -332,14 +331,6 @@ std::vector<float> RewardModel::forwardPerPosition(const std::vector<int> &ids) 
         auto v = m.values(m.forward(m.embed(b.ids), b.lengths)).to(torch::kCPU).contiguous();
         return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());
     });
-}
-
-std::vector<float> RewardModel::forwardRewardsWithPrefix(const std::vector<int> &prefix,
-                                                         const std::vector<std::vector<int>> &rows) const
-{
-    std::vector<size_t> all(rows.size());
-    std::iota(all.begin(), all.end(), 0);
-    return forwardRewardsWithPrefixes({prefix}, rows, std::vector<size_t>(rows.size(), 0), {all});
 }
 
 std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std::vector<int>> &prefixes,

@@ -90,9 +90,6 @@ public:
     // One padded forward over `rows` (no batching policy): the v_head value at
     // each row's last token. Throws OutOfMemory when the pass does not fit.
     std::vector<float> forwardRewards(const std::vector<std::vector<int>> &rows) const;
-    // Rows that all continue `prefix`: the prefix runs once and its keys and
-    // values are reused for every row. Equal to forwardRewards on prefix+row.
-    std::vector<float> forwardRewardsWithPrefix(const std::vector<int> &prefix, const std::vector<std::vector<int>> &rows) const;
     // Rows that each continue one of `prefixes` (row i continues
     // prefixes[rowPrefix[i]]): the prefixes run once, together in one padded
     // pass, then each of `passes` (row indices) runs as one pass, every row

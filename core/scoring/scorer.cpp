@@ -364,11 +364,9 @@ std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &m
     st.sharedRows += shared.suffixes.size();
     // One running total over both kinds of pass, so a progress bar only moves forward.
     ScoreOptions sharedOptions = options;
-    size_t done = 0;
     sharedOptions.progress = [&](size_t d, size_t) {
-        done = d;
         if (options.progress)
-            options.progress(done, total);
+            options.progress(d, total);
     };
     const auto sharedResults = scorePrefixedRowsWith(
         [&](const std::vector<std::vector<int>> &prefixes, const std::vector<std::vector<int>> &rows,
@@ -379,10 +377,9 @@ std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &m
     for (size_t k = 0; k < sharedResults.size(); ++k)
         out[sharedAt[k].first][sharedAt[k].second] = sharedResults[k];
     ScoreOptions pooledOptions = options;
-    const size_t before = done;
     pooledOptions.progress = [&](size_t d, size_t) {
         if (options.progress)
-            options.progress(before + d, total);
+            options.progress(sharedResults.size() + d, total);
     };
     const auto results = scoreSequences(model, pooled, pooledOptions, &st);
     for (size_t k = 0; k < results.size(); ++k)
