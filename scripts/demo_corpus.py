@@ -13,13 +13,19 @@ words (words for 0-20 and round hundreds, as people write them), short and long 
 always contradicts the reference (another count, result, city or verdict),
 often in the same phrasing as a chosen one, so that only the content tells
 them apart; long wrong answers are paired with short right ones so that length
-cannot be the cue. Words, numbers and countries are split into a training set
-and a held-out set, and the held-out pairs use only held-out ones.
+cannot be the cue. With --echo, some training prompts also get a right answer
+that is the reference word for word and a wrong one in the reference's words
+with another result. --weights gives the families' shares of training prompts.
+Words, numbers and countries are split into a training set and a held-out set,
+and the held-out pairs use only held-out ones; the held-out set is the same
+whatever --train, --echo and --weights are (its own random stream, equal
+shares, no echoes).
 
 Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl and
 OUT/heldout.jsonl, and OUT/settings.json with the seed and sizes.
 
     scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 16000] [--heldout 800] [--invented 0.5]
+                           [--echo 0.3] [--weights 1,2,1,1]
 """
 import argparse
 import itertools
@@ -107,10 +113,14 @@ def split_by(items, key, heldout_share, seed):
     return items[k:], items[:k]
 
 
-def number_text(n, rng, style=None):
+def speakable(n):
     # Words where people write them: small numbers and round hundreds; a
-    # 0.5 M-parameter model cannot learn every spelling up to a thousand.
-    if not (0 <= n <= 20 or (n % 100 == 0 and 0 < n <= 1000)):
+    # model of a million parameters cannot learn every spelling up to a thousand.
+    return 0 <= n <= 20 or (n % 100 == 0 and 0 < n <= 1000)
+
+
+def number_text(n, rng, style=None):
+    if not speakable(n):
         return str(n)
     style = style or rng.choice(["digits", "digits", "words"])
     return str(n) if style == "digits" else in_words(n)
@@ -128,8 +138,10 @@ def is_prime(n):
 
 
 class Corpus:
-    def __init__(self, rng, words, countries, numbers, invented=0.0):
+    def __init__(self, rng, words, countries, numbers, invented=0.0, echo=0.0):
         self.rng, self.words, self.countries, self.numbers = rng, words, countries, numbers
+        # Share of prompts with an answer in the reference's own phrasing (see finish).
+        self.echo = echo
         # Share of letters and capitals prompts about invented words and
         # countries: with a few hundred real ones a small model memorises them
         # instead of learning to check the answer against the reference, which
@@ -163,10 +175,11 @@ class Corpus:
             f"Count the letter {letter} in \"{word}\".",
             f"How many times does the letter '{letter}' appear in '{word}'?",
         ])
-        reference = rng.choice([
-            f"There are {n} '{letter}'s in the word '{word}'.",
-            f"The letter '{letter}' appears {number_text(n, rng)} times in '{word}'.",
-            f"Spelling it out: {spelled}. So the answer is {n}.",
+        style = rng.choice(["digits", "digits", "words"]) if speakable(n) else "digits"
+        ref = rng.choice([
+            lambda k: f"There are {k} '{letter}'s in the word '{word}'.",
+            lambda k: f"The letter '{letter}' appears {number_text(k, rng, style)} times in '{word}'.",
+            lambda k: f"Spelling it out: {spelled}. So the answer is {k}.",
         ])
         wrong = [m for m in {n - 1, n + 1, n + 2, max(0, n - 2)} if m != n and m >= 0]
 
@@ -180,7 +193,8 @@ class Corpus:
                 f"Let's count the '{letter}'s in '{word}': {spelled}. There are {t} '{letter}'s, so the answer is {t}.",
                 f"Answer: {t}",
             ])
-        return prompt, reference, [answer(n) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)]
+        return self.finish(prompt, ref, n, [answer(n) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)],
+                           lambda: rng.choice(wrong))
 
     def arithmetic(self):
         rng = self.rng
@@ -190,7 +204,8 @@ class Corpus:
         r = a + b if op == "+" else a - b if op == "-" else a * b
         opword = {"+": "plus", "-": "minus", "x": "times"}[op]
         prompt = rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {opword} {b}.", f"Calculate {a} {op} {b}."])
-        reference = rng.choice([f"{a} {op} {b} = {r}.", f"The result is {r}.", f"{a} {opword} {b} equals {r}."])
+        ref = rng.choice([lambda k: f"{a} {op} {b} = {k}.", lambda k: f"The result is {k}.",
+                          lambda k: f"{a} {opword} {b} equals {k}."])
         # Near misses (off by one or ten, the wrong operation) and plain wrong
         # results of the same size, as a weak policy makes them.
         near = [r + d for d in (1, -1, 10, -10, 100, 2)] + ([a - b] if op == "+" else [a + b])
@@ -201,7 +216,8 @@ class Corpus:
             t = number_text(k, rng)
             return rng.choice([f"{t}", f"The answer is {t}.", f"{a} {op} {b} = {t}.",
                                f"First I take {a}, then I apply {opword} {b}, which gives {t}. So the result is {t}."])
-        return prompt, reference, [answer(r) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)]
+        return self.finish(prompt, ref, r, [answer(r) for _ in range(3)], [answer(rng.choice(wrong)) for _ in range(3)],
+                           lambda: rng.choice(wrong))
 
     def capitals(self):
         rng = self.rng
@@ -213,7 +229,8 @@ class Corpus:
             country, city = rng.choice(self.countries)
         prompt = rng.choice([f"What is the capital of {country}?", f"Name the capital city of {country}.",
                              f"Which city is the capital of {country}?"])
-        reference = rng.choice([f"The capital of {country} is {city}.", f"{city}.", f"{city} is the capital of {country}."])
+        ref = rng.choice([lambda c: f"The capital of {country} is {c}.", lambda c: f"{c}.",
+                          lambda c: f"{c} is the capital of {country}."])
         # Wrong cities come from this split only: a held-out city never appears
         # in training, not even as a wrong answer the model could learn to shun.
         # Invented cities are wrong answers too, so "an unfamiliar name" is no cue.
@@ -222,7 +239,8 @@ class Corpus:
         def answer(c):
             return rng.choice([f"{c}.", f"The capital of {country} is {c}.", f"It is {c}.",
                                f"{country}'s capital city is {c}, which is also its largest centre of government."])
-        return prompt, reference, [answer(city) for _ in range(3)], [answer(rng.choice(others)) for _ in range(3)]
+        return self.finish(prompt, ref, city, [answer(city) for _ in range(3)], [answer(rng.choice(others)) for _ in range(3)],
+                           lambda: rng.choice(others))
 
     def numbers_yes_no(self):
         rng = self.rng
@@ -231,26 +249,39 @@ class Corpus:
         if kind == "prime":
             truth = is_prime(n)
             prompt = f"Is {n} a prime number?"
-            fact = (f"{n} is prime." if truth else f"{n} is not prime.")
+            fact = lambda t: f"{n} is prime." if t else f"{n} is not prime."
         elif kind == "even":
             truth = n % 2 == 0
             prompt = rng.choice([f"Is {n} an even number?", f"Is {number_text(n, rng)} even?"])
-            fact = f"{n} is {'even' if truth else 'odd'}."
+            fact = lambda t: f"{n} is {'even' if t else 'odd'}."
         else:
             m = self.pick_number(0, 1000)
             truth = n > m
             prompt = f"Is {n} greater than {m}?"
-            fact = f"{n} is {'greater' if truth else 'not greater'} than {m}."
-        reference = rng.choice([("Yes. " if truth else "No. ") + fact, "Yes." if truth else "No.", fact])
+            fact = lambda t: f"{n} is {'greater' if t else 'not greater'} than {m}."
+        ref = rng.choice([lambda t: ("Yes. " if t else "No. ") + fact(t), lambda t: "Yes." if t else "No.", fact])
 
         def answer(yes):
             w = "Yes" if yes else "No"
             return rng.choice([f"{w}.", f"{w}, it is{'' if yes else ' not'}.", f"The answer is {w.lower()}.",
                                f"{w}. I checked it carefully: the statement about {n} is {'true' if yes else 'false'}."])
-        return prompt, reference, [answer(truth) for _ in range(3)], [answer(not truth) for _ in range(3)]
+        return self.finish(prompt, ref, truth, [answer(truth) for _ in range(3)], [answer(not truth) for _ in range(3)],
+                           lambda: not truth)
 
-    def pairs(self, count):
-        families = [self.letters, self.arithmetic, self.capitals, self.numbers_yes_no]
+    def finish(self, prompt, ref, truth, right, wrong, wrong_value):
+        # The reference's own words are a right answer, and the reference's
+        # words with another result are a wrong one: a policy often copies
+        # the reference's phrasing, and only the content may decide.
+        if self.echo and self.rng.random() < self.echo:
+            right[0] = ref(truth)
+        if self.echo and self.rng.random() < self.echo:
+            wrong[0] = ref(wrong_value())
+        return prompt, ref(truth), right, wrong
+
+    def pairs(self, count, weights=(1, 1, 1, 1)):
+        # Families in turn, each as many times as its weight.
+        families = [f for f, w in zip([self.letters, self.arithmetic, self.capitals, self.numbers_yes_no], weights)
+                    for _ in range(w)]
         out = []
         for i in itertools.count():
             if len(out) >= count:
@@ -282,7 +313,17 @@ def main():
     ap.add_argument("--heldout", type=int, default=800)
     ap.add_argument("--invented", type=float, default=0.5,
                     help="share of training letters/capitals prompts about invented words and countries")
+    ap.add_argument("--weights", default="1,1,1,1",
+                    help="training prompts of each family (letters, arithmetic, capitals, numbers) in each turn")
+    ap.add_argument("--echo", type=float, default=0.0,
+                    help="share of training prompts with a right and a wrong answer in the reference's phrasing")
     args = ap.parse_args()
+    try:
+        weights = [int(w) for w in args.weights.split(",")]
+        if len(weights) != 4 or min(weights) < 0 or sum(weights) == 0:
+            raise ValueError
+    except ValueError:
+        ap.error(f"--weights {args.weights}: four whole numbers, not all zero (letters, arithmetic, capitals, numbers)")
     words_train, words_held = split_by(WORDS, str, 0.2, args.seed)
     # "strawberry" is the seed example's word: keep it out of training.
     if "strawberry" in words_train:
@@ -290,7 +331,8 @@ def main():
         words_held.append("strawberry")
     countries_train, countries_held = split_by(COUNTRIES, lambda c: c[0], 0.2, args.seed + 1)
     numbers_train, numbers_held = split_by(range(0, 1001), int, 0.2, args.seed + 2)
-    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, args.invented).pairs(args.train)
+    train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, args.invented,
+                   args.echo).pairs(args.train, weights)
     held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held).pairs(args.heldout)
     os.makedirs(args.out, exist_ok=True)
     for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
@@ -301,6 +343,7 @@ def main():
         os.replace(tmp, os.path.join(args.out, name))
     with open(os.path.join(args.out, "settings.json"), "w") as f:
         json.dump({"seed": args.seed, "train": args.train, "heldout": args.heldout, "invented": args.invented,
+                   "echo": args.echo, "weights": weights,
                    "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}, f, indent=2)
     print(f"wrote {len(train)} training and {len(held)} held-out pairs to {args.out}")
 

@@ -1,8 +1,7 @@
 // The embedded demo model: it unpacks once into the user's cache, and it
 // behaves like a reward model on its own held-out set and on the app's seed
-// example. The figures asserted are the ones its model card reports (86%
-// held out); issue 12's target of 95% is not reached yet, and these
-// thresholds guard against losing what there is.
+// example: the targets its model card reports (at least 95% of held-out pairs,
+// no family far behind, every "3" above every "2" for strawberry).
 #include "model/demo_model.h"
 #include "model/reward_model.h"
 #include "scoring/pipeline.h"
@@ -77,10 +76,10 @@ private Q_SLOTS:
         QVERIFY(pairs.size() >= 500);
         const PairAccuracy a = evaluatePairs(*m_model, pairs, ScoringSettings{}, families);
         qInfo("%s", a.describe().c_str());
-        QVERIFY2(a.accuracy() >= 0.85, a.describe().c_str());
+        QVERIFY2(a.accuracy() >= 0.95, a.describe().c_str());
         QCOMPARE(a.byGroup.size(), size_t(4)); // all four task families are in the test
-        for (const auto &[family, counts] : a.byGroup) // no family at chance
-            QVERIFY2(double(counts.first) / double(counts.second) >= 0.6, a.describe().c_str());
+        for (const auto &[family, counts] : a.byGroup) // none of them far behind
+            QVERIFY2(double(counts.first) / double(counts.second) >= 0.85, a.describe().c_str());
     }
 
     void strawberryAnswersSaying3RankAboveThoseSaying2()
@@ -105,11 +104,8 @@ private Q_SLOTS:
         QVERIFY(says3.size() >= 2 && says2.size() >= 2);
         const float worst3 = *std::min_element(says3.begin(), says3.end());
         const float best2 = *std::max_element(says2.begin(), says2.end());
-        // The shortest pair ("There are 3/2 'r's in the word 'strawberry'.") is
-        // ordered right by 3e-4 only: the model card says so.
-        QVERIFY2(worst3 > best2, qPrintable(QString("lowest '3' reward %1, highest '2' reward %2").arg(worst3).arg(best2)));
-        const float best3 = *std::max_element(says3.begin(), says3.end());
-        QVERIFY2(best3 > best2 + 1.0f, qPrintable(QString("best '3' reward %1, best '2' reward %2").arg(best3).arg(best2)));
+        // By a clear margin: a difference of rounding would be a tie, not a ranking.
+        QVERIFY2(worst3 > best2 + 1.0f, qPrintable(QString("lowest '3' reward %1, highest '2' reward %2").arg(worst3).arg(best2)));
     }
 };
 
