@@ -12,7 +12,7 @@ DemoBanner::DemoBanner(QWidget *parent) : QLabel(parent)
 
 QString DemoBanner::text()
 {
-    return tr("<b>Demo model.</b> A tiny reward model (half a million parameters) that ships inside the app, trained on synthetic tasks "
+    return tr("<b>Demo model.</b> A tiny reward model that ships inside the app, trained on synthetic tasks "
               "(counting letters, arithmetic, capital cities, yes/no questions about numbers); it knows nothing else and "
               "its rewards are not what a POLAR model would say. "
               "Open a POLAR model (Ctrl+L in the workbench) for real rewards.");
