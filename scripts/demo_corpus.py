@@ -335,16 +335,16 @@ def main():
                    args.echo).pairs(args.train, weights)
     held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held).pairs(args.heldout)
     os.makedirs(args.out, exist_ok=True)
-    for name, rows in (("train.jsonl", train), ("heldout.jsonl", held)):
+    settings = {"seed": args.seed, "train": args.train, "heldout": args.heldout, "invented": args.invented,
+                "echo": args.echo, "weights": weights,
+                "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}
+    for name, text in (("train.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in train)),
+                       ("heldout.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held)),
+                       ("settings.json", json.dumps(settings, indent=2))):
         tmp = os.path.join(args.out, name + ".tmp")
         with open(tmp, "w") as f:
-            for r in rows:
-                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+            f.write(text)
         os.replace(tmp, os.path.join(args.out, name))
-    with open(os.path.join(args.out, "settings.json"), "w") as f:
-        json.dump({"seed": args.seed, "train": args.train, "heldout": args.heldout, "invented": args.invented,
-                   "echo": args.echo, "weights": weights,
-                   "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}, f, indent=2)
     print(f"wrote {len(train)} training and {len(held)} held-out pairs to {args.out}")
 
 

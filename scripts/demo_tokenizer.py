@@ -25,6 +25,7 @@ Needs the sentencepiece Python package (its trainer).
 import argparse
 import json
 import os
+import tempfile
 
 import sentencepiece as spm
 
@@ -74,36 +75,47 @@ def main():
     ap.add_argument("--corpus", required=True, help="the corpus's train.jsonl")
     ap.add_argument("--vocab", type=int, default=2048)
     args = ap.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-
     numbers = [str(n) for n in range(1000)]
+    user_defined = ["\n"] + numbers + UNUSED
+    fixed = 3 + len(user_defined) + 256  # <unk> <s> </s>, the pieces above, the byte pieces
+    if args.vocab <= fixed:
+        ap.error(f"--vocab {args.vocab}: must exceed the {fixed} pieces every such tokenizer holds")
+    out = os.path.abspath(args.out)
+    outputs = [os.path.join(out, f) for f in ("tokenizer.model", "tokenizer_config.json", "special_tokens_map.json")]
+    if os.path.realpath(args.corpus) in map(os.path.realpath, outputs):
+        ap.error(f"--corpus {args.corpus}: is one of the files this writes")
     # Read (and check) every line before training: the trainer would take an
     # error raised inside its iterator for the end of the input.
     try:
         texts = list(corpus_texts(args.corpus))
     except OSError as e:
         raise SystemExit(f"{args.corpus}: {e.strerror}")
-    model_path = os.path.join(os.path.abspath(args.out), "tokenizer.model")
-    # The trainer writes its model_prefix into the model: a relative one keeps
-    # the output's bytes the same wherever it is made.
-    os.chdir(args.out)
-    prefix = "tokenizer"
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(texts), model_prefix=prefix, model_type="bpe",
-        vocab_size=args.vocab, character_coverage=1.0, byte_fallback=True,
-        normalization_rule_name="identity", add_dummy_prefix=False, remove_extra_whitespaces=False,
-        allow_whitespace_only_pieces=True, split_digits=False,
-        user_defined_symbols=["\n"] + numbers + UNUSED,
-        unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=1, minloglevel=2)
-    os.remove(prefix + ".vocab")
+    model_path = outputs[0]
+    os.makedirs(out, exist_ok=True)
+    # The trainer writes in place and records its model_prefix in the model:
+    # it works in a scratch folder under a relative prefix, so that nothing in
+    # OUT is half written and the bytes are the same wherever it is made.
+    with tempfile.TemporaryDirectory(dir=out, prefix=".tokenizer-") as scratch:
+        os.chdir(scratch)
+        spm.SentencePieceTrainer.train(
+            sentence_iterator=iter(texts), model_prefix="tokenizer", model_type="bpe",
+            vocab_size=args.vocab, character_coverage=1.0, byte_fallback=True,
+            normalization_rule_name="identity", add_dummy_prefix=False, remove_extra_whitespaces=False,
+            allow_whitespace_only_pieces=True, split_digits=False, user_defined_symbols=user_defined,
+            unk_id=0, bos_id=1, eos_id=2, pad_id=-1, num_threads=1, minloglevel=2)
+        sp = spm.SentencePieceProcessor(model_file="tokenizer.model")
+        for text in ("What is 347 x 12?\n4164.", "a  b\n\n c", "é½ ﬁ 😀"):
+            if sp.decode(sp.encode(text)) != text:
+                raise SystemExit(f"{model_path}: {text!r} does not decode back (nothing written)")
+        if len(sp.encode("4164")) != 2 or len(sp.encode("347")) != 1:
+            raise SystemExit(f"{model_path}: numbers are not whole pieces (nothing written)")
+        write_configs(sp, out)
+        os.replace(os.path.join(scratch, "tokenizer.model"), model_path)  # last: the model makes the folder whole
+    print(f"wrote {model_path} ({sp.get_piece_size()} pieces) with its tokenizer_config.json")
 
-    sp = spm.SentencePieceProcessor(model_file=prefix + ".model")
-    for text in ("What is 347 x 12?\n4164.", "a  b\n\n c", "é½ ﬁ 😀"):
-        if sp.decode(sp.encode(text)) != text:
-            raise SystemExit(f"{model_path}: {text!r} does not decode back")
-    if len(sp.encode("4164")) != 2 or len(sp.encode("347")) != 1:
-        raise SystemExit(f"{model_path}: numbers are not whole pieces")
 
+def write_configs(sp, out):
+    """tokenizer_config.json and special_tokens_map.json as InternLM2 has them, with this model's ids."""
     def token(content):
         return {"content": content, "lstrip": False, "normalized": False, "rstrip": False,
                 "single_word": False}
@@ -111,7 +123,7 @@ def main():
     for content, piece in ADDED:
         decoder[str(sp.piece_to_id(piece))] = dict(token(content), special=True)
     specials = [c for c, _ in reversed(ADDED)]
-    write_json("tokenizer_config.json", {
+    write_json(os.path.join(out, "tokenizer_config.json"), {
         "add_bos_token": True, "add_eos_token": False, "added_tokens_decoder": decoder,
         "additional_special_tokens": specials,
         "auto_map": {"AutoTokenizer": ["tokenization_internlm2.InternLM2Tokenizer",
@@ -119,10 +131,9 @@ def main():
         "bos_token": "<s>", "clean_up_tokenization_spaces": False, "decode_with_prefix_space": False,
         "eos_token": "</s>", "model_max_length": 1000000000000000019884624838656, "pad_token": "</s>",
         "sp_model_kwargs": None, "tokenizer_class": "InternLM2Tokenizer", "unk_token": "<unk>"})
-    write_json("special_tokens_map.json", {
+    write_json(os.path.join(out, "special_tokens_map.json"), {
         "additional_special_tokens": specials, "bos_token": token("<s>"), "eos_token": token("</s>"),
         "pad_token": token("</s>"), "unk_token": token("<unk>")})
-    print(f"wrote {model_path} ({sp.get_piece_size()} pieces) with its tokenizer_config.json")
 
 
 if __name__ == "__main__":

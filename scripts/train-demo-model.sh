@@ -6,7 +6,7 @@
 # WORK_DIR (default build/demo-model) receives the corpus, the tokenizer, the
 # initial random weights, the trained model with its curves, and the evaluation. --install
 # then copies the model into resources/models/polar-demo (rebuild to embed
-# it). About 35 minutes on this 2-core machine. Every setting is below and is
+# it). About 30 minutes on one core of this machine. Every setting is below and is
 # written into the model folder as recipe.json.
 set -euo pipefail
 
