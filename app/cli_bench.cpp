@@ -328,6 +328,7 @@ int runBench(const std::vector<std::string> &argv)
     std::printf("Polar Studio benchmark: %s shape (%.3f B parameters), %s, %s, %d threads; reference: %s\n",
                 args.value("shape", "cpu").c_str(), double(parameterCount(expectedTensors(config))) / 1e9, device.c_str(),
                 model->info().dtype.c_str(), computeThreads(), pythonInfo.c_str());
+    std::printf("rows that continue a prefix: %s\n", model->prefixAttention().c_str());
     std::printf("%-30s %-28s %10s %10s %12s %8s %8s %10s %8s\n", "workload", "variant", "time ms", "cand/s", "tokens/s",
                 "padding", "TFLOP/s", "vs PyTorch", "GPU GiB");
     Json out = Json::array();

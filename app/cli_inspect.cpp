@@ -71,6 +71,7 @@ int runInspect(const std::vector<std::string> &argv)
     if (const uint64_t gpu = gpuPeakAllocatedBytes())
         std::printf("peak GPU memory %.2f GiB allocated\n", double(gpu) / double(1ull << 30));
     std::printf("runtime         %s\n", runtimeDescription().c_str());
+    std::printf("prefix attention %s\n", model->prefixAttention().c_str());
     std::printf("weight files    ");
     for (size_t i = 0; i < info.weightFiles.size(); ++i)
         std::printf("%s%s", i ? ", " : "", info.weightFiles[i].c_str());

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Kernel choices on a GPU, measured against each other in one run: the 1.8B and
 # 7B benchmarks (bf16, 32 x 200 on a 500-token prefix and the dataset mix)
-# with each LibTorch 2.x kernel choice switched off in turn (POLAR_KERNELS:
-# repeat-kv instead of scaled_dot_product_attention's grouped-query heads in
-# causal passes; composite-norm instead of the fused RMSNorm), with fp32/bf16
-# parity and the CPU comparisons under the defaults.
+# with LibTorch 2.x kernel choices switched off (POLAR_KERNELS: masked-prefix
+# instead of FlashAttention's variable-length kernel for rows that continue
+# prefixes; repeat-kv instead of scaled_dot_product_attention's grouped-query
+# heads in causal passes; composite-norm instead of the fused RMSNorm), with
+# fp32/bf16 parity and the CPU comparisons under the defaults and with the
+# masked prefix kernel.
 # Carries the same binaries as scripts/gpu-check.sh.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,9 +55,9 @@ bench() {
 nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null
 checks none
 bench 1.8b none
-bench 1.8b repeat-kv+composite-norm
+bench 1.8b masked-prefix
 bench 7b none
-bench 1.8b composite-norm
-bench 1.8b repeat-kv
-bench 7b repeat-kv+composite-norm
+bench 7b masked-prefix
+checks masked-prefix
+bench 1.8b masked-prefix+repeat-kv+composite-norm
 rm -rf "$work"

@@ -89,7 +89,7 @@ if ! "$cli" inspect --model "$tiny" --device cpu >"$logs/carried-binary.log" 2>&
 fi
 
 note "== runtime"
-"$cli" inspect --model "$tiny" --device "$device" 2>&1 | grep -E "^(runtime|compute)" | tee -a "$summary"
+"$cli" inspect --model "$tiny" --device "$device" 2>&1 | grep -E "^(runtime|compute|prefix attention)" | tee -a "$summary"
 
 note "== parity on the golden fixtures ($device)"
 step parity-fp32 60 "$cli" parity --model "$tiny" --device "$device" --dtype fp32 --golden "$golden/tiny-polar.jsonl" \
@@ -114,6 +114,25 @@ for input in strawberry examples; do
     score "$tiny" --device "$device" --dtype fp32 --no-prefix-sharing "$in" -o "$work/$input-dev-noshare.jsonl" 2>>"$logs/score-$input-dev.log"
     step "$input-$device-vs-cpu" 30 "${compare[@]}" "$work/$input-dev.jsonl" "$work/$input-cpu.jsonl" --atol 1e-4 --label "$input fp32 $device vs cpu"
     step "$input-shared-vs-not" 30 "${compare[@]}" "$work/$input-dev.jsonl" "$work/$input-dev-noshare.jsonl" --atol 1e-4 --label "$input prefix sharing on vs off"
+done
+# bf16, where rows that continue a prefix attend through FlashAttention's
+# variable-length kernel on a GPU: with it (the default), with the masked kernel
+# (POLAR_KERNELS=masked-prefix) and with no sharing at all, each against fp32 at
+# the parity checks' 0.125 (two bf16 kernels differ from fp32 by up to 0.1 on
+# these inputs, in either direction). A misplaced key moves rewards by whole
+# units. The rehearsal packs the rows on the CPU with the reference formula.
+packed=none
+((rehearse)) && packed=packed-reference
+for input in strawberry examples; do
+    in=$root/datasets/$input.jsonl
+    score "$sharded" --device "$device" --dtype fp32 "$in" -o "$work/$input-sharded-fp32.jsonl" 2>"$logs/score-$input-bf16.log"
+    POLAR_KERNELS=$packed score "$sharded" --device "$device" --dtype bf16 "$in" -o "$work/$input-bf16-packed.jsonl" 2>>"$logs/score-$input-bf16.log"
+    POLAR_KERNELS=masked-prefix score "$sharded" --device "$device" --dtype bf16 "$in" -o "$work/$input-bf16-masked.jsonl" 2>>"$logs/score-$input-bf16.log"
+    score "$sharded" --device "$device" --dtype bf16 --no-prefix-sharing "$in" -o "$work/$input-bf16-noshare.jsonl" 2>>"$logs/score-$input-bf16.log"
+    for kernel in packed masked noshare; do
+        step "$input-bf16-$kernel-vs-fp32" 30 "${compare[@]}" "$work/$input-bf16-$kernel.jsonl" "$work/$input-sharded-fp32.jsonl" \
+            --atol 0.125 --label "$input bf16 ($kernel prefix attention) vs fp32"
+    done
 done
 # Dynamic NTK: the tiny model with 64 positions, so the examples run past them.
 ntk=$work/tiny-ntk

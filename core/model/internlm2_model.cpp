@@ -8,27 +8,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 namespace F = torch::nn::functional;
 namespace names = polar::tensor_names;
 
 namespace polar {
-
-#if TORCH_VERSION_MAJOR >= 2
-// LibTorch 2.x kernels that the reference code spells out in plain ops, on by
-// default (measured on an H100: BENCHMARKS.md). POLAR_KERNELS switches them
-// off for comparison: "repeat-kv" copies each kv head to its query heads
-// instead of scaled_dot_product_attention's grouped-query mode; "composite-norm"
-// computes RMSNorm op by op instead of the fused kernel. Read once.
-static bool kernelSwitchedOff(const char *name)
-{
-    static const std::string off = [] {
-        const char *v = std::getenv("POLAR_KERNELS");
-        return std::string(v ? v : "");
-    }();
-    return off.find(name) != std::string::npos;
-}
-#endif
 
 // ---- stateless block math ---------------------------------------------------
 
@@ -96,102 +81,6 @@ static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> splitWqkv(const t
     return {q, k, v};
 }
 
-// The precision the official code keeps norms and softmax in: float32, or
-// float64 when the model runs in float64 (the gradient tests do).
-static torch::ScalarType atLeastFloat32(torch::ScalarType t)
-{
-    return t == torch::kFloat64 ? t : torch::kFloat32;
-}
-
-static double lowest(torch::ScalarType t)
-{
-    return t == torch::kFloat64 ? std::numeric_limits<double>::lowest()
-        : t == torch::kFloat32 ? double(std::numeric_limits<float>::lowest())
-        : t == torch::kBFloat16  ? -3.3895313892515355e38
-                                 : -65504.0;
-}
-
-// Eager grouped-query attention, as the official eager module computes it
-// (masked scores get finfo.min, softmax in float32), without copying keys or
-// values per query head: each kv head's G query heads are folded into its rows.
-// One prefix that every row continues (`past`, [1, nKV, P, D]) is seen by
-// every query without a copy per batch row; prefixes of their own ([B, nKV,
-// P, D]) are seen row by row, each only up to its real length.
-// q: [B, nKV, G, T, D]; k, v: [B, nKV, T, D] -> [B, nKV, G, T, D].
-static torch::Tensor eagerAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                                    const LayerCache *past)
-{
-    const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
-    const int64_t P = past ? past->key.size(2) : 0;
-    const bool onePrefix = past && past->key.size(0) == 1;
-    const auto dtype = q.scalar_type();
-    auto qs = (q * (1.0 / std::sqrt(double(D)))).reshape({B, nKV, G * T, D}); // [B, nKV, G*T, D]
-    auto own = torch::matmul(qs, k.transpose(2, 3));                           // [B, nKV, G*T, T]
-    auto causal = torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(q.device())).tril();
-    own.masked_fill_(causal.logical_not().repeat({G, 1}), lowest(dtype));      // row (g, t) sees keys <= t
-    torch::Tensor scores = own;
-    if (past) {
-        torch::Tensor shared;
-        if (onePrefix) {
-            // All rows against the one prefix: [nKV, B*G*T, D] x [nKV, D, P].
-            auto folded = qs.permute({1, 0, 2, 3}).reshape({nKV, B * G * T, D});
-            shared = torch::matmul(folded, past->key[0].transpose(1, 2));       // [nKV, B*G*T, P]
-            shared = shared.view({nKV, B, G * T, P}).permute({1, 0, 2, 3});    // [B, nKV, G*T, P]
-        } else {
-            shared = torch::matmul(qs, past->key.transpose(2, 3));             // [B, nKV, G*T, P]
-        }
-        if (past->visible.defined())
-            shared = shared.masked_fill(past->visible.logical_not(), lowest(dtype)); // a shorter prefix's padding
-        scores = torch::cat({shared, own}, -1);                                // [B, nKV, G*T, P+T]
-    }
-    auto probs = torch::softmax(scores, -1, atLeastFloat32(dtype)).to(dtype);
-    auto out = torch::matmul(probs.slice(-1, P), v);                           // [B, nKV, G*T, D]
-    if (past && onePrefix) {
-        auto p = probs.slice(-1, 0, P).permute({1, 0, 2, 3}).reshape({nKV, B * G * T, P});
-        out = out + torch::matmul(p, past->value[0]).view({nKV, B, G * T, D}).permute({1, 0, 2, 3});
-    } else if (past) {
-        out = out + torch::matmul(probs.slice(-1, 0, P), past->value);
-    }
-    return out.view({B, nKV, G, T, D});
-}
-
-#if TORCH_VERSION_MAJOR >= 2
-// scaled_dot_product_attention over heads laid out [B, nH, T, D], each row's
-// prefix keys/values prepended to it. Same arguments and result as eagerAttention.
-static torch::Tensor sdpaAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                                   const LayerCache *past)
-{
-    const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
-    auto heads = q.reshape({B, nKV * G, T, D});                                // [B, nH, T, D]
-    auto keys = k, values = v;
-    torch::Tensor mask; // undefined: plain causal attention
-    if (past) {
-        const int64_t P = past->key.size(2);
-        keys = torch::cat({past->key.expand({B, -1, -1, -1}), k}, 2);           // [B, nKV, P+T, D]
-        values = torch::cat({past->value.expand({B, -1, -1, -1}), v}, 2);
-        // Query i (absolute position P + i) may see keys 0 .. P + i ...
-        auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
-        mask = (torch::arange(0, P + T, opts).view({1, P + T}) <= torch::arange(P, P + T, opts).view({T, 1})).view({1, 1, T, P + T});
-        // ... of which, where prefixes were padded to P, only its own prefix's.
-        if (past->visible.defined())
-            mask = torch::cat({past->visible.expand({B, 1, T, P}), mask.slice(-1, P).expand({B, 1, T, T})}, -1);
-    }
-    // [B, nKV, S, D] -> [B, nH, S, D], each kv head serving G query heads.
-    auto repeat = [&](const torch::Tensor &x) {
-        return x.unsqueeze(2).expand({B, nKV, G, x.size(2), D}).reshape({B, nKV * G, x.size(2), D});
-    };
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
-    // Query head h reads kv head h / G, as repeat lays them out.
-    if (!mask.defined() && !kernelSwitchedOff("repeat-kv"))
-        return at::scaled_dot_product_attention(heads, keys, values, {}, 0.0, /*is_causal=*/true, std::nullopt, /*enable_gqa=*/true)
-            .view({B, nKV, G, T, D});
-#endif
-    auto out = mask.defined() ? at::scaled_dot_product_attention(heads, repeat(keys), repeat(values), mask)
-                              : at::scaled_dot_product_attention(heads, repeat(keys), repeat(values), {}, 0.0, /*is_causal=*/true);
-    return out.view({B, nKV, G, T, D});
-}
-#endif
-
 // ---- blocks ----------------------------------------------------------------
 
 // Torch forbids dots in parameter names, so "wqkv.weight" is parameter
@@ -236,7 +125,7 @@ torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
     // where the official module rounds before the weight: the largest bf16
     // difference from the official bf16 rewards went from 0.066 to 0.086, inside
     // the 0.125 the parity checks allow.
-    if (x.is_cuda() && !kernelSwitchedOff("composite-norm"))
+    if (x.is_cuda() && !kernelChoiceListed("composite-norm"))
         return at::rms_norm(x, {x.size(-1)}, weight, eps);
 #endif
     // In float32 whatever the compute dtype, as the official module does.
@@ -257,7 +146,7 @@ AttentionImpl::AttentionImpl(const WeightSource &w, const std::string &layer, co
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                     const LayerCache *past, LayerCache *cacheOut)
+                                     const LayerCache *past, LayerCache *cacheOut, const PackedPrefixes *packing)
 {
     const int64_t B = x.size(0), T = x.size(1), nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
     auto [q, k, v] = splitWqkv(F::linear(x, wqkv, wqkvBias), nKV, G, D);
@@ -265,11 +154,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor &x, const torch::Tensor
     k = applyRope(k, cos, sin);                           // [B, nKV, T, D]
     if (cacheOut)
         *cacheOut = {k, v, {}};
-#if TORCH_VERSION_MAJOR >= 2
-    auto out = sdpaAttention(q, k, v, past);
-#else
-    auto out = eagerAttention(q, k, v, past);
-#endif
+    auto out = past && packing ? packedAttention(q, k, v, *past, packing->layout, packing->kernel) : maskedAttention(q, k, v, past);
     out = out.permute({0, 3, 1, 2, 4}).reshape({B, T, numHeads * D}); // [B, T, H], head = kv * G + g
     return F::linear(out, wo, woBias);
 }
@@ -295,9 +180,9 @@ DecoderLayerImpl::DecoderLayerImpl(const WeightSource &w, const std::string &lay
 }
 
 torch::Tensor DecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                        const LayerCache *past, LayerCache *cacheOut)
+                                        const LayerCache *past, LayerCache *cacheOut, const PackedPrefixes *packing)
 {
-    x = x + attention(attentionNorm(x), cos, sin, past, cacheOut);
+    x = x + attention(attentionNorm(x), cos, sin, past, cacheOut, packing);
     x = x + feedForward(ffnNorm(x));
     return x;
 }
@@ -326,18 +211,68 @@ torch::Tensor InternLM2RewardModelImpl::embed(const torch::Tensor &ids)
     return F::embedding(ids, tokEmbeddings); // [B, T, H]
 }
 
-torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
-                                                PrefixCache *cacheOut)
+// The cache entry each of B rows continues: rowPrefix's, or the one entry
+// for all, or entry b for row b.
+static std::vector<int64_t> continuedEntries(const PrefixCache &past, int64_t B, const std::vector<size_t> *rowPrefix)
 {
-    const int64_t T = x.size(1), P = past ? past->length : 0;
-    auto [cos, sin] = ropeCosSin(config, rowLengths, past ? past->lengths : std::vector<int64_t>{0}, T, x.scalar_type(), x.device());
+    std::vector<int64_t> entry(size_t(B), 0);
+    for (int64_t b = 0; b < B; ++b) {
+        const size_t e = rowPrefix ? rowPrefix->at(size_t(b)) : past.lengths.size() == 1 ? 0 : size_t(b);
+        if (e >= past.lengths.size())
+            throw std::invalid_argument("forward: row " + std::to_string(b) + " continues prefix " + std::to_string(e) +
+                                        " of " + std::to_string(past.lengths.size()));
+        entry[size_t(b)] = int64_t(e);
+    }
+    return entry;
+}
+
+// One layer of the cache with an entry per row: row b's is entry index[b].
+static LayerCache rowsOf(const LayerCache &layer, const torch::Tensor &index)
+{
+    return {layer.key.index_select(0, index), layer.value.index_select(0, index),
+            layer.visible.defined() ? layer.visible.index_select(0, index) : torch::Tensor()};
+}
+
+torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
+                                                PrefixCache *cacheOut, const std::vector<size_t> *rowPrefix)
+{
+    const int64_t B = x.size(0), T = x.size(1), P = past ? past->length : 0;
+    std::vector<int64_t> entry, starts{0}; // each row's cache entry, and the position it starts at
+    if (past) {
+        entry = continuedEntries(*past, B, rowPrefix);
+        starts.clear();
+        for (int64_t e : entry)
+            starts.push_back(past->lengths[size_t(e)]);
+    }
+    auto [cos, sin] = ropeCosSin(config, rowLengths, starts, T, x.scalar_type(), x.device());
     if (cacheOut) {
         cacheOut->layers.assign(layers.size(), {});
         cacheOut->length = P + T;
         cacheOut->lengths = rowLengths;
     }
-    for (size_t i = 0; i < layers.size(); ++i)
-        x = layers[i](x, cos, sin, past ? &past->layers[i] : nullptr, cacheOut ? &cacheOut->layers[i] : nullptr);
+    // Rows that continue prefixes attend through FlashAttention's
+    // variable-length kernel where it serves (inference on a GPU): no boolean
+    // mask, no kv head copied per query head, no padding between a row and its
+    // prefix, and each row's prefix read straight from the cache. Gradients
+    // keep to the masked kernel that training and attribution were checked with.
+    std::optional<PackedPrefixes> packing;
+    if (past && !torch::GradMode::is_enabled()) {
+        const int64_t G = config.numHeads / config.numKvHeads;
+        if (auto kernel = packedPrefixKernel(x.device(), x.scalar_type(), config.headDim(), G))
+            packing = PackedPrefixes{rowKeyLayout(past->lengths, entry, T, x.device()), kernel};
+    }
+    // The masked kernel takes one entry per row: gathered a layer at a time,
+    // so a pass never holds every layer's copy.
+    torch::Tensor gather;
+    if (past && rowPrefix && !packing)
+        gather = torch::tensor(entry, torch::kLong).to(x.device());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        LayerCache gathered;
+        const LayerCache *layerPast = past ? &past->layers[i] : nullptr;
+        if (gather.defined())
+            layerPast = &(gathered = rowsOf(past->layers[i], gather));
+        x = layers[i](x, cos, sin, layerPast, cacheOut ? &cacheOut->layers[i] : nullptr, packing ? &*packing : nullptr);
+    }
     if (cacheOut && *std::min_element(rowLengths.begin(), rowLengths.end()) < P + T) {
         // Rows of different lengths were padded: a continuation must see only its own row's.
         auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
@@ -347,23 +282,6 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
             layer.visible = visible;
     }
     return x; // [B, T, H]
-}
-
-PrefixCache selectPrefixes(const PrefixCache &cache, const std::vector<size_t> &rowPrefix)
-{
-    PrefixCache rows;
-    rows.length = cache.length;
-    std::vector<int64_t> index;
-    for (size_t p : rowPrefix) {
-        index.push_back(int64_t(p));
-        rows.lengths.push_back(cache.lengths.at(p));
-    }
-    const auto device = cache.layers.empty() ? torch::Device(torch::kCPU) : cache.layers[0].key.device();
-    const auto idx = torch::tensor(index, torch::kLong).to(device);
-    for (const auto &layer : cache.layers)
-        rows.layers.push_back({layer.key.index_select(0, idx), layer.value.index_select(0, idx),
-                               layer.visible.defined() ? layer.visible.index_select(0, idx) : torch::Tensor()});
-    return rows;
 }
 
 torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)

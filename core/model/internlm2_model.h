@@ -3,6 +3,7 @@
 // InternLM2ForRewardModel in LibTorch. A core-internal header: it includes
 // torch, so only core's .cpp files may include it (ui/ never sees torch).
 
+#include "model/attention.h"
 #include "model/config.h"
 
 #include <torch/torch.h>
@@ -27,16 +28,6 @@ struct RmsNormImpl : torch::nn::Module
 };
 TORCH_MODULE(RmsNorm);
 
-// Keys and values of prefixes in one layer: one prefix that every row of a
-// batch continues (N = 1), or one per row (N = B) where rows continue
-// different prefixes, padded to the longest.
-struct LayerCache
-{
-    torch::Tensor key;     // [N, nKV, P, D]
-    torch::Tensor value;   // [N, nKV, P, D]
-    torch::Tensor visible; // [N, 1, 1, P] bool: the positions inside each row's prefix; undefined: all P
-};
-
 // The keys and values of prefixes that later rows continue: each prefix runs
 // once and each row attends to its own as if it were its own start.
 struct PrefixCache
@@ -46,17 +37,17 @@ struct PrefixCache
     std::vector<int64_t> lengths; // N real lengths (the positions a continuation starts at)
 };
 
-// The cache with one entry per row of a batch: row b continues prefix rowPrefix[b].
-PrefixCache selectPrefixes(const PrefixCache &cache, const std::vector<size_t> &rowPrefix);
 
 struct AttentionImpl : torch::nn::Module
 {
     AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
     // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]. With `past`, each row of x
-    // continues a prefix whose keys/values it holds; `cacheOut`, if given,
+    // continues a prefix whose keys/values it holds, attended through a
+    // variable-length kernel where `packing` says how; `cacheOut`, if given,
     // receives this call's keys/values.
     torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
+                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
+                          const PackedPrefixes *packing = nullptr);
 
     torch::Tensor wqkv, wqkvBias, wo, woBias;
     int64_t numHeads, numKvHeads, headDim;
@@ -76,7 +67,8 @@ struct DecoderLayerImpl : torch::nn::Module
 {
     DecoderLayerImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr);
+                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
+                          const PackedPrefixes *packing = nullptr);
 
     Attention attention{nullptr};
     FeedForward feedForward{nullptr};
@@ -99,11 +91,12 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     torch::Tensor embed(const torch::Tensor &ids); // [B, T] -> [B, T, H]
     // The decoder: input embeddings [B, T, H] of rows whose full lengths are
     // `rowLengths` (prefix included) -> hidden states [B, T, H] before the
-    // final norm. With `past`, every row continues its prefix (N = 1: the same
-    // one); with `cacheOut`, the keys/values computed here (and each row's
-    // real length, from rowLengths) are kept for later rows.
+    // final norm. With `past`, every row continues a prefix in it: entry
+    // rowPrefix[b] for row b, or without rowPrefix the one entry (N = 1) or
+    // entry b (N = B). With `cacheOut`, the keys/values computed here (and
+    // each row's real length, from rowLengths) are kept for later rows.
     torch::Tensor forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
-                          PrefixCache *cacheOut = nullptr);
+                          PrefixCache *cacheOut = nullptr, const std::vector<size_t> *rowPrefix = nullptr);
     // The value head at every position: [B, T] float32.
     torch::Tensor values(const torch::Tensor &hidden);
     // The value head at each row's last real token (`lengths` counts the

@@ -1,5 +1,6 @@
 #include "model/reward_model.h"
 
+#include "model/attention.h"
 #include "model/checkpoint_schema.h"
 #include "util/files.h"
 #include "model/reward_model_impl.h"
@@ -358,14 +359,14 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
                 passRows.push_back(rows.at(i));
                 passPrefix.push_back(rowPrefix[i]);
             }
-            // One prefix is seen by every row as it is; several are gathered, one per row.
-            const PrefixCache gathered = prefixes.size() > 1 ? selectPrefixes(cache, passPrefix) : PrefixCache();
-            const PrefixCache &past = prefixes.size() > 1 ? gathered : cache;
             const ForwardBatch rest = d->makeBatch(passRows);
             std::vector<int64_t> full;
             for (size_t k = 0; k < pass.size(); ++k)
                 full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
-            auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &past), rest.lengths).to(torch::kCPU).contiguous();
+            // Each row reads its own prefix from the cache (one for all is seen as it is).
+            const auto *rowPrefixes = prefixes.size() > 1 ? &passPrefix : nullptr;
+            auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, nullptr, rowPrefixes), rest.lengths)
+                         .to(torch::kCPU).contiguous();
             for (size_t k = 0; k < pass.size(); ++k)
                 rewards[pass[k]] = r.data_ptr<float>()[k];
         }
@@ -376,6 +377,23 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
 bool RewardModel::canSharePrefix(size_t length) const
 {
     return d->config.ropeScaling.type != RopeScaling::Type::Dynamic || int64_t(length) <= d->config.maxPositionEmbeddings;
+}
+
+std::string RewardModel::prefixAttention() const
+{
+    if (d->remote)
+        return "on the server";
+    d->requireWeights();
+    if (kernelChoiceListed("packed-reference"))
+        return "rows packed, reference formula (POLAR_KERNELS=packed-reference)";
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        std::string why;
+        const int64_t G = d->config.numHeads / d->config.numKvHeads;
+        if (flashVarlenUsable(d->device, d->dtype, d->config.headDim(), G, &why))
+            return std::string("FlashAttention's variable-length kernel, rows packed (it matched the masked kernel on a check batch)");
+        return "the masked kernel (FlashAttention's variable-length kernel: " + why + ")";
+    });
 }
 
 std::unique_ptr<RewardModel> RewardModel::createRandom(const ModelConfig &config, const std::string &tokenizerDir,

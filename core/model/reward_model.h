@@ -103,6 +103,10 @@ public:
     // Whether a sequence of `length` tokens may reuse a prefix: not when
     // dynamic rotary scaling would change the base for it.
     bool canSharePrefix(size_t length) const;
+    // How rows that continue a shared prefix attend on this model's device
+    // and dtype: FlashAttention's variable-length kernel or the masked one,
+    // and why (printed by inspect and bench).
+    std::string prefixAttention() const;
     // The v_head value at every position of one sequence.
     std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
 

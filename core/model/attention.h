@@ -1,0 +1,105 @@
+#pragma once
+
+// Attention of one decoder layer, with or without prefixes: the kernels the
+// model chooses between. A core-internal header (it includes torch).
+//
+// Layouts: queries q [B, nKV, G, T, D] (each kv head's G query heads, head
+// h = kv * G + g), keys and values k, v [B, nKV, T, D]; every function returns
+// [B, nKV, G, T, D].
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace polar {
+
+// Keys and values of N prefixes in one layer, padded to the longest. The
+// masked kernel takes one that every row continues (N = 1) or one per row
+// (N = B); a packed layout names any entry for each row.
+struct LayerCache
+{
+    torch::Tensor key;     // [N, nKV, P, D]
+    torch::Tensor value;   // [N, nKV, P, D]
+    torch::Tensor visible; // [N, 1, 1, P] bool: the positions inside each row's prefix; undefined: all P
+};
+
+// Where each row's keys sit when rows that continue prefixes attend through a
+// variable-length kernel: row b's segment is its prefix's first L_b keys, then
+// its own T (padding included: it comes after every real query's keys), with
+// nothing of other rows' padding in between. Built once per forward pass;
+// every layer packs its keys and values by it.
+struct RowKeyLayout
+{
+    torch::Tensor prefixRow, prefixPos, prefixDest; // [sum L_b] int64: cache entry, position in it, packed row
+    torch::Tensor ownDest;                          // [B*T] int64: packed row of each (b, t)
+    torch::Tensor cuQ, cuK;                         // [B+1] int32 segment starts, on the device
+    std::vector<int64_t> cuQHost, cuKHost;          // the same, on the host
+    int64_t maxQ = 0, maxK = 0, totalK = 0;
+};
+
+// Rows of T tokens, row b continuing cache entry rowEntry[b], whose real
+// length is entryLengths[rowEntry[b]].
+RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::vector<int64_t> &rowEntry, int64_t T,
+                          const torch::Device &device);
+
+// A kernel over packed rows: q [B*T, nH, D], k and v [totalK, nKV, D] ->
+// [B*T, nH, D]. Query t of a segment sees the segment's keys up to L_b + t
+// (causal, aligned to the segment's end).
+using VarlenKernel = torch::Tensor (*)(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                                       const RowKeyLayout &layout);
+
+// The yardstick: the eager formula segment by segment, on any device.
+torch::Tensor varlenReference(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                              const RowKeyLayout &layout);
+
+// Rows that continue prefixes, packed without padding between a prefix and its
+// row and attended by `kernel`: the same result as maskedAttention over the
+// entries the layout names (read from `past` where they are, not copied per
+// row first).
+torch::Tensor packedAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                              const LayerCache &past, const RowKeyLayout &layout, VarlenKernel kernel);
+
+// Attention as the reference code computes it: causal within the rows, each
+// row seeing all of its prefix (only its real part where prefixes were padded).
+// LibTorch 2.x: scaled_dot_product_attention, through a boolean mask where
+// there are prefixes; 1.13: the eager formula.
+torch::Tensor maskedAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                              const LayerCache *past);
+
+// Whether rows that continue prefixes can attend through FlashAttention's
+// variable-length kernel on `device` in `dtype`, with head size D and G query
+// heads per kv head: LibTorch 2.x, a CUDA device and kernel that take this
+// dtype and head size, not switched off (POLAR_KERNELS=masked-prefix), and,
+// checked once per device, dtype and shape, the same result as
+// maskedAttention on a small random batch. Why not, if not, in `why`.
+bool flashVarlenUsable(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G,
+                       std::string *why = nullptr);
+torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v, const RowKeyLayout &layout);
+
+// The precision the official code keeps norms and softmax in: float32, or
+// float64 when the model runs in float64 (the gradient tests do).
+torch::ScalarType atLeastFloat32(torch::ScalarType t);
+
+// Whether POLAR_KERNELS lists `name`, a kernel choice other than the default,
+// for comparison: "repeat-kv", "composite-norm" and "masked-prefix" switch a
+// LibTorch 2.x kernel off; "packed-reference" packs rows that continue
+// prefixes on any device and attends them by varlenReference (slow: it checks
+// the packing where there is no GPU).
+bool kernelChoiceListed(const char *name);
+
+// The kernel rows that continue prefixes attend through in an inference pass
+// on `device` in `dtype` (head size D, G query heads per kv head), packed:
+// flashVarlen where flashVarlenUsable, varlenReference where POLAR_KERNELS
+// lists packed-reference; nullptr: maskedAttention.
+VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G);
+
+// Rows that continue prefixes in one forward pass, packed: where each row's
+// keys go and the kernel that attends them.
+struct PackedPrefixes
+{
+    RowKeyLayout layout;
+    VarlenKernel kernel = nullptr;
+};
+
+} // namespace polar

@@ -1,0 +1,193 @@
+// Rows that continue prefixes, packed segment by segment for a
+// variable-length kernel, against the masked attention the model has always
+// used (model/attention.h). The packing runs here with the reference formula;
+// FlashAttention's kernel itself needs a GPU (checked where there is one).
+#include "model/attention.h"
+#include "test_support.h"
+
+#include <QtTest>
+
+using namespace polar;
+
+namespace {
+
+torch::Tensor random(std::vector<int64_t> shape)
+{
+    return torch::randn(shape, torch::TensorOptions().dtype(torch::kFloat64));
+}
+
+// Prefixes padded to P with each one's real length, as a prefix pass leaves them.
+LayerCache paddedPrefixes(const std::vector<int64_t> &lengths, int64_t nKV, int64_t P, int64_t D)
+{
+    const int64_t B = int64_t(lengths.size());
+    LayerCache past{random({B, nKV, P, D}), random({B, nKV, P, D}), {}};
+    past.visible = (torch::arange(0, P, torch::kLong).view({1, P}) < torch::tensor(lengths, torch::kLong).view({B, 1})).view({B, 1, 1, P});
+    return past;
+}
+
+double largestDifference(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a - b).abs().max().item<double>();
+}
+
+} // namespace
+
+class TestAttention : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(7); }
+
+    void layoutPutsEachRowsPrefixBeforeItsOwnKeys()
+    {
+        const auto l = rowKeyLayout({3, 0, 2}, {0, 1, 2}, 2, torch::kCPU);
+        QCOMPARE(l.cuQHost, (std::vector<int64_t>{0, 2, 4, 6}));
+        QCOMPARE(l.cuKHost, (std::vector<int64_t>{0, 5, 7, 11}));
+        QCOMPARE(l.maxQ, int64_t(2));
+        QCOMPARE(l.maxK, int64_t(5));
+        QCOMPARE(l.totalK, int64_t(11));
+        auto list = [](const torch::Tensor &t) {
+            std::vector<int64_t> v(size_t(t.numel()));
+            std::copy(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel(), v.begin());
+            return v;
+        };
+        QCOMPARE(list(l.prefixRow), (std::vector<int64_t>{0, 0, 0, 2, 2}));
+        QCOMPARE(list(l.prefixPos), (std::vector<int64_t>{0, 1, 2, 0, 1}));
+        QCOMPARE(list(l.prefixDest), (std::vector<int64_t>{0, 1, 2, 7, 8}));
+        QCOMPARE(list(l.ownDest), (std::vector<int64_t>{3, 4, 5, 6, 9, 10}));
+        QCOMPARE(l.cuK.scalar_type(), torch::kInt32);
+
+        // One prefix that every row continues: row 0 of the cache for all.
+        const auto shared = rowKeyLayout({4}, {0, 0}, 3, torch::kCPU);
+        QCOMPARE(shared.cuKHost, (std::vector<int64_t>{0, 7, 14}));
+        QCOMPARE(list(shared.prefixRow), (std::vector<int64_t>(8, 0)));
+
+        // Rows that continue entries in any order, some twice: read where they are.
+        const auto mapped = rowKeyLayout({3, 0, 2}, {2, 0, 2}, 1, torch::kCPU);
+        QCOMPARE(mapped.cuKHost, (std::vector<int64_t>{0, 3, 7, 10}));
+        QCOMPARE(list(mapped.prefixRow), (std::vector<int64_t>{2, 2, 0, 0, 0, 2, 2}));
+        QCOMPARE(list(mapped.prefixDest), (std::vector<int64_t>{0, 1, 3, 4, 5, 7, 8}));
+
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rowKeyLayout({1, 2}, {0, 2}, 2, torch::kCPU));
+    }
+
+    void packedRowsEqualMaskedAttention_data()
+    {
+        QTest::addColumn<int>("G");
+        QTest::addColumn<int>("T");
+        QTest::newRow("one query head per kv head") << 1 << 6;
+        QTest::newRow("two (POLAR-1.8B)") << 2 << 6;
+        QTest::newRow("four (POLAR-7B)") << 4 << 5;
+        QTest::newRow("one token per row") << 2 << 1;
+    }
+
+    void packedRowsEqualMaskedAttention()
+    {
+        QFETCH(int, G);
+        QFETCH(int, T);
+        const int64_t nKV = 2, D = 8, P = 7;
+        const std::vector<int64_t> lengths = {7, 3, 0, 5}; // one prefix empty
+        const int64_t B = int64_t(lengths.size());
+        const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
+        const LayerCache past = paddedPrefixes(lengths, nKV, P, D);
+        const auto want = maskedAttention(q, k, v, &past);
+        const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2, 3}, T, torch::kCPU), varlenReference);
+        QCOMPARE(got.sizes(), want.sizes());
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 1e-12, qPrintable(QString("packed differs from masked by %1").arg(diff)));
+    }
+
+    void oneSharedPrefixEqualsMaskedAttention()
+    {
+        const int64_t B = 3, nKV = 2, G = 2, T = 4, D = 8, P = 6;
+        const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
+        const LayerCache past{random({1, nKV, P, D}), random({1, nKV, P, D}), {}};
+        const auto want = maskedAttention(q, k, v, &past);
+        const auto got = packedAttention(q, k, v, past, rowKeyLayout({P}, {0, 0, 0}, T, torch::kCPU), varlenReference);
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 1e-12, qPrintable(QString("packed differs from masked by %1").arg(diff)));
+    }
+
+    // Rows read their prefixes straight from a cache of three entries: the
+    // same as the masked kernel over the entries copied out row by row.
+    void rowsReadTheirEntriesFromTheCache()
+    {
+        const int64_t nKV = 2, G = 2, T = 3, D = 8, P = 6;
+        const std::vector<int64_t> lengths = {6, 2, 4};
+        const std::vector<int64_t> entry = {2, 0, 2, 1, 0};
+        const int64_t B = int64_t(entry.size());
+        const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
+        const LayerCache cache = paddedPrefixes(lengths, nKV, P, D);
+        const auto index = torch::tensor(entry, torch::kLong);
+        const LayerCache rows{cache.key.index_select(0, index), cache.value.index_select(0, index), cache.visible.index_select(0, index)};
+        const auto want = maskedAttention(q, k, v, &rows);
+        const auto got = packedAttention(q, k, v, cache, rowKeyLayout(lengths, entry, T, torch::kCPU), varlenReference);
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 1e-12, qPrintable(QString("packed differs from masked by %1").arg(diff)));
+    }
+
+    // A mistake in the packing must show: rows swapped between prefixes, or
+    // the causal mask aligned to the segment's start, change the result.
+    void theComparisonSeesMisplacedKeys()
+    {
+        const int64_t nKV = 1, G = 2, T = 3, D = 4, P = 5;
+        const std::vector<int64_t> lengths = {5, 2};
+        const auto q = random({2, nKV, G, T, D}), k = random({2, nKV, T, D}), v = random({2, nKV, T, D});
+        const LayerCache past = paddedPrefixes(lengths, nKV, P, D);
+        const auto want = maskedAttention(q, k, v, &past);
+        const auto swapped = packedAttention(q, k, v, past, rowKeyLayout(lengths, {1, 0}, T, torch::kCPU), varlenReference);
+        QVERIFY(largestDifference(swapped, want) > 1e-3);
+        // Top-left alignment: queries see only the first T keys of their segment.
+        VarlenKernel topLeft = [](const torch::Tensor &qs, const torch::Tensor &ks, const torch::Tensor &vs, const RowKeyLayout &l) {
+            std::vector<torch::Tensor> rows;
+            for (size_t b = 0; b + 1 < l.cuQHost.size(); ++b) {
+                RowKeyLayout one = l;
+                one.cuQHost = {0, l.cuQHost[b + 1] - l.cuQHost[b]};
+                one.cuKHost = {0, l.cuQHost[b + 1] - l.cuQHost[b]};
+                rows.push_back(varlenReference(qs.slice(0, l.cuQHost[b], l.cuQHost[b + 1]),
+                                               ks.slice(0, l.cuKHost[b], l.cuKHost[b] + one.cuKHost[1]),
+                                               vs.slice(0, l.cuKHost[b], l.cuKHost[b] + one.cuKHost[1]), one));
+            }
+            return torch::cat(rows, 0);
+        };
+        const auto misaligned = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1}, T, torch::kCPU), topLeft);
+        QVERIFY(largestDifference(misaligned, want) > 1e-3);
+    }
+
+    void packedReferenceIsChosenOnlyWhenListed()
+    {
+        QVERIFY(packedPrefixKernel(torch::kCPU, torch::kFloat32, 8, 2) == nullptr);
+        qputenv("POLAR_KERNELS", "packed-reference");
+        const VarlenKernel listed = packedPrefixKernel(torch::kCPU, torch::kFloat32, 8, 2);
+        qunsetenv("POLAR_KERNELS");
+        QVERIFY(listed == &varlenReference);
+    }
+
+    void flashKernelIsUsedOnlyWhereItServes()
+    {
+        std::string why;
+        QVERIFY(!flashVarlenUsable(torch::kCPU, torch::kBFloat16, 128, 2, &why));
+        QVERIFY2(!why.empty(), "a reason is given");
+        if (!torch::cuda::is_available())
+            QSKIP("skipped: no CUDA device, so FlashAttention's variable-length kernel is checked by scripts/gpu-check.sh on a GPU machine");
+        const torch::Device gpu(torch::kCUDA, 0);
+        QVERIFY(!flashVarlenUsable(gpu, torch::kFloat32, 128, 2, &why)); // FlashAttention has no fp32
+        QVERIFY2(flashVarlenUsable(gpu, torch::kBFloat16, 128, 2, &why), why.c_str());
+        // And on real sizes, against the masked kernel.
+        const int64_t nKV = 8, G = 2, T = 37, D = 128, P = 301;
+        const std::vector<int64_t> lengths = {301, 17, 0, 250};
+        const int64_t B = int64_t(lengths.size());
+        auto on = [&](const torch::Tensor &x) { return x.to(gpu, torch::kBFloat16); };
+        const auto q = on(random({B, nKV, G, T, D})), k = on(random({B, nKV, T, D})), v = on(random({B, nKV, T, D}));
+        LayerCache past = paddedPrefixes(lengths, nKV, P, D);
+        past = {on(past.key), on(past.value), past.visible.to(gpu)};
+        const auto want = maskedAttention(q, k, v, &past).to(torch::kFloat32);
+        const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2, 3}, T, gpu), flashVarlen).to(torch::kFloat32);
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 0.03, qPrintable(QString("FlashAttention differs from masked by %1").arg(diff)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttention)
+#include "test_attention.moc"
