@@ -185,7 +185,7 @@ private Q_SLOTS:
         const auto want = maskedAttention(q, k, v, &past).to(torch::kFloat32);
         const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2, 3}, T, gpu), flashVarlen).to(torch::kFloat32);
         const double diff = largestDifference(got, want);
-        QVERIFY2(diff < 0.03, qPrintable(QString("FlashAttention differs from masked by %1").arg(diff)));
+        QVERIFY2(diff < 0.05, qPrintable(QString("FlashAttention differs from masked by %1").arg(diff)));
     }
 };
 

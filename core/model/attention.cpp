@@ -243,7 +243,7 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
     const auto want = maskedAttention(q, k, v, &past).to(torch::kFloat32);
     const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2}, T, device), flashVarlen).to(torch::kFloat32);
     const double diff = (want - got).abs().max().item<double>();
-    if (!(diff <= 0.03))
+    if (!(diff <= 0.05))
         return "it differs from the masked kernel by " + std::to_string(diff) + " on a check batch";
     return {};
 }
