@@ -259,7 +259,8 @@ std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forwar
             real += rowLengths.back();
         }
         // A pass holds its rows' tokens and the prefix keys they see: one
-        // prefix is held once, several are gathered once per row.
+        // prefix is held once, several are gathered once per row (a layer at
+        // a time).
         const bool several = prefixes.size() > 1;
         const std::vector<Pass> passes = planPasses(rowLengths, passOrder(rowLengths, o.bucketByLength), o,
                                                     several ? o.batchTokens : o.batchTokens - longestPrefix,
