@@ -20,9 +20,7 @@ torch::Tensor random(std::vector<int64_t> shape)
 LayerCache paddedPrefixes(const std::vector<int64_t> &lengths, int64_t nKV, int64_t P, int64_t D)
 {
     const int64_t B = int64_t(lengths.size());
-    LayerCache past{random({B, nKV, P, D}), random({B, nKV, P, D}), {}};
-    past.visible = (torch::arange(0, P, torch::kLong).view({1, P}) < torch::tensor(lengths, torch::kLong).view({B, 1})).view({B, 1, 1, P});
-    return past;
+    return {random({B, nKV, P, D}), random({B, nKV, P, D}), visiblePositions(lengths, P, torch::kCPU)};
 }
 
 double largestDifference(const torch::Tensor &a, const torch::Tensor &b)
@@ -70,6 +68,12 @@ private Q_SLOTS:
         QCOMPARE(list(mapped.prefixDest), (std::vector<int64_t>{0, 1, 3, 4, 5, 7, 8}));
 
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, rowKeyLayout({1, 2}, {0, 2}, 2, torch::kCPU));
+
+        // The masked kernel's view of the same prefixes: their real positions.
+        const auto visible = visiblePositions({3, 0, 2}, 4, torch::kCPU);
+        QCOMPARE(visible.sizes(), (torch::IntArrayRef{3, 1, 1, 4}));
+        const auto expected = torch::tensor({1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0}, torch::kBool).view({3, 1, 1, 4});
+        QVERIFY(torch::equal(visible, expected));
     }
 
     void packedRowsEqualMaskedAttention_data()

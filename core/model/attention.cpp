@@ -128,6 +128,13 @@ torch::Tensor maskedAttention(const torch::Tensor &q, const torch::Tensor &k, co
 #endif
 }
 
+torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device)
+{
+    auto opts = torch::TensorOptions().dtype(torch::kLong).device(device);
+    auto positions = torch::arange(0, P, opts).view({1, P});
+    return (positions < torch::tensor(lengths, torch::kLong).to(device).view({-1, 1})).view({-1, 1, 1, P});
+}
+
 // ---- rows packed by segment ------------------------------------------------
 
 RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::vector<int64_t> &rowEntry, int64_t T,
@@ -237,9 +244,7 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
         return at::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat32)).to(device, dtype);
     };
     const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
-    LayerCache past{random({B, nKV, P, D}), random({B, nKV, P, D}), {}};
-    past.visible = (torch::arange(0, P, torch::kLong).view({1, P}) < torch::tensor(lengths, torch::kLong).view({B, 1}))
-                       .view({B, 1, 1, P}).to(device);
+    const LayerCache past{random({B, nKV, P, D}), random({B, nKV, P, D}), visiblePositions(lengths, P, device)};
     const auto want = maskedAttention(q, k, v, &past).to(torch::kFloat32);
     const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2}, T, device), flashVarlen).to(torch::kFloat32);
     const double diff = (want - got).abs().max().item<double>();
@@ -289,11 +294,12 @@ bool flashVarlenUsable(const torch::Device &device, torch::ScalarType dtype, int
 #endif
 }
 
-VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G)
+VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G,
+                                std::string *why)
 {
     if (kernelChoiceListed("packed-reference"))
         return varlenReference;
-    return flashVarlenUsable(device, dtype, D, G) ? flashVarlen : nullptr;
+    return flashVarlenUsable(device, dtype, D, G, why) ? flashVarlen : nullptr;
 }
 
 } // namespace polar

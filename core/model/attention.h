@@ -24,6 +24,10 @@ struct LayerCache
     torch::Tensor visible; // [N, 1, 1, P] bool: the positions inside each row's prefix; undefined: all P
 };
 
+// LayerCache::visible for prefixes of `lengths` real positions padded to P:
+// [N, 1, 1, P] bool, true inside each one.
+torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device);
+
 // Where each row's keys sit when rows that continue prefixes attend through a
 // variable-length kernel: row b's segment is its prefix's first L_b keys, then
 // its own T (padding included: it comes after every real query's keys), with
@@ -91,8 +95,9 @@ bool kernelChoiceListed(const char *name);
 // The kernel rows that continue prefixes attend through in an inference pass
 // on `device` in `dtype` (head size D, G query heads per kv head), packed:
 // flashVarlen where flashVarlenUsable, varlenReference where POLAR_KERNELS
-// lists packed-reference; nullptr: maskedAttention.
-VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G);
+// lists packed-reference; nullptr: maskedAttention, and why in `why`.
+VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G,
+                                std::string *why = nullptr);
 
 // Rows that continue prefixes in one forward pass, packed: where each row's
 // keys go and the kernel that attends them.

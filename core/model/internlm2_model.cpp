@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <limits>
 #include <optional>
 
 namespace F = torch::nn::functional;
@@ -275,9 +273,7 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
     }
     if (cacheOut && *std::min_element(rowLengths.begin(), rowLengths.end()) < P + T) {
         // Rows of different lengths were padded: a continuation must see only its own row's.
-        auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-        auto visible = (torch::arange(0, P + T, opts).view({1, P + T}) < torch::tensor(rowLengths, torch::kLong).to(x.device()).view({-1, 1}))
-                           .view({-1, 1, 1, P + T}); // [B, 1, 1, P+T]
+        auto visible = visiblePositions(rowLengths, P + T, x.device()); // [B, 1, 1, P+T]
         for (auto &layer : cacheOut->layers)
             layer.visible = visible;
     }

@@ -37,7 +37,6 @@ struct PrefixCache
     std::vector<int64_t> lengths; // N real lengths (the positions a continuation starts at)
 };
 
-
 struct AttentionImpl : torch::nn::Module
 {
     AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);

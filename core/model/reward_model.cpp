@@ -384,13 +384,14 @@ std::string RewardModel::prefixAttention() const
     if (d->remote)
         return "on the server";
     d->requireWeights();
-    if (kernelChoiceListed("packed-reference"))
-        return "rows packed, reference formula (POLAR_KERNELS=packed-reference)";
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         std::string why;
         const int64_t G = d->config.numHeads / d->config.numKvHeads;
-        if (flashVarlenUsable(d->device, d->dtype, d->config.headDim(), G, &why))
+        const VarlenKernel kernel = packedPrefixKernel(d->device, d->dtype, d->config.headDim(), G, &why);
+        if (kernel == &varlenReference)
+            return std::string("rows packed, reference formula (POLAR_KERNELS=packed-reference)");
+        if (kernel == &flashVarlen)
             return std::string("FlashAttention's variable-length kernel, rows packed (it matched the masked kernel on a check batch)");
         return "the masked kernel (FlashAttention's variable-length kernel: " + why + ")";
     });
