@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Kernel choices on a GPU, measured against each other in one run: the 1.8B and
 # 7B benchmarks (bf16, 32 x 200 on a 500-token prefix and the dataset mix)
-# with LibTorch 2.x kernel choices switched off (POLAR_KERNELS: masked-prefix
-# instead of FlashAttention's variable-length kernel for rows that continue
-# prefixes; repeat-kv instead of scaled_dot_product_attention's grouped-query
-# heads in causal passes; composite-norm instead of the fused RMSNorm), with
-# fp32/bf16 parity and the CPU comparisons under the defaults and with the
-# masked prefix kernel.
+# with kernel choices switched off (POLAR_KERNELS: masked-prefix instead of
+# prefixes and their rows packed token after token through FlashAttention's
+# variable-length kernel; composite-rope and composite-residual instead of the
+# RoPE in four half-head kernels and the output projections added into the
+# residual stream by the matrix product), with fp32/bf16 parity and the CPU
+# comparisons under the defaults and with the masked prefix kernel.
 # Carries the same binaries as scripts/gpu-check.sh.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,8 +56,8 @@ nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null
 checks none
 bench 1.8b none
 bench 1.8b masked-prefix
+bench 1.8b composite-rope+composite-residual
 bench 7b none
 bench 7b masked-prefix
 checks masked-prefix
-bench 1.8b masked-prefix+repeat-kv+composite-norm
 rm -rf "$work"

@@ -120,9 +120,10 @@ done
 # (POLAR_KERNELS=masked-prefix) and with no sharing at all, each against fp32 at
 # the parity checks' 0.125 (two bf16 kernels differ from fp32 by up to 0.1 on
 # these inputs, in either direction). A misplaced key moves rewards by whole
-# units. The rehearsal packs the rows on the CPU with the reference formula.
+# units. The rehearsal packs the rows on the CPU with the reference formula
+# and takes the GPU's fused kernels there too.
 packed=none
-((rehearse)) && packed=packed-reference
+((rehearse)) && packed=packed-reference,fused-on-cpu
 for input in strawberry examples; do
     in=$root/datasets/$input.jsonl
     score "$sharded" --device "$device" --dtype fp32 "$in" -o "$work/$input-sharded-fp32.jsonl" 2>"$logs/score-$input-bf16.log"

@@ -256,6 +256,23 @@ private Q_SLOTS:
                      qPrintable(QString("row %1 of prefix %2: %3, golden %4").arg(r).arg(rowPrefix[r]).arg(rewards[r]).arg(want[r])));
     }
 
+    // Rows of one token each, on prefixes of one length: every token of the
+    // pass sits at the same position (one rotary table serves them all), and
+    // each still equals its whole sequence run alone.
+    void oneTokenRowsAtOnePosition()
+    {
+        const std::vector<std::vector<int>> prefixes = {{1, 5, 9, 14}, {1, 7, 3, 22}};
+        const std::vector<std::vector<int>> rows = {{11}, {12}, {13}};
+        const std::vector<size_t> rowPrefix = {0, 1, 0};
+        const auto rewards = m_tiny->forwardRewardsWithPrefixes(prefixes, rows, rowPrefix, {{0, 1, 2}});
+        for (size_t r = 0; r < rows.size(); ++r) {
+            auto whole = prefixes[rowPrefix[r]];
+            whole.push_back(rows[r][0]);
+            const float alone = m_tiny->forwardRewards({whole}).front();
+            QVERIFY2(std::fabs(rewards[r] - alone) <= 1e-4, qPrintable(QString("row %1: %2, alone %3").arg(r).arg(rewards[r]).arg(alone)));
+        }
+    }
+
     void bf16StaysCloseAndKeepsOrder()
     {
         auto bf16 = loadCpu(testdata::tinyShardedModel(), ComputeDType::BF16);

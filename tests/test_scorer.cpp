@@ -202,6 +202,50 @@ private Q_SLOTS:
         QVERIFY(calls > 5);
     }
 
+    // Rows that run packed token after token take room by their own tokens
+    // (and the prefix each gathers), not by the longest row's: the passes fill
+    // the budget, none is closed for padding, and no padding is counted.
+    void packedRowsFillPassesByTheirRealTokens()
+    {
+        PrefixedRows c;
+        c.prefixes = {std::vector<int>(10, 1), std::vector<int>(6, 2)};
+        for (size_t n : {100, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10}) {
+            c.suffixes.push_back(std::vector<int>(n, 7));
+            c.prefixOf.push_back(c.suffixes.size() % 2);
+        }
+        std::vector<std::vector<size_t>> passSizes; // tokens of each pass's rows
+        auto forward = [&](const std::vector<std::vector<int>> &, const std::vector<std::vector<int>> &rows,
+                           const std::vector<size_t> &, const std::vector<std::vector<size_t>> &passes) {
+            for (const auto &pass : passes) {
+                passSizes.emplace_back();
+                for (size_t k : pass)
+                    passSizes.back().push_back(rows[k].size());
+            }
+            return std::vector<float>(rows.size(), 1.f);
+        };
+        ScoreOptions o;
+        o.batchTokens = 300;
+        o.minPassTokens = 0;
+        ScoreStats packed;
+        for (const auto &r : scorePrefixedRowsWith(forward, c, o, &packed, /*packed=*/true))
+            QVERIFY(r.ok);
+        QCOMPARE(passSizes.size(), size_t(2)); // 10 rows (290 tokens with their prefixes), then 1
+        QCOMPARE(passSizes.front().size(), size_t(10));
+        for (const auto &pass : passSizes) {
+            size_t held = 0;
+            for (size_t n : pass)
+                held += n + 10;
+            QVERIFY2(held <= 300, qPrintable(QString("a pass holds %1 tokens").arg(held)));
+        }
+        QCOMPARE(packed.paddedTokens, packed.realTokens);
+
+        passSizes.clear();
+        ScoreStats padded;
+        scorePrefixedRowsWith(forward, c, o, &padded);
+        QCOMPARE(passSizes.front(), std::vector<size_t>{100}); // ten short rows padded to 100 would waste 90%
+        QVERIFY(padded.paddedTokens > padded.realTokens);
+    }
+
     void cancelStopsBetweenPasses()
     {
         std::atomic_bool cancel{false};

@@ -1,12 +1,12 @@
 #include "model/attention.h"
 
+#include "model/kernel_choices.h"
+
 #include <torch/version.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -16,12 +16,6 @@
     (TORCH_VERSION_MAJOR > (major) || (TORCH_VERSION_MAJOR == (major) && TORCH_VERSION_MINOR >= (minor)))
 
 namespace polar {
-
-bool kernelChoiceListed(const char *name)
-{
-    const char *listed = std::getenv("POLAR_KERNELS");
-    return listed && std::strstr(listed, name);
-}
 
 torch::ScalarType atLeastFloat32(torch::ScalarType t)
 {
@@ -137,22 +131,36 @@ torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, c
 
 // ---- rows packed by segment ------------------------------------------------
 
-RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::vector<int64_t> &rowEntry, int64_t T,
-                          const torch::Device &device)
+RowKeyLayout rowKeyLayout(const CacheEntries &entries, const std::vector<int64_t> &rowEntry,
+                          const std::vector<int64_t> &ownLengths, const torch::Device &device)
 {
+    if (!rowEntry.empty() && rowEntry.size() != ownLengths.size())
+        throw std::invalid_argument("rowKeyLayout: " + std::to_string(rowEntry.size()) + " cache entries for " +
+                                    std::to_string(ownLengths.size()) + " rows");
+    if (!entries.starts.empty() && entries.starts.size() != entries.lengths.size())
+        throw std::invalid_argument("rowKeyLayout: cache entries need one start each");
     std::vector<int64_t> prefixRow, prefixPos, prefixDest, ownDest;
     RowKeyLayout layout;
     layout.cuQHost = {0};
     layout.cuKHost = {0};
-    for (int64_t n : rowEntry) {
-        if (n < 0 || size_t(n) >= entryLengths.size())
-            throw std::invalid_argument("rowKeyLayout: a row continues entry " + std::to_string(n) + " of " +
-                                        std::to_string(entryLengths.size()));
-        const int64_t L = entryLengths[size_t(n)];
+    for (size_t b = 0; b < ownLengths.size(); ++b) {
+        int64_t L = 0, row = 0, first = 0; // the prefix: L keys from (row, first) of the cache
+        if (!rowEntry.empty()) {
+            const int64_t n = rowEntry[b];
+            if (n < 0 || size_t(n) >= entries.lengths.size())
+                throw std::invalid_argument("rowKeyLayout: a row continues entry " + std::to_string(n) + " of " +
+                                            std::to_string(entries.lengths.size()));
+            L = entries.lengths[size_t(n)];
+            row = entries.starts.empty() ? n : 0;
+            first = entries.starts.empty() ? 0 : entries.starts[size_t(n)];
+        }
+        const int64_t T = ownLengths[b];
+        if (T < 1)
+            throw std::invalid_argument("rowKeyLayout: a row without tokens");
         const int64_t start = layout.cuKHost.back();
         for (int64_t p = 0; p < L; ++p) {
-            prefixRow.push_back(n);
-            prefixPos.push_back(p);
+            prefixRow.push_back(row);
+            prefixPos.push_back(first + p);
             prefixDest.push_back(start + p);
         }
         for (int64_t t = 0; t < T; ++t)
@@ -160,8 +168,8 @@ RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::v
         layout.cuKHost.push_back(start + L + T);
         layout.cuQHost.push_back(layout.cuQHost.back() + T);
         layout.maxK = std::max(layout.maxK, L + T);
+        layout.maxQ = std::max(layout.maxQ, T);
     }
-    layout.maxQ = T;
     layout.totalK = layout.cuKHost.back();
     if (layout.totalK > std::numeric_limits<int32_t>::max())
         throw std::invalid_argument("rowKeyLayout: more keys than 32-bit segment offsets hold");
@@ -176,23 +184,30 @@ RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::v
     return layout;
 }
 
-// Row b's prefix keys (its first L_b of `cached`) then its own, segment after
-// segment: [N, nKV, P, D] and [B, nKV, T, D] -> [totalK, nKV, D].
-static torch::Tensor packRows(const torch::Tensor &cached, const torch::Tensor &own, const RowKeyLayout &layout)
+// Row b's prefix keys (read from `cached`, if any) then its own, segment after
+// segment: [B, nKV, T, D] -> [totalK, nKV, D].
+static torch::Tensor packRows(const torch::Tensor *cached, const torch::Tensor &own, const RowKeyLayout &layout)
 {
     const int64_t B = own.size(0), nKV = own.size(1), T = own.size(2), D = own.size(3);
     auto packed = torch::empty({layout.totalK, nKV, D}, own.options());
-    packed.index_copy_(0, layout.prefixDest, cached.permute({0, 2, 1, 3}).index({layout.prefixRow, layout.prefixPos}));
+    if (cached && layout.prefixDest.numel() > 0)
+        packed.index_copy_(0, layout.prefixDest, cached->permute({0, 2, 1, 3}).index({layout.prefixRow, layout.prefixPos}));
     packed.index_copy_(0, layout.ownDest, own.permute({0, 2, 1, 3}).reshape({B * T, nKV, D}));
     return packed;
 }
 
 torch::Tensor packedAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                              const LayerCache &past, const RowKeyLayout &layout, VarlenKernel kernel)
+                              const LayerCache *past, const RowKeyLayout &layout, VarlenKernel kernel)
 {
     const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
+    if (B * T != layout.cuQHost.back())
+        throw std::invalid_argument("packedAttention: " + std::to_string(B * T) + " queries for a layout of " +
+                                    std::to_string(layout.cuQHost.back()));
+    if (!past && layout.prefixDest.numel() > 0)
+        throw std::invalid_argument("packedAttention: the layout reads prefixes, but no cache was given");
     auto queries = q.permute({0, 3, 1, 2, 4}).reshape({B * T, nKV * G, D}); // [B*T, nH, D]
-    auto out = kernel(queries, packRows(past.key, k, layout), packRows(past.value, v, layout), layout);
+    auto out = kernel(queries, packRows(past ? &past->key : nullptr, k, layout),
+                      packRows(past ? &past->value : nullptr, v, layout), layout);
     return out.reshape({B, T, nKV, G, D}).permute({0, 2, 3, 1, 4});         // [B, nKV, G, T, D]
 }
 
@@ -232,24 +247,29 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
 #endif
 }
 
-// The kernel against maskedAttention on a small random batch with prefixes of
-// different lengths (one empty): a layout or alignment mistake moves outputs
-// by O(1), the two kernels' rounding by a few bf16 steps.
+// The kernel against the reference formula in float32 on a small random
+// batch of rows packed token after token, with prefixes of different lengths
+// (one empty) read from a packed cache: a layout or alignment mistake moves
+// outputs by O(1), bf16 rounding by a few hundredths.
 [[maybe_unused]] static std::string flashVarlenMismatch(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G)
 {
-    const int64_t B = 3, nKV = 2, T = 5, P = 9;
-    const std::vector<int64_t> lengths = {9, 4, 0};
+    const int64_t nKV = 2;
+    const CacheEntries entries{{9, 4, 0}, {0, 9, 13}};
+    const std::vector<int64_t> own = {5, 1, 3};
+    const int64_t N = 9, S = 13;
     auto generator = at::detail::createCPUGenerator(20261128);
     auto random = [&](std::vector<int64_t> shape) {
-        return at::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat32)).to(device, dtype);
+        return at::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat32)).to(device);
     };
-    const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
-    const LayerCache past{random({B, nKV, P, D}), random({B, nKV, P, D}), visiblePositions(lengths, P, device)};
-    const auto want = maskedAttention(q, k, v, &past).to(torch::kFloat32);
-    const auto got = packedAttention(q, k, v, past, rowKeyLayout(lengths, {0, 1, 2}, T, device), flashVarlen).to(torch::kFloat32);
+    const auto q = random({1, nKV, G, N, D}), k = random({1, nKV, N, D}), v = random({1, nKV, N, D});
+    const LayerCache past{random({1, nKV, S, D}), random({1, nKV, S, D}), {}};
+    const auto layout = rowKeyLayout(entries, {0, 1, 2}, own, device);
+    const auto want = packedAttention(q, k, v, &past, layout, varlenReference);
+    const LayerCache low{past.key.to(dtype), past.value.to(dtype), {}};
+    const auto got = packedAttention(q.to(dtype), k.to(dtype), v.to(dtype), &low, layout, flashVarlen).to(torch::kFloat32);
     const double diff = (want - got).abs().max().item<double>();
     if (!(diff <= 0.05))
-        return "it differs from the masked kernel by " + std::to_string(diff) + " on a check batch";
+        return "it differs from the reference formula by " + std::to_string(diff) + " on a check batch";
     return {};
 }
 

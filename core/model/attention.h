@@ -28,27 +28,37 @@ struct LayerCache
 // [N, 1, 1, P] bool, true inside each one.
 torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device);
 
-// Where each row's keys sit when rows that continue prefixes attend through a
-// variable-length kernel: row b's segment is its prefix's first L_b keys, then
-// its own T (padding included: it comes after every real query's keys), with
-// nothing of other rows' padding in between. Built once per forward pass;
-// every layer packs its keys and values by it.
+// Where each row's keys sit when rows attend through a variable-length
+// kernel: row b's segment is the first L_b keys of the cache entry it
+// continues (none for rows without a prefix), then its own T_b keys, with
+// nothing of other rows in between. Built once per forward pass; every layer
+// packs its keys and values by it.
 struct RowKeyLayout
 {
-    torch::Tensor prefixRow, prefixPos, prefixDest; // [sum L_b] int64: cache entry, position in it, packed row
-    torch::Tensor ownDest;                          // [B*T] int64: packed row of each (b, t)
+    torch::Tensor prefixRow, prefixPos, prefixDest; // [sum L_b] int64: cache row, position in it, packed row
+    torch::Tensor ownDest;                          // [sum T_b] int64: packed row of each own key, row after row
     torch::Tensor cuQ, cuK;                         // [B+1] int32 segment starts, on the device
     std::vector<int64_t> cuQHost, cuKHost;          // the same, on the host
     int64_t maxQ = 0, maxK = 0, totalK = 0;
 };
 
-// Rows of T tokens, row b continuing cache entry rowEntry[b], whose real
-// length is entryLengths[rowEntry[b]].
-RowKeyLayout rowKeyLayout(const std::vector<int64_t> &entryLengths, const std::vector<int64_t> &rowEntry, int64_t T,
-                          const torch::Device &device);
+// The entries of a prefix cache, as a layout reads them: entry e holds
+// lengths[e] keys, in row e of a padded cache ([N, nKV, P, D], `starts`
+// empty) or from position starts[e] of a packed one ([1, nKV, sum, D]).
+struct CacheEntries
+{
+    std::vector<int64_t> lengths;
+    std::vector<int64_t> starts;
+};
 
-// A kernel over packed rows: q [B*T, nH, D], k and v [totalK, nKV, D] ->
-// [B*T, nH, D]. Query t of a segment sees the segment's keys up to L_b + t
+// Rows of ownLengths[b] tokens, row b continuing entry rowEntry[b] of
+// `entries` (rowEntry empty: rows without prefixes). Padded rows count their
+// padding as their own keys: it comes after every real query's keys.
+RowKeyLayout rowKeyLayout(const CacheEntries &entries, const std::vector<int64_t> &rowEntry,
+                          const std::vector<int64_t> &ownLengths, const torch::Device &device);
+
+// A kernel over packed rows: q [sum T_b, nH, D], k and v [totalK, nKV, D] ->
+// [sum T_b, nH, D]. Query t of a segment sees the segment's keys up to L_b + t
 // (causal, aligned to the segment's end).
 using VarlenKernel = torch::Tensor (*)(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
                                        const RowKeyLayout &layout);
@@ -57,12 +67,13 @@ using VarlenKernel = torch::Tensor (*)(const torch::Tensor &q, const torch::Tens
 torch::Tensor varlenReference(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
                               const RowKeyLayout &layout);
 
-// Rows that continue prefixes, packed without padding between a prefix and its
-// row and attended by `kernel`: the same result as maskedAttention over the
-// entries the layout names (read from `past` where they are, not copied per
-// row first).
+// Rows packed segment by segment and attended by `kernel`: q [B, nKV, G, T,
+// D] (B*T = sum T_b: B = 1 for rows packed token after token, or rows padded
+// to T), each row's prefix read from `past` where the layout says (not copied
+// per row first; none without `past`). Over padded rows, the same result as
+// maskedAttention over the entries the layout names.
 torch::Tensor packedAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
-                              const LayerCache &past, const RowKeyLayout &layout, VarlenKernel kernel);
+                              const LayerCache *past, const RowKeyLayout &layout, VarlenKernel kernel);
 
 // Attention as the reference code computes it: causal within the rows, each
 // row seeing all of its prefix (only its real part where prefixes were padded).
@@ -75,8 +86,9 @@ torch::Tensor maskedAttention(const torch::Tensor &q, const torch::Tensor &k, co
 // variable-length kernel on `device` in `dtype`, with head size D and G query
 // heads per kv head: LibTorch 2.x, a CUDA device and kernel that take this
 // dtype and head size, not switched off (POLAR_KERNELS=masked-prefix), and,
-// checked once per device, dtype and shape, the same result as
-// maskedAttention on a small random batch. Why not, if not, in `why`.
+// checked once per device, dtype and shape, the same result as the reference
+// formula in float32 on a small random batch of packed rows. Why not, if not,
+// in `why`.
 bool flashVarlenUsable(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G,
                        std::string *why = nullptr);
 torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v, const RowKeyLayout &layout);
@@ -85,23 +97,17 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
 // float64 when the model runs in float64 (the gradient tests do).
 torch::ScalarType atLeastFloat32(torch::ScalarType t);
 
-// Whether POLAR_KERNELS lists `name`, a kernel choice other than the default,
-// for comparison: "repeat-kv", "composite-norm" and "masked-prefix" switch a
-// LibTorch 2.x kernel off; "packed-reference" packs rows that continue
-// prefixes on any device and attends them by varlenReference (slow: it checks
-// the packing where there is no GPU).
-bool kernelChoiceListed(const char *name);
-
-// The kernel rows that continue prefixes attend through in an inference pass
-// on `device` in `dtype` (head size D, G query heads per kv head), packed:
-// flashVarlen where flashVarlenUsable, varlenReference where POLAR_KERNELS
-// lists packed-reference; nullptr: maskedAttention, and why in `why`.
+// The kernel that inference passes over prefixes and the rows that continue
+// them use on `device` in `dtype` (head size D, G query heads per kv head),
+// with rows packed token after token: flashVarlen where flashVarlenUsable,
+// varlenReference where POLAR_KERNELS lists packed-reference; nullptr: rows
+// padded and maskedAttention, and why in `why`.
 VarlenKernel packedPrefixKernel(const torch::Device &device, torch::ScalarType dtype, int64_t D, int64_t G,
                                 std::string *why = nullptr);
 
-// Rows that continue prefixes in one forward pass, packed: where each row's
-// keys go and the kernel that attends them.
-struct PackedPrefixes
+// A forward pass over packed rows: where each row's keys go and the kernel
+// that attends them.
+struct VarlenPass
 {
     RowKeyLayout layout;
     VarlenKernel kernel = nullptr;

@@ -1,12 +1,12 @@
 #include "model/internlm2_model.h"
 
 #include "model/checkpoint_schema.h"
+#include "model/kernel_choices.h"
 
 #include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 namespace F = torch::nn::functional;
 namespace names = polar::tensor_names;
@@ -79,6 +79,61 @@ static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> splitWqkv(const t
     return {q, k, v};
 }
 
+// applyRope in four kernels over half the head where the composite formula
+// takes five over all of it, written to a new tensor laid out as the
+// attention kernels read it. The tables' halves are equal (ropeCosSin repeats
+// its frequencies), so rotate_half becomes: out = (x1 c - x2 s, x2 c + x1 s).
+// x [B, T, n, m, D] (a view of wqkv's output); c, s [B or 1, T, 1, 1, D/2].
+static torch::Tensor fusedRope(const torch::Tensor &x, const torch::Tensor &c, const torch::Tensor &s)
+{
+    const int64_t half = x.size(-1) / 2;
+    auto out = torch::empty(x.sizes(), x.options());
+    auto x1 = x.slice(-1, 0, half), x2 = x.slice(-1, half);
+    auto o1 = out.slice(-1, 0, half), o2 = out.slice(-1, half);
+    at::mul_out(o1, x1, c);
+    o1.addcmul_(x2, s, /*value=*/-1);
+    at::mul_out(o2, x2, c);
+    o2.addcmul_(x1, s);
+    return out;
+}
+
+// splitWqkv then applyRope on q and k, through fusedRope. cos, sin: [B or 1, 1, T, D].
+static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> ropedWqkv(const torch::Tensor &qkv, const torch::Tensor &cos,
+                                                                         const torch::Tensor &sin, int64_t nKV, int64_t G,
+                                                                         int64_t D)
+{
+    const int64_t B = qkv.size(0), T = qkv.size(1);
+    auto grouped = qkv.view({B, T, nKV, G + 2, D});                                    // [B, T, nKV, G+2, D]
+    auto half = [&](const torch::Tensor &table) {
+        return table.squeeze(1).slice(-1, 0, D / 2).unsqueeze(2).unsqueeze(2);         // [B or 1, T, 1, 1, D/2]
+    };
+    const auto c = half(cos), s = half(sin);
+    auto q = fusedRope(grouped.slice(3, 0, G), c, s).permute({0, 2, 3, 1, 4});         // [B, nKV, G, T, D]
+    auto k = fusedRope(grouped.slice(3, G, G + 1), c, s).squeeze(3).transpose(1, 2);   // [B, nKV, T, D]
+    auto v = grouped.select(3, G + 1).transpose(1, 2);                                 // [B, nKV, T, D]
+    return {q, k, v};
+}
+
+// Whether the residual stream takes each block's output projection in place
+// (one matrix product that adds to it, where the official code writes the
+// projection, then reads it and the stream to add them): for inference only,
+// since it writes in place.
+static bool projectIntoResidual(const torch::Tensor &x)
+{
+    return !torch::GradMode::is_enabled() && fusedKernel(x, "composite-residual");
+}
+
+// residual + linear(h, w, bias): [B, T, H].
+static torch::Tensor addProjection(torch::Tensor residual, const torch::Tensor &h, const torch::Tensor &w,
+                                   const torch::Tensor &bias)
+{
+    if (!bias.defined() && residual.is_contiguous() && projectIntoResidual(residual)) {
+        residual.view({-1, w.size(0)}).addmm_(h.reshape({-1, h.size(-1)}), w.t());
+        return residual;
+    }
+    return residual + F::linear(h, w, bias);
+}
+
 // ---- blocks ----------------------------------------------------------------
 
 // Torch forbids dots in parameter names, so "wqkv.weight" is parameter
@@ -118,12 +173,12 @@ RmsNormImpl::RmsNormImpl(const WeightSource &w, const std::string &name, double 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor &x)
 {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    // One kernel instead of seven passes over the activations, on a GPU only:
+    // One kernel instead of seven passes over the activations (on a GPU):
     // it took 12% off a 1.8B model's dataset mix on an H100. It rounds once
     // where the official module rounds before the weight: the largest bf16
     // difference from the official bf16 rewards went from 0.066 to 0.086, inside
     // the 0.125 the parity checks allow.
-    if (x.is_cuda() && !kernelChoiceListed("composite-norm"))
+    if (fusedKernel(x, "composite-norm"))
         return at::rms_norm(x, {x.size(-1)}, weight, eps);
 #endif
     // In float32 whatever the compute dtype, as the official module does.
@@ -143,18 +198,25 @@ AttentionImpl::AttentionImpl(const WeightSource &w, const std::string &layer, co
     }
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                     const LayerCache *past, LayerCache *cacheOut, const PackedPrefixes *packing)
+torch::Tensor AttentionImpl::forward(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
+                                     const torch::Tensor &sin, const LayerCache *past, LayerCache *cacheOut,
+                                     const VarlenPass *varlen)
 {
     const int64_t B = x.size(0), T = x.size(1), nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
-    auto [q, k, v] = splitWqkv(F::linear(x, wqkv, wqkvBias), nKV, G, D);
-    q = applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)); // [B, nKV, G, T, D]
-    k = applyRope(k, cos, sin);                           // [B, nKV, T, D]
+    const auto qkv = F::linear(x, wqkv, wqkvBias);
+    torch::Tensor q, k, v;
+    if (!torch::GradMode::is_enabled() && fusedKernel(x, "composite-rope")) { // fusedRope writes through out= views
+        std::tie(q, k, v) = ropedWqkv(qkv, cos, sin, nKV, G, D);
+    } else {
+        std::tie(q, k, v) = splitWqkv(qkv, nKV, G, D);
+        q = applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)); // [B, nKV, G, T, D]
+        k = applyRope(k, cos, sin);                           // [B, nKV, T, D]
+    }
     if (cacheOut)
         *cacheOut = {k, v, {}};
-    auto out = past && packing ? packedAttention(q, k, v, *past, packing->layout, packing->kernel) : maskedAttention(q, k, v, past);
+    auto out = varlen ? packedAttention(q, k, v, past, varlen->layout, varlen->kernel) : maskedAttention(q, k, v, past);
     out = out.permute({0, 3, 1, 2, 4}).reshape({B, T, numHeads * D}); // [B, T, H], head = kv * G + g
-    return F::linear(out, wo, woBias);
+    return addProjection(std::move(residual), out, wo, woBias);
 }
 
 FeedForwardImpl::FeedForwardImpl(const WeightSource &w, const std::string &layer)
@@ -164,9 +226,9 @@ FeedForwardImpl::FeedForwardImpl(const WeightSource &w, const std::string &layer
     w2 = registerWeight(*this, within(names::kW2, "feed_forward."), w(layer + names::kW2));
 }
 
-torch::Tensor FeedForwardImpl::forward(const torch::Tensor &x)
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor &x, torch::Tensor residual)
 {
-    return F::linear(torch::silu(F::linear(x, w1)) * F::linear(x, w3), w2);
+    return addProjection(std::move(residual), torch::silu(F::linear(x, w1)) * F::linear(x, w3), w2, {});
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const WeightSource &w, const std::string &layer, const ModelConfig &c)
@@ -178,10 +240,10 @@ DecoderLayerImpl::DecoderLayerImpl(const WeightSource &w, const std::string &lay
 }
 
 torch::Tensor DecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
-                                        const LayerCache *past, LayerCache *cacheOut, const PackedPrefixes *packing)
+                                        const LayerCache *past, LayerCache *cacheOut, const VarlenPass *varlen)
 {
-    x = x + attention(attentionNorm(x), cos, sin, past, cacheOut, packing);
-    x = x + feedForward(ffnNorm(x));
+    x = attention(attentionNorm(x), x, cos, sin, past, cacheOut, varlen);
+    x = feedForward(ffnNorm(x), x);
     return x;
 }
 
@@ -237,6 +299,8 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
     const int64_t B = x.size(0), T = x.size(1), P = past ? past->length : 0;
     std::vector<int64_t> entry, starts{0}; // each row's cache entry, and the position it starts at
     if (past) {
+        if (!past->starts.empty())
+            throw std::invalid_argument("forward: a cache packed token after token is read by forwardPacked");
         entry = continuedEntries(*past, B, rowPrefix);
         starts.clear();
         for (int64_t e : entry)
@@ -248,28 +312,19 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
         cacheOut->length = P + T;
         cacheOut->lengths = rowLengths;
     }
-    // Rows that continue prefixes attend through FlashAttention's
-    // variable-length kernel where it serves (inference on a GPU): no boolean
-    // mask, no kv head copied per query head, no padding between a row and its
-    // prefix, and each row's prefix read straight from the cache. Gradients
-    // keep to the masked kernel that training and attribution were checked with.
-    std::optional<PackedPrefixes> packing;
-    if (past && !torch::GradMode::is_enabled()) {
-        const int64_t G = config.numHeads / config.numKvHeads;
-        if (auto kernel = packedPrefixKernel(x.device(), x.scalar_type(), config.headDim(), G))
-            packing = PackedPrefixes{rowKeyLayout(past->lengths, entry, T, x.device()), kernel};
-    }
-    // The masked kernel takes one entry per row: gathered a layer at a time,
-    // so a pass never holds every layer's copy.
+    if (projectIntoResidual(x))
+        x = x.clone(); // the residual stream is added to in place; the caller's embeddings stay as they are
+    // Each row's entry is gathered a layer at a time, so a pass never holds
+    // every layer's copy.
     torch::Tensor gather;
-    if (past && rowPrefix && !packing)
+    if (past && rowPrefix)
         gather = torch::tensor(entry, torch::kLong).to(x.device());
     for (size_t i = 0; i < layers.size(); ++i) {
         LayerCache gathered;
         const LayerCache *layerPast = past ? &past->layers[i] : nullptr;
         if (gather.defined())
             layerPast = &(gathered = rowsOf(past->layers[i], gather));
-        x = layers[i](x, cos, sin, layerPast, cacheOut ? &cacheOut->layers[i] : nullptr, packing ? &*packing : nullptr);
+        x = layers[i](x, cos, sin, layerPast, cacheOut ? &cacheOut->layers[i] : nullptr);
     }
     if (cacheOut && *std::min_element(rowLengths.begin(), rowLengths.end()) < P + T) {
         // Rows of different lengths were padded: a continuation must see only its own row's.
@@ -278,6 +333,48 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
             layer.visible = visible;
     }
     return x; // [B, T, H]
+}
+
+torch::Tensor InternLM2RewardModelImpl::forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past,
+                                                      PrefixCache *cacheOut)
+{
+    const int64_t N = x.size(1);
+    if (x.size(0) != 1 || !rows.kernel)
+        throw std::invalid_argument("forwardPacked: rows packed in one row, and a kernel to attend them");
+    if (rows.entry.empty() != !past || (past && rows.entry.size() != rows.lengths.size()))
+        throw std::invalid_argument("forwardPacked: one cache entry per row with a cache, none without");
+    if (past && cacheOut)
+        throw std::invalid_argument("forwardPacked: rows that continue prefixes keep no cache");
+    // Each token's position, and its row's full length (dynamic NTK's base).
+    std::vector<int64_t> positions, full;
+    for (size_t b = 0; b < rows.lengths.size(); ++b) {
+        const int64_t L = past ? past->lengths.at(size_t(rows.entry[b])) : 0;
+        for (int64_t t = 0; t < rows.lengths[b]; ++t) {
+            positions.push_back(L + t);
+            full.push_back(L + rows.lengths[b]);
+        }
+    }
+    if (int64_t(positions.size()) != N)
+        throw std::invalid_argument("forwardPacked: " + std::to_string(N) + " tokens for rows of " +
+                                    std::to_string(positions.size()));
+    // One table per token, or one for all where every token sits at the same position.
+    auto [cos, sin] = ropeCosSin(config, full, positions, 1, x.scalar_type(), x.device()); // [N or 1, 1, 1, D]
+    const int64_t D = config.headDim();
+    cos = cos.view({1, 1, -1, D}).expand({1, 1, N, D});
+    sin = sin.view({1, 1, -1, D}).expand({1, 1, N, D});
+    const VarlenPass varlen{rowKeyLayout(past ? past->entries() : CacheEntries{}, rows.entry, rows.lengths, x.device()),
+                            rows.kernel};
+    if (cacheOut) {
+        cacheOut->layers.assign(layers.size(), {});
+        cacheOut->length = N;
+        cacheOut->lengths = rows.lengths;
+        cacheOut->starts.assign(varlen.layout.cuQHost.begin(), varlen.layout.cuQHost.end() - 1);
+    }
+    if (projectIntoResidual(x))
+        x = x.clone(); // as in forward
+    for (size_t i = 0; i < layers.size(); ++i)
+        x = layers[i](x, cos, sin, past ? &past->layers[i] : nullptr, cacheOut ? &cacheOut->layers[i] : nullptr, &varlen);
+    return x; // [1, N, H]
 }
 
 torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)
@@ -292,6 +389,15 @@ torch::Tensor InternLM2RewardModelImpl::lastTokenRewards(const torch::Tensor &hi
     auto rows = torch::arange(hidden.size(0), opts);
     auto last = torch::tensor(lengths, torch::kLong).to(hidden.device()) - 1;
     return values(hidden.index({rows, last})); // [B]
+}
+
+torch::Tensor InternLM2RewardModelImpl::packedLastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths)
+{
+    std::vector<int64_t> last;
+    int64_t end = 0;
+    for (int64_t len : lengths)
+        last.push_back((end += len) - 1);
+    return values(hidden[0].index_select(0, torch::tensor(last, torch::kLong).to(hidden.device()))); // [B]
 }
 
 } // namespace polar

@@ -33,20 +33,24 @@ TORCH_MODULE(RmsNorm);
 struct PrefixCache
 {
     std::vector<LayerCache> layers;
-    int64_t length = 0;           // P, the padded length
+    int64_t length = 0;           // P, the padded length (packed: the total)
     std::vector<int64_t> lengths; // N real lengths (the positions a continuation starts at)
+    std::vector<int64_t> starts;  // packed token after token: where each entry starts; empty: padded
+
+    CacheEntries entries() const { return {lengths, starts}; }
 };
 
 struct AttentionImpl : torch::nn::Module
 {
     AttentionImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
-    // x: [B, T, H]; cos/sin: [B or 1, 1, T, D]. With `past`, each row of x
-    // continues a prefix whose keys/values it holds, attended through a
-    // variable-length kernel where `packing` says how; `cacheOut`, if given,
-    // receives this call's keys/values.
-    torch::Tensor forward(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
-                          const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
-                          const PackedPrefixes *packing = nullptr);
+    // residual + attention(x). x: [B, T, H] (normed); cos/sin: [B or 1, 1, T, D].
+    // With `past`, each row of x continues a prefix whose keys/values it
+    // holds; with `varlen`, rows are packed and attended as it says;
+    // `cacheOut`, if given, receives this call's keys/values. The output
+    // projection may add into `residual` in place (inference on a GPU).
+    torch::Tensor forward(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
+                          const torch::Tensor &sin, const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
+                          const VarlenPass *varlen = nullptr);
 
     torch::Tensor wqkv, wqkvBias, wo, woBias;
     int64_t numHeads, numKvHeads, headDim;
@@ -56,7 +60,8 @@ TORCH_MODULE(Attention);
 struct FeedForwardImpl : torch::nn::Module
 {
     FeedForwardImpl(const WeightSource &w, const std::string &layer);
-    torch::Tensor forward(const torch::Tensor &x);
+    // residual + w2(silu(w1 x) * w3 x), maybe in place as Attention's.
+    torch::Tensor forward(const torch::Tensor &x, torch::Tensor residual);
 
     torch::Tensor w1, w2, w3;
 };
@@ -67,7 +72,7 @@ struct DecoderLayerImpl : torch::nn::Module
     DecoderLayerImpl(const WeightSource &w, const std::string &layer, const ModelConfig &config);
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
                           const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
-                          const PackedPrefixes *packing = nullptr);
+                          const VarlenPass *varlen = nullptr);
 
     Attention attention{nullptr};
     FeedForward feedForward{nullptr};
@@ -76,11 +81,21 @@ struct DecoderLayerImpl : torch::nn::Module
 TORCH_MODULE(DecoderLayer);
 
 // Right-padded ids and each row's real length. Rows attend causally, so the
-// padding after a row's last token never reaches it.
+// padding after a row's last token never reaches it. Packed, the rows follow
+// one another in one row without padding.
 struct ForwardBatch
 {
-    torch::Tensor ids;            // [B, T] int64, on the compute device
+    torch::Tensor ids;            // [B, T] int64, on the compute device; packed: [1, sum of lengths]
     std::vector<int64_t> lengths; // B real lengths
+};
+
+// Rows packed token after token for a variable-length kernel: how many tokens
+// each has, and the cache entry each continues (empty: rows without prefixes).
+struct PackedRows
+{
+    std::vector<int64_t> lengths;
+    std::vector<int64_t> entry;
+    VarlenKernel kernel = nullptr;
 };
 
 struct InternLM2RewardModelImpl : torch::nn::Module
@@ -96,11 +111,19 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     // each row's real length, from rowLengths) are kept for later rows.
     torch::Tensor forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
                           PrefixCache *cacheOut = nullptr, const std::vector<size_t> *rowPrefix = nullptr);
+    // The same decoder over rows packed token after token (inference only):
+    // x [1, N, H], N the sum of rows.lengths -> [1, N, H]. With `past` (a
+    // padded or packed cache), row b continues entry rows.entry[b]; with
+    // `cacheOut` (rows without prefixes only), the keys/values are kept packed.
+    torch::Tensor forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past = nullptr,
+                                PrefixCache *cacheOut = nullptr);
     // The value head at every position: [B, T] float32.
     torch::Tensor values(const torch::Tensor &hidden);
     // The value head at each row's last real token (`lengths` counts the
     // tokens of this call, without a prefix): [B] float32.
     torch::Tensor lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths);
+    // The same for rows packed token after token: hidden [1, N, H] -> [B].
+    torch::Tensor packedLastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths);
 
     ModelConfig config;
     torch::Tensor tokEmbeddings, vHead;

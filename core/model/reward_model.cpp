@@ -188,32 +188,40 @@ void RewardModel::Impl::requireWeights() const
                     + ": open the model directory itself (attribution, training and numerics checks run locally)");
 }
 
-ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows) const
+ForwardBatch RewardModel::Impl::makeBatch(const std::vector<std::vector<int>> &rows, bool packed) const
 {
     if (rows.empty())
         throw Error("cannot score an empty batch");
-    int64_t T = 0;
+    int64_t T = 0, N = 0;
     for (const auto &r : rows) {
         if (r.empty())
             throw Error("cannot score an empty token sequence");
         T = std::max<int64_t>(T, int64_t(r.size()));
+        N += int64_t(r.size());
     }
     const int64_t B = int64_t(rows.size());
-    auto ids = torch::full({B, T}, padId, torch::kLong);
-    auto acc = ids.accessor<int64_t, 2>();
+    auto ids = packed ? torch::empty({1, N}, torch::kLong) : torch::full({B, T}, padId, torch::kLong);
+    int64_t *out = ids.data_ptr<int64_t>();
     ForwardBatch batch;
     for (int64_t b = 0; b < B; ++b) {
         const auto &r = rows[size_t(b)];
-        for (size_t t = 0; t < r.size(); ++t) {
-            if (r[t] < 0 || r[t] >= config.vocabSize)
-                throw Error("token id " + std::to_string(r[t]) + " is outside the vocabulary (vocab_size "
+        for (int id : r) {
+            if (id < 0 || id >= config.vocabSize)
+                throw Error("token id " + std::to_string(id) + " is outside the vocabulary (vocab_size "
                             + std::to_string(config.vocabSize) + ")");
-            acc[b][int64_t(t)] = r[t];
+            *out++ = id;
         }
+        if (!packed)
+            out += T - int64_t(r.size()); // the row's padding
         batch.lengths.push_back(int64_t(r.size()));
     }
     batch.ids = ids.to(device);
     return batch;
+}
+
+VarlenKernel RewardModel::Impl::continuationKernel(std::string *why) const
+{
+    return packedPrefixKernel(device, dtype, config.headDim(), config.numHeads / config.numKvHeads, why);
 }
 
 RewardModel::RewardModel() : d(std::make_unique<Impl>()) {}
@@ -346,9 +354,15 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         auto &m = *d->model;
-        const ForwardBatch head = d->makeBatch(prefixes);
+        // Where a variable-length kernel serves, the prefixes and then each
+        // pass's rows run packed token after token: no padding anywhere.
+        const VarlenKernel kernel = d->continuationKernel();
+        const ForwardBatch head = d->makeBatch(prefixes, kernel != nullptr);
         PrefixCache cache; // each prefix runs once; its keys and values serve its rows
-        m.forward(m.embed(head.ids), head.lengths, nullptr, &cache);
+        if (kernel)
+            m.forwardPacked(m.embed(head.ids), {head.lengths, {}, kernel}, nullptr, &cache);
+        else
+            m.forward(m.embed(head.ids), head.lengths, nullptr, &cache);
         std::vector<float> rewards(rows.size());
         for (const auto &pass : passes) {
             if (cancel && cancel->load())
@@ -359,18 +373,36 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
                 passRows.push_back(rows.at(i));
                 passPrefix.push_back(rowPrefix[i]);
             }
-            const ForwardBatch rest = d->makeBatch(passRows);
-            std::vector<int64_t> full;
-            for (size_t k = 0; k < pass.size(); ++k)
-                full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
-            // Each row reads its own prefix from the cache (one for all is seen as it is).
-            const auto *rowPrefixes = prefixes.size() > 1 ? &passPrefix : nullptr;
-            auto r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, nullptr, rowPrefixes), rest.lengths)
-                         .to(torch::kCPU).contiguous();
+            const ForwardBatch rest = d->makeBatch(passRows, kernel != nullptr);
+            torch::Tensor r;
+            if (kernel) {
+                const std::vector<int64_t> entry(passPrefix.begin(), passPrefix.end());
+                r = m.packedLastTokenRewards(m.forwardPacked(m.embed(rest.ids), {rest.lengths, entry, kernel}, &cache),
+                                             rest.lengths);
+            } else {
+                std::vector<int64_t> full;
+                for (size_t k = 0; k < pass.size(); ++k)
+                    full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
+                // Each row reads its own prefix from the cache (one for all is seen as it is).
+                const auto *rowPrefixes = prefixes.size() > 1 ? &passPrefix : nullptr;
+                r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, nullptr, rowPrefixes), rest.lengths);
+            }
+            r = r.to(torch::kCPU).contiguous();
             for (size_t k = 0; k < pass.size(); ++k)
                 rewards[pass[k]] = r.data_ptr<float>()[k];
         }
         return rewards;
+    });
+}
+
+bool RewardModel::packsPrefixContinuations() const
+{
+    if (d->remote)
+        return false;
+    d->requireWeights();
+    return translateTorchErrors([&] {
+        c10::InferenceMode guard;
+        return d->continuationKernel() != nullptr;
     });
 }
 
@@ -387,13 +419,13 @@ std::string RewardModel::prefixAttention() const
     return translateTorchErrors([&] {
         c10::InferenceMode guard;
         std::string why;
-        const int64_t G = d->config.numHeads / d->config.numKvHeads;
-        const VarlenKernel kernel = packedPrefixKernel(d->device, d->dtype, d->config.headDim(), G, &why);
+        const VarlenKernel kernel = d->continuationKernel(&why);
         if (kernel == &varlenReference)
-            return std::string("rows packed, reference formula (POLAR_KERNELS=packed-reference)");
+            return std::string("rows packed token after token, reference formula (POLAR_KERNELS=packed-reference)");
         if (kernel == &flashVarlen)
-            return std::string("FlashAttention's variable-length kernel, rows packed (it matched the masked kernel on a check batch)");
-        return "the masked kernel (FlashAttention's variable-length kernel: " + why + ")";
+            return std::string("FlashAttention's variable-length kernel, rows packed token after token (it matched the "
+                               "reference formula on a check batch)");
+        return "rows padded, the masked kernel (FlashAttention's variable-length kernel: " + why + ")";
     });
 }
 

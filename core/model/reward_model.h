@@ -91,9 +91,10 @@ public:
     // each row's last token. Throws OutOfMemory when the pass does not fit.
     std::vector<float> forwardRewards(const std::vector<std::vector<int>> &rows) const;
     // Rows that each continue one of `prefixes` (row i continues
-    // prefixes[rowPrefix[i]]): the prefixes run once, together in one padded
-    // pass, then each of `passes` (row indices) runs as one pass, every row
-    // attending to its own prefix's keys and values. Rewards in row order, equal
+    // prefixes[rowPrefix[i]]): the prefixes run once, together in one pass,
+    // then each of `passes` (row indices) runs as one pass, every row
+    // attending to its own prefix's keys and values; padded, or packed token
+    // after token where packsPrefixContinuations. Rewards in row order, equal
     // to forwardRewards on prefix+row. `cancel` is checked between passes.
     std::vector<float> forwardRewardsWithPrefixes(const std::vector<std::vector<int>> &prefixes,
                                                   const std::vector<std::vector<int>> &rows,
@@ -107,6 +108,9 @@ public:
     // and dtype: FlashAttention's variable-length kernel or the masked one,
     // and why (printed by inspect and bench).
     std::string prefixAttention() const;
+    // Whether forwardRewardsWithPrefixes runs its rows packed token after
+    // token (no padding, so no reason to bucket them by length).
+    bool packsPrefixContinuations() const;
     // The v_head value at every position of one sequence.
     std::vector<float> forwardPerPosition(const std::vector<int> &ids) const;
 

@@ -33,8 +33,12 @@ struct RewardModel::Impl
     // With config and tokenizer set: the encoder, the pad id, and the device
     // and dtype the options ask for (auto: CUDA bf16 when available, else CPU fp32).
     void prepare(const LoadOptions &options);
-    // Right-pads rows with the pad id and moves them to the device.
-    ForwardBatch makeBatch(const std::vector<std::vector<int>> &rows) const;
+    // Right-pads rows with the pad id (or, packed, puts them one after
+    // another in one row) and moves them to the device.
+    ForwardBatch makeBatch(const std::vector<std::vector<int>> &rows, bool packed = false) const;
+    // The kernel inference passes over prefixes and their continuations use,
+    // rows packed token after token; nullptr: padded rows (why in `why`).
+    VarlenKernel continuationKernel(std::string *why = nullptr) const;
 };
 
 // Runs `fn`, turning torch's out-of-memory errors into polar::OutOfMemory and

@@ -31,9 +31,10 @@ struct Pass
 // closed when one more row would push rows x (longest row + extraPerRow) past
 // the budget, or (with bucketing) its padding past the limit once it is big
 // enough. extraPerRow counts tokens each row holds besides its own (a prefix
-// of its own).
+// of its own). Packed rows (no padding) count their own tokens, not the
+// longest's, and never close a pass for padding.
 std::vector<Pass> planPasses(const std::vector<int64_t> &lengths, const std::vector<size_t> &order, const ScoreOptions &o,
-                             int64_t budgetTokens, int64_t extraPerRow = 0)
+                             int64_t budgetTokens, int64_t extraPerRow = 0, bool packed = false)
 {
     const int64_t budget = std::max<int64_t>(1, budgetTokens);
     const int64_t minPass = o.minPassTokens < 0 ? kCpuMinPassTokens : o.minPassTokens;
@@ -45,8 +46,9 @@ std::vector<Pass> planPasses(const std::vector<int64_t> &lengths, const std::vec
         const int64_t newLongest = std::max(longest, len);
         const int64_t rows = int64_t(current.rows.size() + 1);
         const int64_t padded = newLongest * rows;
-        const bool overBudget = (newLongest + extraPerRow) * rows > budget;
-        const bool tooPadded = o.bucketByLength && real >= minPass && double(padded - real - len) > o.maxPadding * double(padded);
+        const bool overBudget = packed ? real + len + extraPerRow * rows > budget : (newLongest + extraPerRow) * rows > budget;
+        const bool tooPadded = !packed && o.bucketByLength && real >= minPass
+            && double(padded - real - len) > o.maxPadding * double(padded);
         if (!current.rows.empty() && (overBudget || tooPadded)) {
             passes.push_back(std::move(current));
             current = {};
@@ -187,14 +189,14 @@ struct SharedJob
 // when their padding grows): one pass runs all of a job's prefixes, and their
 // rows are pooled into passes across prompts, so small groups no longer mean
 // small passes.
-std::vector<SharedJob> planSharedJobs(const PrefixedRows &c, const ScoreOptions &o)
+std::vector<SharedJob> planSharedJobs(const PrefixedRows &c, const ScoreOptions &o, bool packed)
 {
     std::vector<std::vector<size_t>> rowsOf(c.prefixes.size());
     for (size_t r = 0; r < c.suffixes.size(); ++r)
         rowsOf[c.prefixOf[r]].push_back(r);
     const std::vector<int64_t> lengths = lengthsOf(c.prefixes);
     std::vector<SharedJob> jobs;
-    for (const Pass &pass : planPasses(lengths, passOrder(lengths, o.bucketByLength), o, o.batchTokens)) {
+    for (const Pass &pass : planPasses(lengths, passOrder(lengths, o.bucketByLength), o, o.batchTokens, 0, packed)) {
         SharedJob job;
         for (size_t p : pass.rows) {
             job.prefixes.push_back(p);
@@ -227,7 +229,7 @@ std::pair<SharedJob, SharedJob> splitJob(const SharedJob &job, const PrefixedRow
 } // namespace
 
 std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forward, const PrefixedRows &c, const ScoreOptions &o,
-                                               ScoreStats *stats)
+                                               ScoreStats *stats, bool packed)
 {
     if (c.prefixOf.size() != c.suffixes.size()
         || std::any_of(c.prefixOf.begin(), c.prefixOf.end(), [&](size_t p) { return p >= c.prefixes.size(); }))
@@ -236,7 +238,7 @@ std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forwar
     ScoreStats &st = stats ? *stats : local;
     std::vector<SequenceScore> results(c.suffixes.size());
     size_t done = 0;
-    std::vector<SharedJob> work = planSharedJobs(c, o);
+    std::vector<SharedJob> work = planSharedJobs(c, o, packed);
     std::reverse(work.begin(), work.end()); // used as a stack, first job on top
     while (!work.empty()) {
         if (o.cancel && o.cancel->load())
@@ -262,17 +264,18 @@ std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forwar
         // prefix is held once, several are gathered once per row (a layer at
         // a time).
         const bool several = prefixes.size() > 1;
-        const std::vector<Pass> passes = planPasses(rowLengths, passOrder(rowLengths, o.bucketByLength), o,
+        const std::vector<Pass> passes = planPasses(rowLengths, passOrder(rowLengths, o.bucketByLength && !packed), o,
                                                     several ? o.batchTokens : o.batchTokens - longestPrefix,
-                                                    several ? longestPrefix : 0);
+                                                    several ? longestPrefix : 0, packed);
         std::vector<std::vector<size_t>> passRows;
-        int64_t padded = longestPrefix * int64_t(prefixes.size());
+        int64_t padded = packed ? real : longestPrefix * int64_t(prefixes.size());
         for (const auto &pass : passes) {
             passRows.push_back(pass.rows);
             int64_t longest = 0;
             for (size_t k : pass.rows)
                 longest = std::max(longest, rowLengths[k]);
-            padded += longest * int64_t(pass.rows.size());
+            if (!packed)
+                padded += longest * int64_t(pass.rows.size());
         }
         try {
             const std::vector<float> rewards = forward(prefixes, rows, rowPrefix, passRows);
@@ -374,7 +377,7 @@ std::vector<std::vector<SequenceScore>> scoreSequenceGroups(const RewardModel &m
             const std::vector<size_t> &rowPrefix, const std::vector<std::vector<size_t>> &passes) {
             return model.forwardRewardsWithPrefixes(prefixes, rows, rowPrefix, passes, options.cancel);
         },
-        shared, sharedOptions, &st);
+        shared, sharedOptions, &st, !shared.suffixes.empty() && model.packsPrefixContinuations());
     for (size_t k = 0; k < sharedResults.size(); ++k)
         out[sharedAt[k].first][sharedAt[k].second] = sharedResults[k];
     ScoreOptions pooledOptions = options;

@@ -120,9 +120,13 @@ using PrefixedForwardFn = std::function<std::vector<float>(
 // forward (so it can be tested alone): calls of as many prefixes as the budget
 // holds, their rows in length-bucketed passes; out of memory splits a call by
 // prefixes, then by rows, down to a single row, which gets the error. Results
-// in row order, whatever the splitting. Throws polar::Cancelled.
+// in row order, whatever the splitting. Throws polar::Cancelled. `packed`:
+// the forward runs rows token after token without padding
+// (RewardModel::packsPrefixContinuations), so calls and passes are filled by
+// their real tokens, never closed for padding, and none is counted.
 std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forward, const PrefixedRows &rows,
-                                               const ScoreOptions &options = {}, ScoreStats *stats = nullptr);
+                                               const ScoreOptions &options = {}, ScoreStats *stats = nullptr,
+                                               bool packed = false);
 
 // The ids the candidates of `input`'s prompt and reference share, when their
 // encodings start with them: the template up to the output, tokenized alone.
