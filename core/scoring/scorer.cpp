@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 namespace polar {
 
@@ -91,6 +92,47 @@ SequenceScore scoreOf(float reward)
                             + ") for this input; with fp16 weights, try bf16 or fp32"};
 }
 
+// Runs planned work (passes, or calls of prefixes and their rows; each
+// lists its input rows in `rows`) from a stack, first item on top: `run`
+// scores an item into `results`. Out of memory splits it in two (`split`,
+// nullopt where it cannot be split) and runs the halves next; what still does
+// not fit, and any other error, fails the item's rows with the message (a
+// single input's names its `tokens`). Progress counts rows out of `total`.
+template <typename Item, typename Run, typename Split, typename Tokens>
+void runSplittingOnOom(std::vector<Item> work, size_t total, const ScoreOptions &o, ScoreStats &st,
+                       std::vector<SequenceScore> &results, Run run, Split split, Tokens tokens)
+{
+    std::reverse(work.begin(), work.end());
+    size_t done = 0;
+    while (!work.empty()) {
+        if (o.cancel && o.cancel->load())
+            throw Cancelled();
+        Item item = std::move(work.back());
+        work.pop_back();
+        try {
+            run(item);
+        } catch (const OutOfMemory &e) {
+            ++st.oomRetries;
+            if (auto halves = split(item)) {
+                work.push_back(std::move(halves->second));
+                work.push_back(std::move(halves->first));
+                continue;
+            }
+            for (size_t r : item.rows)
+                results[r] = {false, 0.f, "out of memory for a single input of " + std::to_string(tokens(item)) + " tokens ("
+                                              + e.what() + ")"};
+        } catch (const Cancelled &) {
+            throw;
+        } catch (const Error &e) {
+            for (size_t r : item.rows)
+                results[r] = {false, 0.f, e.what()};
+        }
+        done += item.rows.size();
+        if (o.progress)
+            o.progress(done, total);
+    }
+}
+
 } // namespace
 
 std::vector<SequenceScore> scoreSequences(const RewardModel &model, const std::vector<std::vector<int>> &seqs,
@@ -108,51 +150,29 @@ std::vector<SequenceScore> scoreSequencesWith(const ForwardFn &forward, const st
     ScoreStats &st = stats ? *stats : local;
 
     const std::vector<int64_t> lengths = lengthsOf(seqs);
-    std::vector<Pass> work = planPasses(lengths, passOrder(lengths, options.bucketByLength), options, options.batchTokens);
-    std::reverse(work.begin(), work.end()); // used as a stack, first pass on top
-    size_t done = 0;
-    while (!work.empty()) {
-        if (options.cancel && options.cancel->load())
-            throw Cancelled();
-        Pass pass = std::move(work.back());
-        work.pop_back();
+    auto run = [&](const Pass &pass) {
         std::vector<std::vector<int>> rows;
         int64_t longest = 0, real = 0;
         for (size_t idx : pass.rows) {
             rows.push_back(seqs[idx]);
-            longest = std::max<int64_t>(longest, int64_t(seqs[idx].size()));
-            real += int64_t(seqs[idx].size());
+            longest = std::max(longest, lengths[idx]);
+            real += lengths[idx];
         }
-        try {
-            const std::vector<float> rewards = forward(rows);
-            for (size_t i = 0; i < pass.rows.size(); ++i)
-                results[pass.rows[i]] = scoreOf(rewards[i]);
-            ++st.forwardPasses;
-            st.realTokens += real;
-            st.paddedTokens += longest * int64_t(rows.size());
-        } catch (const OutOfMemory &e) {
-            ++st.oomRetries;
-            if (pass.rows.size() == 1) {
-                results[pass.rows[0]] = {false, 0.f, "out of memory for a single input of " + std::to_string(longest)
-                                                         + " tokens (" + e.what() + ")"};
-            } else {
-                const size_t half = pass.rows.size() / 2;
-                Pass a{std::vector<size_t>(pass.rows.begin(), pass.rows.begin() + long(half))};
-                Pass b{std::vector<size_t>(pass.rows.begin() + long(half), pass.rows.end())};
-                work.push_back(std::move(b));
-                work.push_back(std::move(a));
-                continue;
-            }
-        } catch (const Cancelled &) {
-            throw;
-        } catch (const Error &e) {
-            for (size_t idx : pass.rows)
-                results[idx] = {false, 0.f, e.what()};
-        }
-        done += pass.rows.size();
-        if (options.progress)
-            options.progress(done, seqs.size());
-    }
+        const std::vector<float> rewards = forward(rows);
+        for (size_t i = 0; i < pass.rows.size(); ++i)
+            results[pass.rows[i]] = scoreOf(rewards[i]);
+        ++st.forwardPasses;
+        st.realTokens += real;
+        st.paddedTokens += longest * int64_t(rows.size());
+    };
+    auto split = [](const Pass &pass) -> std::optional<std::pair<Pass, Pass>> {
+        if (pass.rows.size() < 2)
+            return std::nullopt;
+        const auto half = pass.rows.begin() + long(pass.rows.size() / 2);
+        return std::make_pair(Pass{{pass.rows.begin(), half}}, Pass{{half, pass.rows.end()}});
+    };
+    runSplittingOnOom(planPasses(lengths, passOrder(lengths, options.bucketByLength), options, options.batchTokens),
+                      seqs.size(), options, st, results, run, split, [&](const Pass &pass) { return lengths[pass.rows[0]]; });
     return results;
 }
 
@@ -237,14 +257,7 @@ std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forwar
     ScoreStats local;
     ScoreStats &st = stats ? *stats : local;
     std::vector<SequenceScore> results(c.suffixes.size());
-    size_t done = 0;
-    std::vector<SharedJob> work = planSharedJobs(c, o, packed);
-    std::reverse(work.begin(), work.end()); // used as a stack, first job on top
-    while (!work.empty()) {
-        if (o.cancel && o.cancel->load())
-            throw Cancelled();
-        SharedJob job = std::move(work.back());
-        work.pop_back();
+    auto run = [&](const SharedJob &job) {
         std::vector<std::vector<int>> prefixes, rows;
         std::vector<size_t> rowPrefix;
         std::vector<int64_t> rowLengths;
@@ -277,33 +290,22 @@ std::vector<SequenceScore> scorePrefixedRowsWith(const PrefixedForwardFn &forwar
             if (!packed)
                 padded += longest * int64_t(pass.rows.size());
         }
-        try {
-            const std::vector<float> rewards = forward(prefixes, rows, rowPrefix, passRows);
-            for (size_t k = 0; k < job.rows.size(); ++k)
-                results[job.rows[k]] = scoreOf(rewards[k]);
-            st.forwardPasses += 1 + passes.size();
-            st.realTokens += real;
-            st.paddedTokens += padded;
-        } catch (const OutOfMemory &e) {
-            ++st.oomRetries;
-            if (job.prefixes.size() > 1 || job.rows.size() > 1) {
-                auto [a, b] = splitJob(job, c);
-                work.push_back(std::move(b));
-                work.push_back(std::move(a));
-                continue;
-            }
-            results[job.rows[0]] = {false, 0.f, "out of memory for a single input of "
-                                                    + std::to_string(longestPrefix + rowLengths[0]) + " tokens (" + e.what() + ")"};
-        } catch (const Cancelled &) {
-            throw;
-        } catch (const Error &e) {
-            for (size_t r : job.rows)
-                results[r] = {false, 0.f, e.what()};
-        }
-        done += job.rows.size();
-        if (o.progress)
-            o.progress(done, c.suffixes.size());
-    }
+        const std::vector<float> rewards = forward(prefixes, rows, rowPrefix, passRows);
+        for (size_t k = 0; k < job.rows.size(); ++k)
+            results[job.rows[k]] = scoreOf(rewards[k]);
+        st.forwardPasses += 1 + passes.size();
+        st.realTokens += real;
+        st.paddedTokens += padded;
+    };
+    auto split = [&](const SharedJob &job) -> std::optional<std::pair<SharedJob, SharedJob>> {
+        if (job.prefixes.size() < 2 && job.rows.size() < 2)
+            return std::nullopt;
+        return splitJob(job, c);
+    };
+    auto tokens = [&](const SharedJob &job) {
+        return int64_t(c.prefixes[c.prefixOf[job.rows[0]]].size() + c.suffixes[job.rows[0]].size());
+    };
+    runSplittingOnOom(planSharedJobs(c, o, packed), c.suffixes.size(), o, st, results, run, split, tokens);
     return results;
 }
 
