@@ -36,8 +36,11 @@ int runInspect(const std::vector<std::string> &argv)
     auto model = loadModel(args);
 #ifdef POLAR_HAVE_REMOTE
     if (model->remote()) {
+        const ServerCheck check = testConnection(*model);
         std::printf("model           %s (config and tokenizer)\nserver          %s\n", model->info().directory.c_str(),
-                    testConnection(*model).c_str());
+                    check.summary.c_str());
+        if (!check.warning.empty())
+            std::printf("warning         %s\n", check.warning.c_str());
         return 0;
     }
 #endif

@@ -196,6 +196,20 @@ private Q_SLOTS:
         QCOMPARE(explained.count(), 1);
         QCOMPARE(explained.first().first().toBool(), false);
         QVERIFY(w().attributionView()->summary().contains("run in this process"));
+        auto *info = w().findChild<QLabel *>("modelInfo");
+        QVERIFY(info && !info->text().contains(QStringLiteral("⚠")));
+
+        // A server that lists another model: Test and the model bar say so.
+        ServeOptions renamed;
+        renamed.servedName = "some-other-model";
+        testdata::LiveServer other(*served, renamed);
+        w().findChild<QComboBox *>("serverType")->setCurrentIndex(0); // vLLM: no model named in the request
+        address->setText("127.0.0.1:" + QString::number(other.port));
+        w().findChild<QPushButton *>("serverTest")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(result->text().contains("some-other-model"), 20000);
+        QVERIFY2(result->text().contains(QStringLiteral("⚠ the server does not list tiny-polar")), qPrintable(result->text()));
+        loadTinyModel(w());
+        QVERIFY2(info->text().contains(QStringLiteral("⚠ the server does not list")), qPrintable(info->text()));
 
         // A server that is not there fails the load, and says why.
         address->setText("127.0.0.1:1");

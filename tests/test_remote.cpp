@@ -233,6 +233,28 @@ private Q_SLOTS:
         QVERIFY(vllmStyle.server->counters().queue.sharedRows > 0);
     }
 
+    // Test names a server that lists another model than the one opened here:
+    // its rewards would come from that model, encoded with this tokenizer.
+    void testWarnsWhenTheServerListsAnotherModel()
+    {
+        LiveServer same(*m_model, {});
+        const auto ok = testConnection(*connectToServer(specFor(ServerEngine::Vllm, same.url()), testdata::tinyModel()));
+        QVERIFY2(ok.summary.find("serves " + m_model->info().name) != std::string::npos, ok.summary.c_str());
+        QVERIFY2(ok.warning.empty(), ok.warning.c_str());
+
+        ServeOptions renamed;
+        renamed.servedName = "some-other-model";
+        LiveServer other(*m_model, renamed);
+        const auto warned = testConnection(*connectToServer(specFor(ServerEngine::Vllm, other.url()), testdata::tinyModel()));
+        QVERIFY2(warned.summary.find("serves some-other-model") != std::string::npos, warned.summary.c_str());
+        QVERIFY2(warned.warning.find("does not list " + m_model->info().name + ", the model opened here") != std::string::npos,
+                 warned.warning.c_str());
+        // A model requested by name is what the listing must hold.
+        ServerSpec named = specFor(ServerEngine::Vllm, other.url());
+        named.model = "some-other-model";
+        QVERIFY(testConnection(*connectToServer(named, testdata::tinyModel())).warning.empty());
+    }
+
     void failuresAreErrorsOnTheirItems()
     {
         FakeEngine fake;

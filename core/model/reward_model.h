@@ -55,6 +55,7 @@ struct ModelInfo
     bool zeroCopy = false;       // weights used straight from the mapped files
     std::vector<std::string> weightFiles;
     std::string remote;          // "vLLM at http://...": rewards come from that server; empty when in-process
+    std::string remoteWarning;   // what connecting found questionable about that server (testConnection)
     double loadSeconds = 0;      // config, tokenizer, mapping, placing the weights
     uint64_t fileBytes = 0;      // weight bytes read from the safetensors files
     double loadGBps() const { return loadSeconds > 0 ? double(fileBytes) / loadSeconds / 1e9 : 0.0; }

@@ -75,11 +75,24 @@ void scoreBatch(HttpClient &client, const ServerSpec &spec, const std::vector<st
 
 } // namespace
 
-std::string ServerProbe::summary() const
+ServerCheck ServerProbe::summary(const std::string &requested, const std::string &localModel) const
 {
     char text[160];
     std::snprintf(text, sizeof text, "answered a reward of %.4f in %.0f ms", reward, milliseconds);
-    return std::string(text) + (models.empty() ? "" : "; serves " + models);
+    ServerCheck out{text, {}};
+    if (models.empty())
+        return out;
+    std::string listed;
+    for (const auto &m : models)
+        listed += (listed.empty() ? "" : ", ") + m;
+    out.summary += "; serves " + listed;
+    auto lists = [&](const std::string &name) { return std::find(models.begin(), models.end(), name) != models.end(); };
+    if (!requested.empty() && !lists(requested))
+        out.warning = "the server does not list " + requested + ", the model requested";
+    else if (requested.empty() && !lists(localModel))
+        out.warning = "the server does not list " + localModel + ", the model opened here: texts are encoded and "
+                      "truncated with this directory's tokenizer, so make sure the server runs the same model";
+    return out;
 }
 
 RemoteScorer::RemoteScorer(ServerSpec spec) : m_spec(std::move(spec)) { m_spec.validate(); }
@@ -154,7 +167,7 @@ ServerProbe RemoteScorer::probe(const std::string &sampleText) const
                 for (const auto &card : *data)
                     if (card.is_object())
                         if (const Json *id = findField(card, "id"); id && id->is_string())
-                            probe.models += (probe.models.empty() ? "" : ", ") + id->get<std::string>();
+                            probe.models.push_back(id->get<std::string>());
     }
     const auto started = Clock::now();
     const HttpResult r = client.post(rewardPath(m_spec.engine), rewardRequestBody(m_spec.engine, m_spec.model, {sampleText}));
@@ -182,13 +195,15 @@ std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string 
     return RewardModel::connect(dir, std::make_shared<RemoteScorer>(std::move(spec)));
 }
 
-std::string testConnection(const RewardModel &remoteModel)
+ServerCheck testConnection(const RewardModel &remoteModel)
 {
     if (!remoteModel.remote())
         throw Error("the model runs in this process: there is no server to test");
     const PolarInput input = remoteModel.encoder().encode(TextField::fromString("What is 1 + 1?"), TextField::fromString("2"),
                                                           TextField::fromString("1 + 1 = 2."));
-    return remoteModel.remote()->describe() + " " + remoteModel.remote()->check(input.text);
+    ServerCheck check = remoteModel.remote()->check(input.text, remoteModel.info().name);
+    check.summary = remoteModel.remote()->describe() + " " + check.summary;
+    return check;
 }
 
 } // namespace polar

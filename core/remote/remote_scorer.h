@@ -12,10 +12,12 @@ namespace polar {
 // What Test found: the server's models and one reward.
 struct ServerProbe
 {
-    std::string models;    // the ids /v1/models lists ("" when the server has no such route)
+    std::vector<std::string> models; // the ids /v1/models lists (none when the server has no such route)
     double reward = 0;
     double milliseconds = 0; // the scoring request's round trip
-    std::string summary() const;
+    // What it found; the warning names what is wrong when the server lists
+    // models but not `requested` (the spec's "model") or, without one, `localModel`.
+    ServerCheck summary(const std::string &requested, const std::string &localModel) const;
 };
 
 // Rewards from a vLLM, SGLang or LMDeploy server, requested exactly as
@@ -30,7 +32,10 @@ public:
     explicit RemoteScorer(ServerSpec spec); // validates the spec
     std::vector<SequenceScore> scoreTexts(const std::vector<std::string> &texts, const ScoreControl &control) const override;
     std::string describe() const override;
-    std::string check(const std::string &sampleText) const override { return probe(sampleText).summary(); }
+    ServerCheck check(const std::string &sampleText, const std::string &localModel) const override
+    {
+        return probe(sampleText).summary(m_spec.model, localModel);
+    }
     const ServerSpec &spec() const { return m_spec; }
     // Lists the served models (where the engine has /v1/models) and scores
     // `sampleText`; throws polar::Error with what went wrong.
@@ -52,7 +57,8 @@ class RewardModel;
 // official client sends it; vLLM and LMDeploy get a "model" only when the spec names one.
 std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string &dir);
 // The model bar's Test and `polar-cli inspect --server`: one small POLAR input,
-// encoded with the model's tokenizer, through its server. Throws polar::Error.
-std::string testConnection(const RewardModel &remoteModel);
+// encoded with the model's tokenizer, through its server (the summary starts
+// with the server's description). Throws polar::Error.
+ServerCheck testConnection(const RewardModel &remoteModel);
 
 } // namespace polar

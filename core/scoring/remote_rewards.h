@@ -11,6 +11,13 @@ namespace polar {
 // polar-cli serve). The pipeline encodes locally, exactly as the official
 // RewardModelClient does, and hands the encoded texts over; core knows only
 // this interface, core/remote implements it over HTTP.
+// What a server answered when asked for one reward.
+struct ServerCheck
+{
+    std::string summary;
+    std::string warning; // empty when nothing looks wrong
+};
+
 class RemoteRewards
 {
 public:
@@ -22,9 +29,11 @@ public:
                                                   const ScoreControl &control) const = 0;
     // "vLLM at http://gpu-box:8000", for the model bar and the logs.
     virtual std::string describe() const = 0;
-    // Asks the server for one reward of `sampleText` and what it serves:
-    // "answered a reward of 0.5312 in 12 ms; serves POLAR-7B". Throws polar::Error.
-    virtual std::string check(const std::string &sampleText) const = 0;
+    // Asks the server for one reward of `sampleText` and what it serves
+    // ("answered a reward of 0.5312 in 12 ms; serves POLAR-7B"), with a
+    // warning when it lists models but not `localModel` (the directory opened
+    // here, whose tokenizer encodes the texts). Throws polar::Error.
+    virtual ServerCheck check(const std::string &sampleText, const std::string &localModel) const = 0;
 };
 
 } // namespace polar

@@ -47,10 +47,13 @@ void EngineWorker::connectServer(EngineTicket ticket, const QString &dir, const 
 {
     run(ticket, [&] {
         auto model = polar::connectToServer(spec, dir.toStdString());
-        polar::testConnection(*model); // a server that is down or refuses us fails the load, not every score after it
+        // A server that is down or refuses us fails the load, not every score after it.
+        const polar::ServerCheck check = polar::testConnection(*model);
         m_model = std::move(model);
         m_cache.clear();
-        return QVariant::fromValue(m_model->info());
+        polar::ModelInfo info = m_model->info();
+        info.remoteWarning = check.warning;
+        return QVariant::fromValue(info);
     });
 }
 

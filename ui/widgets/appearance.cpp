@@ -135,6 +135,11 @@ QString errorHtml(const QString &text)
     return QStringLiteral("<span style='color:%1'>%2</span>").arg(tone(Tone::Bad).name(), text.toHtmlEscaped());
 }
 
+QString warningHtml(const QString &text)
+{
+    return QStringLiteral("<span style='color:%1'>⚠ %2</span>").arg(tone(Tone::Warning).name(), text.toHtmlEscaped());
+}
+
 int zoomSteps()
 {
     return zoomSetting.get();

@@ -28,6 +28,8 @@ QColor tone(Tone t);
 QColor textOnPastel();
 // `text` (plain) as rich text in the palette's colour for errors.
 QString errorHtml(const QString &text);
+// `text` (plain) as rich text in the palette's colour for warnings, after a ⚠.
+QString warningHtml(const QString &text);
 
 // Text views (editors, heat maps, the encoded text) one point larger or
 // smaller per step; 0 is the system size.

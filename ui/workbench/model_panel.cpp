@@ -58,6 +58,7 @@ ModelPanel::ModelPanel(QWidget *parent) : QWidget(parent)
     m_cancel = new QPushButton(tr("Cancel"));
     m_cancel->setVisible(false);
     m_info = new QLabel(tr("No model loaded"));
+    m_info->setObjectName("modelInfo");
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_info->setWordWrap(true); // a long model name must not widen the window
 
@@ -201,19 +202,22 @@ void ModelPanel::testServer()
     m_testing = true; // the button stays enabled, so keyboard focus stays on it
     m_testResult->setText(tr("Testing %1…").arg(QString::fromStdString(spec.describe()).toHtmlEscaped()));
     // A server that does not answer must not freeze the window: the test runs on a thread of its own.
-    auto outcome = std::make_shared<std::pair<bool, QString>>();
+    auto outcome = std::make_shared<std::tuple<bool, QString, QString>>(); // answered; summary or error; warning
     QThread *thread = QThread::create([spec, dir, outcome] {
         try {
             const auto model = polar::connectToServer(spec, dir.toStdString());
-            *outcome = {true, QString::fromStdString(polar::testConnection(*model))};
+            const polar::ServerCheck check = polar::testConnection(*model);
+            *outcome = {true, QString::fromStdString(check.summary), QString::fromStdString(check.warning)};
         } catch (const std::exception &e) {
-            *outcome = {false, QString::fromUtf8(e.what())};
+            *outcome = {false, QString::fromUtf8(e.what()), QString()};
         }
     });
     connect(thread, &QThread::finished, this, [this, outcome] {
         m_testing = false;
-        m_testResult->setText(outcome->first ? QStringLiteral("✓ %1").arg(outcome->second.toHtmlEscaped())
-                                             : Appearance::errorHtml(outcome->second));
+        const auto &[ok, summary, warning] = *outcome;
+        m_testResult->setText(!ok ? Appearance::errorHtml(summary)
+                              : warning.isEmpty() ? QStringLiteral("✓ %1").arg(summary.toHtmlEscaped())
+                                                  : QStringLiteral("✓ %1<br>%2").arg(summary.toHtmlEscaped(), Appearance::warningHtml(warning)));
     });
     connect(thread, &QThread::finished, thread, &QObject::deleteLater); // even when the panel is gone first
     thread->start();
@@ -261,7 +265,9 @@ void ModelPanel::showLoaded(const polar::ModelInfo &info, bool isDemo)
     if (!info.remote.empty()) {
         m_info->setText(tr("<b>%1</b> · %2 · served by %3 · attribution needs the weights here")
                             .arg(QString::fromStdString(info.name).toHtmlEscaped(), params,
-                                 QString::fromStdString(info.remote).toHtmlEscaped()));
+                                 QString::fromStdString(info.remote).toHtmlEscaped())
+                        + (info.remoteWarning.empty() ? QString()
+                                                      : QStringLiteral("<br>") + Appearance::warningHtml(QString::fromStdString(info.remoteWarning))));
         m_info->setToolTip(tr("Tokenizer and config from %1").arg(QString::fromStdString(info.directory)));
         m_demo->setVisible(false);
         return;
