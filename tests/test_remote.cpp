@@ -235,6 +235,23 @@ private Q_SLOTS:
 
     // Test names a server that lists another model than the one opened here:
     // its rewards would come from that model, encoded with this tokenizer.
+    // The served id names the local model in the forms engines are started
+    // with: a hub id, a path, another case, a Hugging Face cache snapshot.
+    void servedNamesMatchTheLocalDirectory()
+    {
+        ServerProbe probe;
+        QVERIFY(probe.summary("", "/m/POLAR-7B").warning.empty()); // no /v1/models: nothing to compare
+        probe.models = {"internlm/POLAR-7B"};
+        for (const char *same : {"/home/u/models/POLAR-7B", "/home/u/models/polar-7b/", "POLAR-7B",
+                                 "/c/hub/models--internlm--POLAR-7B/snapshots/0123abcd"})
+            QVERIFY2(probe.summary("", same).warning.empty(), same);
+        for (const char *other : {"/home/u/models/POLAR-1_8B", "/c/hub/models--internlm--POLAR-1_8B/snapshots/0123abcd",
+                                  "/c/hub/models--internlm--POLAR-7B-Base/snapshots/0123abcd"})
+            QVERIFY2(!probe.summary("", other).warning.empty(), other);
+        QVERIFY(probe.summary("internlm/POLAR-7B", "/m/whatever").warning.empty());
+        QVERIFY(probe.summary("POLAR-7B", "/m/POLAR-7B").warning.find("the model requested") != std::string::npos);
+    }
+
     void testWarnsWhenTheServerListsAnotherModel()
     {
         LiveServer same(*m_model, {});

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -75,7 +76,40 @@ void scoreBatch(HttpClient &client, const ServerSpec &spec, const std::vector<st
 
 } // namespace
 
-ServerCheck ServerProbe::summary(const std::string &requested, const std::string &localModel) const
+namespace {
+
+std::string lowered(std::string s)
+{
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+std::string lastComponent(const std::string &path)
+{
+    return lowered(modelNameOf(path));
+}
+
+// Whether a served model id names the model in `localDir`: the same last
+// component ("internlm/POLAR-7B" serves ~/models/POLAR-7B), ignoring case, or
+// the repository of a Hugging Face cache snapshot
+// (.../models--internlm--POLAR-7B/snapshots/<commit>).
+bool namesLocalModel(const std::string &servedId, const std::string &localDir)
+{
+    const std::string served = lastComponent(servedId);
+    if (served == lastComponent(localDir))
+        return true;
+    const std::string dir = lowered(localDir);
+    const size_t snapshots = dir.rfind("/snapshots/");
+    const size_t repo = dir.rfind("models--", snapshots);
+    if (snapshots == std::string::npos || repo == std::string::npos)
+        return false;
+    const std::string name = dir.substr(repo, snapshots - repo); // models--internlm--polar-7b
+    return name.size() >= served.size() + 2 && name.compare(name.size() - served.size() - 2, std::string::npos, "--" + served) == 0;
+}
+
+} // namespace
+
+ServerCheck ServerProbe::summary(const std::string &requested, const std::string &localDir) const
 {
     char text[160];
     std::snprintf(text, sizeof text, "answered a reward of %.4f in %.0f ms", reward, milliseconds);
@@ -86,12 +120,13 @@ ServerCheck ServerProbe::summary(const std::string &requested, const std::string
     for (const auto &m : models)
         listed += (listed.empty() ? "" : ", ") + m;
     out.summary += "; serves " + listed;
-    auto lists = [&](const std::string &name) { return std::find(models.begin(), models.end(), name) != models.end(); };
-    if (!requested.empty() && !lists(requested))
-        out.warning = "the server does not list " + requested + ", the model requested";
-    else if (requested.empty() && !lists(localModel))
-        out.warning = "the server does not list " + localModel + ", the model opened here: texts are encoded and "
-                      "truncated with this directory's tokenizer, so make sure the server runs the same model";
+    if (!requested.empty()) {
+        if (std::find(models.begin(), models.end(), requested) == models.end())
+            out.warning = "the server does not list " + requested + ", the model requested";
+    } else if (std::none_of(models.begin(), models.end(), [&](const std::string &m) { return namesLocalModel(m, localDir); })) {
+        out.warning = "the server does not list " + modelNameOf(localDir) + ", the model opened here: texts are encoded "
+                      "and truncated with this directory's tokenizer, so make sure the server runs the same model";
+    }
     return out;
 }
 
@@ -201,7 +236,7 @@ ServerCheck testConnection(const RewardModel &remoteModel)
         throw Error("the model runs in this process: there is no server to test");
     const PolarInput input = remoteModel.encoder().encode(TextField::fromString("What is 1 + 1?"), TextField::fromString("2"),
                                                           TextField::fromString("1 + 1 = 2."));
-    ServerCheck check = remoteModel.remote()->check(input.text, remoteModel.info().name);
+    ServerCheck check = remoteModel.remote()->check(input.text, remoteModel.info().directory);
     check.summary = remoteModel.remote()->describe() + " " + check.summary;
     return check;
 }

@@ -16,8 +16,10 @@ struct ServerProbe
     double reward = 0;
     double milliseconds = 0; // the scoring request's round trip
     // What it found; the warning names what is wrong when the server lists
-    // models but not `requested` (the spec's "model") or, without one, `localModel`.
-    ServerCheck summary(const std::string &requested, const std::string &localModel) const;
+    // models but not `requested` (the spec's "model") or, without one, the
+    // model in `localDir` (by its directory's name, or a Hugging Face cache
+    // snapshot's repository).
+    ServerCheck summary(const std::string &requested, const std::string &localDir) const;
 };
 
 // Rewards from a vLLM, SGLang or LMDeploy server, requested exactly as
@@ -32,9 +34,9 @@ public:
     explicit RemoteScorer(ServerSpec spec); // validates the spec
     std::vector<SequenceScore> scoreTexts(const std::vector<std::string> &texts, const ScoreControl &control) const override;
     std::string describe() const override;
-    ServerCheck check(const std::string &sampleText, const std::string &localModel) const override
+    ServerCheck check(const std::string &sampleText, const std::string &localDir) const override
     {
-        return probe(sampleText).summary(m_spec.model, localModel);
+        return probe(sampleText).summary(m_spec.model, localDir);
     }
     const ServerSpec &spec() const { return m_spec; }
     // Lists the served models (where the engine has /v1/models) and scores

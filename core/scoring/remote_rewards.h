@@ -31,9 +31,9 @@ public:
     virtual std::string describe() const = 0;
     // Asks the server for one reward of `sampleText` and what it serves
     // ("answered a reward of 0.5312 in 12 ms; serves POLAR-7B"), with a
-    // warning when it lists models but not `localModel` (the directory opened
-    // here, whose tokenizer encodes the texts). Throws polar::Error.
-    virtual ServerCheck check(const std::string &sampleText, const std::string &localModel) const = 0;
+    // warning when it lists models but not the one in `localDir` (opened
+    // here: its tokenizer encodes the texts). Throws polar::Error.
+    virtual ServerCheck check(const std::string &sampleText, const std::string &localDir) const = 0;
 };
 
 } // namespace polar
