@@ -116,11 +116,10 @@ static std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> ropedWqkv(const t
 
 // Whether the residual stream takes each block's output projection in place
 // (one matrix product that adds to it, where the official code writes the
-// projection, then reads it and the stream to add them): for inference only,
-// since it writes in place.
+// projection, then reads it and the stream to add them).
 static bool projectIntoResidual(const torch::Tensor &x)
 {
-    return !torch::GradMode::is_enabled() && fusedKernel(x, "composite-residual");
+    return fusedInferenceKernel(x, "composite-residual");
 }
 
 // residual + linear(h, w, bias): [B, T, H].
@@ -205,7 +204,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor &x, torch::Tensor resid
     const int64_t B = x.size(0), T = x.size(1), nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
     const auto qkv = F::linear(x, wqkv, wqkvBias);
     torch::Tensor q, k, v;
-    if (!torch::GradMode::is_enabled() && fusedKernel(x, "composite-rope")) { // fusedRope writes through out= views
+    if (fusedInferenceKernel(x, "composite-rope")) {
         std::tie(q, k, v) = ropedWqkv(qkv, cos, sin, nKV, G, D);
     } else {
         std::tie(q, k, v) = splitWqkv(qkv, nKV, G, D);

@@ -16,4 +16,9 @@ bool fusedKernel(const torch::Tensor &x, const char *compositeName)
     return x.is_cuda() ? !kernelChoiceListed(compositeName) : kernelChoiceListed("fused-on-cpu");
 }
 
+bool fusedInferenceKernel(const torch::Tensor &x, const char *compositeName)
+{
+    return !torch::GradMode::is_enabled() && fusedKernel(x, compositeName);
+}
+
 } // namespace polar

@@ -24,5 +24,8 @@ bool kernelChoiceListed(const char *name);
 // a GPU unless POLAR_KERNELS lists `compositeName`, and on the CPU only when
 // it lists fused-on-cpu.
 bool fusedKernel(const torch::Tensor &x, const char *compositeName);
+// The same for fused kernels that write in place or through out= views:
+// never while gradients are recorded.
+bool fusedInferenceKernel(const torch::Tensor &x, const char *compositeName);
 
 } // namespace polar

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -78,15 +77,9 @@ void scoreBatch(HttpClient &client, const ServerSpec &spec, const std::vector<st
 
 namespace {
 
-std::string lowered(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
-
 std::string lastComponent(const std::string &path)
 {
-    return lowered(modelNameOf(path));
+    return asciiLower(modelNameOf(path));
 }
 
 // Whether a served model id names the model in `localDir`: the same last
@@ -98,7 +91,7 @@ bool namesLocalModel(const std::string &servedId, const std::string &localDir)
     const std::string served = lastComponent(servedId);
     if (served == lastComponent(localDir))
         return true;
-    const std::string dir = lowered(localDir);
+    const std::string dir = asciiLower(localDir);
     const size_t snapshots = dir.rfind("/snapshots/");
     const size_t repo = dir.rfind("models--", snapshots);
     if (snapshots == std::string::npos || repo == std::string::npos)

@@ -27,10 +27,15 @@ const char *engineDisplayName(ServerEngine e)
     return "?";
 }
 
+std::string asciiLower(std::string text)
+{
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return text;
+}
+
 ServerEngine parseEngine(const std::string &name)
 {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string lower = asciiLower(name);
     for (ServerEngine e : {ServerEngine::Vllm, ServerEngine::Sglang, ServerEngine::Lmdeploy})
         if (lower == engineName(e))
             return e;
@@ -47,9 +52,7 @@ ServerUrl parseServerUrl(const std::string &text)
     std::string rest = text;
     const auto schemeEnd = rest.find("://");
     if (schemeEnd != std::string::npos) {
-        url.scheme = rest.substr(0, schemeEnd);
-        std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
-                       [](unsigned char c) { return char(std::tolower(c)); });
+        url.scheme = asciiLower(rest.substr(0, schemeEnd));
         if (url.scheme != "http" && url.scheme != "https")
             throw Error(where + ": the scheme must be http or https");
         rest = rest.substr(schemeEnd + 3);

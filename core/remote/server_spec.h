@@ -11,6 +11,9 @@ const char *engineName(ServerEngine e);        // "vllm", "sglang", "lmdeploy"
 const char *engineDisplayName(ServerEngine e); // "vLLM", "SGLang", "LMDeploy"
 // "vllm" / "sglang" / "lmdeploy" (any case); throws polar::Error listing them.
 ServerEngine parseEngine(const std::string &name);
+// `text` with ASCII letters lowered: engine names, URL schemes and served
+// model names compare without case.
+std::string asciiLower(std::string text);
 
 // Where a reward server listens, split for the HTTP client.
 struct ServerUrl

@@ -7,10 +7,6 @@
 
 namespace polar {
 
-// Rewards computed by a server elsewhere (vLLM, SGLang, LMDeploy or another
-// polar-cli serve). The pipeline encodes locally, exactly as the official
-// RewardModelClient does, and hands the encoded texts over; core knows only
-// this interface, core/remote implements it over HTTP.
 // What a server answered when asked for one reward.
 struct ServerCheck
 {
@@ -18,6 +14,10 @@ struct ServerCheck
     std::string warning; // empty when nothing looks wrong
 };
 
+// Rewards computed by a server elsewhere (vLLM, SGLang, LMDeploy or another
+// polar-cli serve). The pipeline encodes locally, exactly as the official
+// RewardModelClient does, and hands the encoded texts over; core knows only
+// this interface, core/remote implements it over HTTP.
 class RemoteRewards
 {
 public:
