@@ -21,11 +21,21 @@ and the held-out pairs use only held-out ones; the held-out set is the same
 whatever --train, --echo and --weights are (its own random stream, equal
 shares, no echoes).
 
-Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl and
-OUT/heldout.jsonl, and OUT/settings.json with the seed and sizes.
+A POLAR model gives the highest reward to the answer that is the reference
+itself: the same policy could not have written anything closer. --refine N
+writes a further N training pairs (OUT/refine.jsonl, for a last stage of
+training; its own random stream, the same training split) in which a share
+--verbatim of the prompts also pair the reference word for word (chosen)
+against a right answer in other words (rejected). OUT/heldout-verbatim.jsonl
+always holds such pairs on held-out prompts (its own stream), so that the
+preference is measured on words and numbers the model never saw.
+
+Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl,
+OUT/heldout.jsonl and OUT/heldout-verbatim.jsonl (and OUT/refine.jsonl), and
+OUT/settings.json with the seed and sizes.
 
     scripts/demo_corpus.py OUT_DIR [--seed 7] [--train 16000] [--heldout 800] [--invented 0.5]
-                           [--echo 0.3] [--weights 1,2,1,1]
+                           [--echo 0.3] [--weights 1,2,1,1] [--refine 0 --verbatim 0.0]
 """
 import argparse
 import itertools
@@ -138,10 +148,18 @@ def is_prime(n):
 
 
 class Corpus:
-    def __init__(self, rng, words, countries, numbers, invented=0.0, echo=0.0):
+    def __init__(self, rng, words, countries, numbers, invented=0.0, echo=0.0, verbatim=0.0, long_references=False):
         self.rng, self.words, self.countries, self.numbers = rng, words, countries, numbers
         # Share of prompts with an answer in the reference's own phrasing (see finish).
         self.echo = echo
+        # Share of prompts whose reference, word for word, is also paired
+        # above a right answer in other words (see pairs).
+        self.verbatim = verbatim
+        # References that state the answer and then show the working, whose
+        # first sentence alone is a right answer that copies only part of the
+        # reference (the partial copy a verbatim pair may put below it).
+        self.long_references = long_references
+        self.partial = None
         # Share of letters and capitals prompts about invented words and
         # countries: with a few hundred real ones a small model memorises them
         # instead of learning to check the answer against the reference, which
@@ -176,11 +194,16 @@ class Corpus:
             f"How many times does the letter '{letter}' appear in '{word}'?",
         ])
         style = rng.choice(["digits", "digits", "words"]) if speakable(n) else "digits"
-        ref = rng.choice([
+        refs = [
             lambda k: f"There are {k} '{letter}'s in the word '{word}'.",
             lambda k: f"The letter '{letter}' appears {number_text(k, rng, style)} times in '{word}'.",
             lambda k: f"Spelling it out: {spelled}. So the answer is {k}.",
-        ])
+        ]
+        if self.long_references and rng.random() < 0.25:
+            self.partial = refs[0](n)
+            refs = [lambda k: f"There are {k} '{letter}'s in the word '{word}'. Spelling it out: {spelled}. "
+                              f"So the answer is {k}."]
+        ref = rng.choice(refs)
         wrong = [m for m in {n - 1, n + 1, n + 2, max(0, n - 2)} if m != n and m >= 0]
 
         def answer(k):
@@ -204,8 +227,12 @@ class Corpus:
         r = a + b if op == "+" else a - b if op == "-" else a * b
         opword = {"+": "plus", "-": "minus", "x": "times"}[op]
         prompt = rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {opword} {b}.", f"Calculate {a} {op} {b}."])
-        ref = rng.choice([lambda k: f"{a} {op} {b} = {k}.", lambda k: f"The result is {k}.",
-                          lambda k: f"{a} {opword} {b} equals {k}."])
+        refs = [lambda k: f"{a} {op} {b} = {k}.", lambda k: f"The result is {k}.",
+                lambda k: f"{a} {opword} {b} equals {k}."]
+        if self.long_references and rng.random() < 0.25:
+            self.partial = refs[0](r)
+            refs = [lambda k: f"{a} {op} {b} = {k}. Working it out: {a} {opword} {b} gives {k}, so the result is {k}."]
+        ref = rng.choice(refs)
         # Near misses (off by one or ten, the wrong operation) and plain wrong
         # results of the same size, as a weak policy makes them.
         near = [r + d for d in (1, -1, 10, -10, 100, 2)] + ([a - b] if op == "+" else [a + b])
@@ -278,31 +305,62 @@ class Corpus:
             wrong[0] = ref(wrong_value())
         return prompt, ref(truth), right, wrong
 
-    def pairs(self, count, weights=(1, 1, 1, 1)):
+    @staticmethod
+    def pair(family, prompt, reference, chosen, rejected):
+        return {
+            "prompt": [{"role": "user", "content": prompt}],
+            "reference": [{"role": "assistant", "content": reference}],
+            "chosen": [{"role": "assistant", "content": chosen}],
+            "rejected": [{"role": "assistant", "content": rejected}],
+            "family": family.__name__,
+        }
+
+    def families(self, weights):
         # Families in turn, each as many times as its weight.
         families = [f for f, w in zip([self.letters, self.arithmetic, self.capitals, self.numbers_yes_no], weights)
                     for _ in range(w)]
+        return (families[i % len(families)] for i in itertools.count())
+
+    def pairs(self, count, weights=(1, 1, 1, 1)):
         out = []
-        for i in itertools.count():
+        for family in self.families(weights):
             if len(out) >= count:
                 break
-            family = families[i % len(families)]
+            self.partial = None
             prompt, reference, right, wrong = family()
             # Two pairs per prompt, one with a long wrong answer against a short
             # right one when the phrasings allow it.
             right.sort(key=len)
             wrong.sort(key=len)
             for chosen, rejected in [(right[0], wrong[-1]), (right[-1], wrong[0])]:
-                if chosen == rejected:
-                    continue
-                out.append({
-                    "prompt": [{"role": "user", "content": prompt}],
-                    "reference": [{"role": "assistant", "content": reference}],
-                    "chosen": [{"role": "assistant", "content": chosen}],
-                    "rejected": [{"role": "assistant", "content": rejected}],
-                    "family": family.__name__,
-                })
+                if chosen != rejected:
+                    out.append(self.pair(family, prompt, reference, chosen, rejected))
+            if self.verbatim and self.rng.random() < self.verbatim:
+                other = self.other_words(reference, right)
+                if other:
+                    out.append(self.pair(family, prompt, reference, reference, other))
         return out[:count]
+
+    def other_words(self, reference, right):
+        # A right answer that is not the reference word for word: where the
+        # reference is long, half the time its first sentence alone.
+        if self.partial and self.rng.random() < 0.5:
+            return self.partial
+        other_words = [r for r in right if r != reference]
+        return self.rng.choice(other_words) if other_words else None
+
+    def verbatim_pairs(self, count):
+        # One pair per prompt: the reference word for word above a right answer in other words.
+        out = []
+        for family in self.families((1, 1, 1, 1)):
+            if len(out) >= count:
+                break
+            self.partial = None
+            prompt, reference, right, _ = family()
+            other = self.other_words(reference, right)
+            if other:
+                out.append(self.pair(family, prompt, reference, reference, other))
+        return out
 
 
 def main():
@@ -317,7 +375,15 @@ def main():
                     help="training prompts of each family (letters, arithmetic, capitals, numbers) in each turn")
     ap.add_argument("--echo", type=float, default=0.0,
                     help="share of training prompts with a right and a wrong answer in the reference's phrasing")
+    ap.add_argument("--refine", type=int, default=0,
+                    help="pairs for a last stage of training, written to refine.jsonl")
+    ap.add_argument("--verbatim", type=float, default=0.0,
+                    help="share of refine.jsonl's prompts that also pair the reference word for word "
+                         "above a right answer in other words")
     args = ap.parse_args()
+    for name in ("invented", "echo", "verbatim"):
+        if not 0.0 <= getattr(args, name) <= 1.0:
+            ap.error(f"--{name} {getattr(args, name)}: a share between 0 and 1")
     try:
         weights = [int(w) for w in args.weights.split(",")]
         if len(weights) != 4 or min(weights) < 0 or sum(weights) == 0:
@@ -334,18 +400,26 @@ def main():
     train = Corpus(random.Random(args.seed), words_train, countries_train, numbers_train, args.invented,
                    args.echo).pairs(args.train, weights)
     held = Corpus(random.Random(args.seed + 100), words_held, countries_held, numbers_held).pairs(args.heldout)
+    held_verbatim = Corpus(random.Random(args.seed + 200), words_held, countries_held, numbers_held,
+                           long_references=True).verbatim_pairs(args.heldout // 4)
+    refine = Corpus(random.Random(args.seed + 300), words_train, countries_train, numbers_train, args.invented,
+                    args.echo, args.verbatim, long_references=True).pairs(args.refine, weights) if args.refine else None
     os.makedirs(args.out, exist_ok=True)
     settings = {"seed": args.seed, "train": args.train, "heldout": args.heldout, "invented": args.invented,
-                "echo": args.echo, "weights": weights,
+                "echo": args.echo, "weights": weights, "refine": args.refine, "verbatim": args.verbatim,
                 "heldout_words": sorted(words_held), "heldout_countries": sorted(c for c, _ in countries_held)}
-    for name, text in (("train.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in train)),
-                       ("heldout.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in held)),
-                       ("settings.json", json.dumps(settings, indent=2))):
+    jsonl = lambda rows: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    files = [("train.jsonl", jsonl(train)), ("heldout.jsonl", jsonl(held)),
+             ("heldout-verbatim.jsonl", jsonl(held_verbatim)), ("settings.json", json.dumps(settings, indent=2))]
+    if refine is not None:
+        files.append(("refine.jsonl", jsonl(refine)))
+    for name, text in files:
         tmp = os.path.join(args.out, name + ".tmp")
         with open(tmp, "w") as f:
             f.write(text)
         os.replace(tmp, os.path.join(args.out, name))
-    print(f"wrote {len(train)} training and {len(held)} held-out pairs to {args.out}")
+    print(f"wrote {len(train)} training, {len(refine or [])} refining, {len(held)} held-out and "
+          f"{len(held_verbatim)} held-out verbatim pairs to {args.out}")
 
 
 if __name__ == "__main__":

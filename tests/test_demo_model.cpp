@@ -1,7 +1,9 @@
 // The embedded demo model: it unpacks once into the user's cache, and it
 // behaves like a reward model on its own held-out set and on the app's seed
 // example: the targets its model card reports (at least 95% of held-out pairs,
-// no family far behind, every "3" above every "2" for strawberry).
+// no family far behind, every "3" above every "2" for strawberry, and, as a
+// POLAR model does, the reference word for word above right answers in other
+// words).
 #include "model/demo_model.h"
 #include "model/reward_model.h"
 #include "scoring/pipeline.h"
@@ -16,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <limits>
+#include <optional>
 #include <regex>
 #include <sys/stat.h>
 
@@ -82,15 +86,25 @@ private Q_SLOTS:
             QVERIFY2(double(counts.first) / double(counts.second) >= 0.85, a.describe().c_str());
     }
 
+    void heldOutReferenceWordForWordRanksAboveOtherWords()
+    {
+        QVERIFY(m_model);
+        std::vector<std::string> families;
+        const auto pairs =
+            readPolarPairs(testdata::sourceDir() + "/tests/data/polar-demo-heldout-verbatim.jsonl", "family", &families);
+        QVERIFY(pairs.size() >= 100);
+        for (const auto &p : pairs) // the file is what its name says
+            QVERIFY(p.chosen.flattened() == p.reference.flattened() && p.rejected.flattened() != p.reference.flattened());
+        const PairAccuracy a = evaluatePairs(*m_model, pairs, ScoringSettings{}, families);
+        qInfo("%s", a.describe().c_str());
+        QVERIFY2(a.accuracy() >= 0.8, a.describe().c_str()); // 54% before it was trained for it; chance is 50%
+    }
+
     void strawberryAnswersSaying3RankAboveThoseSaying2()
     {
         QVERIFY(m_model);
-        const Json rec = parseJson(readWholeFile(testdata::sourceDir() + "/datasets/strawberry.jsonl"), "strawberry.jsonl");
-        const ScoreRecord r = parseScoreRecord(rec, "strawberry.jsonl");
-        std::vector<ScoreRequest> requests;
-        for (const auto &o : r.outputs)
-            requests.push_back({r.prompt, r.reference, o});
-        const auto scores = scoreRequests(*m_model, requests, ScoringSettings{});
+        const ScoreRecord r = strawberry();
+        const auto scores = scoreStrawberry(r);
         // Which count each answer gives, read from its text: only 3/three, only 2/two, or both.
         const std::regex three("\\b(3|three)\\b"), two("\\b(2|two)\\b");
         std::vector<float> says3, says2;
@@ -106,6 +120,39 @@ private Q_SLOTS:
         const float best2 = *std::max_element(says2.begin(), says2.end());
         // By a clear margin: a difference of rounding would be a tie, not a ranking.
         QVERIFY2(worst3 > best2 + 1.0f, qPrintable(QString("lowest '3' reward %1, highest '2' reward %2").arg(worst3).arg(best2)));
+    }
+
+    void strawberryReferenceWordForWordRanksFirst()
+    {
+        QVERIFY(m_model);
+        const ScoreRecord r = strawberry();
+        const auto scores = scoreStrawberry(r);
+        std::optional<float> verbatim;
+        float bestOther = -std::numeric_limits<float>::infinity();
+        for (size_t i = 0; i < scores.size(); ++i) {
+            QVERIFY(scores[i].ok);
+            if (r.outputs[i].flattened() == r.reference.flattened())
+                verbatim = scores[i].reward;
+            else
+                bestOther = std::max(bestOther, scores[i].reward);
+        }
+        QVERIFY2(verbatim, "the seed example has an answer that is its reference word for word");
+        QVERIFY2(*verbatim > bestOther, qPrintable(QString("reference word for word %1, best other answer %2").arg(*verbatim).arg(bestOther)));
+    }
+
+private:
+    static ScoreRecord strawberry()
+    {
+        const Json rec = parseJson(readWholeFile(testdata::sourceDir() + "/datasets/strawberry.jsonl"), "strawberry.jsonl");
+        return parseScoreRecord(rec, "strawberry.jsonl");
+    }
+
+    std::vector<CandidateScore> scoreStrawberry(const ScoreRecord &r)
+    {
+        std::vector<ScoreRequest> requests;
+        for (const auto &o : r.outputs)
+            requests.push_back({r.prompt, r.reference, o});
+        return scoreRequests(*m_model, requests, ScoringSettings{});
     }
 };
 
