@@ -54,19 +54,21 @@ struct Row
 };
 
 // FLOPs of the work actually done: matmuls per token, attention per
-// (query, visible key) pair; a shared prefix counts once.
+// (query, visible key) pair; a shared prefix counts once, and its last layer
+// only up to its keys and values (nothing reads that layer's outputs).
 double forwardFlops(const ModelConfig &c, const Workload &w, bool shared)
 {
-    const double H = double(c.hiddenSize), F = double(c.intermediateSize);
+    const double H = double(c.hiddenSize), F = double(c.intermediateSize), L = double(c.numLayers);
     const double qkv = double((c.numHeads + 2 * c.numKvHeads) * c.headDim());
-    const double perToken = 2.0 * double(c.numLayers) * (qkv * H + H * H + 3.0 * F * H);
-    const double perPair = 4.0 * H * double(c.numLayers); // QK^T and AV
+    const double afterKv = 2.0 * (H * H + 3.0 * F * H); // one layer's products after wqkv, per token
+    const double perToken = L * (2.0 * qkv * H + afterKv);
+    const double perPair = 4.0 * H * L; // QK^T and AV
     double flops = 0;
     for (const auto &g : w.groups) {
         const double P = double(g.prefix.size());
         const bool share = shared && g.sequences.size() >= 2 && P > 0;
         if (share)
-            flops += perToken * P + perPair * P * (P + 1) / 2;
+            flops += (perToken - afterKv) * P + perPair * (L - 1) / L * P * (P + 1) / 2;
         for (const auto &s : g.sequences) {
             const double T = double(s.size());
             if (share)

@@ -197,20 +197,30 @@ AttentionImpl::AttentionImpl(const WeightSource &w, const std::string &layer, co
     }
 }
 
+std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> AttentionImpl::rotatedQkv(const torch::Tensor &x,
+                                                                                  const torch::Tensor &cos,
+                                                                                  const torch::Tensor &sin)
+{
+    const int64_t nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
+    const auto qkv = F::linear(x, wqkv, wqkvBias);
+    if (fusedInferenceKernel(x, "composite-rope"))
+        return ropedWqkv(qkv, cos, sin, nKV, G, D);
+    auto [q, k, v] = splitWqkv(qkv, nKV, G, D);
+    return {applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)), applyRope(k, cos, sin), v};
+}
+
+LayerCache AttentionImpl::keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+{
+    auto [q, k, v] = rotatedQkv(x, cos, sin);
+    return {k, v, {}};
+}
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
                                      const torch::Tensor &sin, const LayerCache *past, LayerCache *cacheOut,
                                      const VarlenPass *varlen)
 {
-    const int64_t B = x.size(0), T = x.size(1), nKV = numKvHeads, G = numHeads / numKvHeads, D = headDim;
-    const auto qkv = F::linear(x, wqkv, wqkvBias);
-    torch::Tensor q, k, v;
-    if (fusedInferenceKernel(x, "composite-rope")) {
-        std::tie(q, k, v) = ropedWqkv(qkv, cos, sin, nKV, G, D);
-    } else {
-        std::tie(q, k, v) = splitWqkv(qkv, nKV, G, D);
-        q = applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)); // [B, nKV, G, T, D]
-        k = applyRope(k, cos, sin);                           // [B, nKV, T, D]
-    }
+    const int64_t B = x.size(0), T = x.size(1), D = headDim;
+    auto [q, k, v] = rotatedQkv(x, cos, sin);
     if (cacheOut)
         *cacheOut = {k, v, {}};
     auto out = varlen ? packedAttention(q, k, v, past, varlen->layout, varlen->kernel) : maskedAttention(q, k, v, past);
@@ -244,6 +254,11 @@ torch::Tensor DecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor &co
     x = attention(attentionNorm(x), x, cos, sin, past, cacheOut, varlen);
     x = feedForward(ffnNorm(x), x);
     return x;
+}
+
+LayerCache DecoderLayerImpl::keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
+{
+    return attention->keysAndValues(attentionNorm(x), cos, sin);
 }
 
 // ---- the model --------------------------------------------------------------
@@ -292,10 +307,17 @@ static LayerCache rowsOf(const LayerCache &layer, const torch::Tensor &index)
             layer.visible.defined() ? layer.visible.index_select(0, index) : torch::Tensor()};
 }
 
-torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
-                                                PrefixCache *cacheOut, const std::vector<size_t> *rowPrefix)
+// The embeddings a pass adds its blocks to: its own copy where the output
+// projections add into the stream in place, so the caller's stay as they are.
+static torch::Tensor residualStream(const torch::Tensor &embeddings)
 {
-    const int64_t B = x.size(0), T = x.size(1), P = past ? past->length : 0;
+    return projectIntoResidual(embeddings) ? embeddings.clone() : embeddings;
+}
+
+torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
+                                                const std::vector<size_t> *rowPrefix)
+{
+    const int64_t B = x.size(0), T = x.size(1);
     std::vector<int64_t> entry, starts{0}; // each row's cache entry, and the position it starts at
     if (past) {
         if (!past->starts.empty())
@@ -306,13 +328,7 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
             starts.push_back(past->lengths[size_t(e)]);
     }
     auto [cos, sin] = ropeCosSin(config, rowLengths, starts, T, x.scalar_type(), x.device());
-    if (cacheOut) {
-        cacheOut->layers.assign(layers.size(), {});
-        cacheOut->length = P + T;
-        cacheOut->lengths = rowLengths;
-    }
-    if (projectIntoResidual(x))
-        x = x.clone(); // the residual stream is added to in place; the caller's embeddings stay as they are
+    x = residualStream(x);
     // Each row's entry is gathered a layer at a time, so a pass never holds
     // every layer's copy.
     torch::Tensor gather;
@@ -323,27 +339,49 @@ torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vect
         const LayerCache *layerPast = past ? &past->layers[i] : nullptr;
         if (gather.defined())
             layerPast = &(gathered = rowsOf(past->layers[i], gather));
-        x = layers[i](x, cos, sin, layerPast, cacheOut ? &cacheOut->layers[i] : nullptr);
-    }
-    if (cacheOut && *std::min_element(rowLengths.begin(), rowLengths.end()) < P + T) {
-        // Rows of different lengths were padded: a continuation must see only its own row's.
-        auto visible = visiblePositions(rowLengths, P + T, x.device()); // [B, 1, 1, P+T]
-        for (auto &layer : cacheOut->layers)
-            layer.visible = visible;
+        x = layers[i](x, cos, sin, layerPast);
     }
     return x; // [B, T, H]
 }
 
-torch::Tensor InternLM2RewardModelImpl::forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past,
-                                                      PrefixCache *cacheOut)
+PrefixCache InternLM2RewardModelImpl::cachePrefixes(torch::Tensor x, const std::vector<int64_t> &rowLengths)
+{
+    const int64_t T = x.size(1);
+    auto [cos, sin] = ropeCosSin(config, rowLengths, {0}, T, x.scalar_type(), x.device());
+    PrefixCache cache;
+    cache.layers.assign(layers.size(), {});
+    cache.length = T;
+    cache.lengths = rowLengths;
+    x = residualStream(x);
+    for (size_t i = 0; i + 1 < layers.size(); ++i)
+        x = layers[i](x, cos, sin, nullptr, &cache.layers[i]);
+    if (!layers.empty())
+        cache.layers.back() = layers.back()->keysAndValues(x, cos, sin);
+    if (*std::min_element(rowLengths.begin(), rowLengths.end()) < T) {
+        // Rows of different lengths were padded: a continuation must see only its own row's.
+        auto visible = visiblePositions(rowLengths, T, x.device()); // [B, 1, 1, T]
+        for (auto &layer : cache.layers)
+            layer.visible = visible;
+    }
+    return cache;
+}
+
+// What every layer of a packed pass shares: each token's rotary table and
+// how the rows' keys are laid out for the kernel.
+struct InternLM2RewardModelImpl::PackedPass
+{
+    torch::Tensor cos, sin; // [1, 1, N, D]
+    VarlenPass varlen;
+};
+
+InternLM2RewardModelImpl::PackedPass InternLM2RewardModelImpl::packedPass(const torch::Tensor &x, const PackedRows &rows,
+                                                                          const PrefixCache *past) const
 {
     const int64_t N = x.size(1);
     if (x.size(0) != 1 || !rows.kernel)
         throw std::invalid_argument("forwardPacked: rows packed in one row, and a kernel to attend them");
     if (rows.entry.empty() != !past || (past && rows.entry.size() != rows.lengths.size()))
         throw std::invalid_argument("forwardPacked: one cache entry per row with a cache, none without");
-    if (past && cacheOut)
-        throw std::invalid_argument("forwardPacked: rows that continue prefixes keep no cache");
     // Each token's position, and its row's full length (dynamic NTK's base).
     std::vector<int64_t> positions, full;
     for (size_t b = 0; b < rows.lengths.size(); ++b) {
@@ -359,21 +397,33 @@ torch::Tensor InternLM2RewardModelImpl::forwardPacked(torch::Tensor x, const Pac
     // One table per token, or one for all where every token sits at the same position.
     auto [cos, sin] = ropeCosSin(config, full, positions, 1, x.scalar_type(), x.device()); // [N or 1, 1, 1, D]
     const int64_t D = config.headDim();
-    cos = cos.view({1, 1, -1, D}).expand({1, 1, N, D});
-    sin = sin.view({1, 1, -1, D}).expand({1, 1, N, D});
-    const VarlenPass varlen{rowKeyLayout(past ? past->entries() : CacheEntries{}, rows.entry, rows.lengths, x.device()),
-                            rows.kernel};
-    if (cacheOut) {
-        cacheOut->layers.assign(layers.size(), {});
-        cacheOut->length = N;
-        cacheOut->lengths = rows.lengths;
-        cacheOut->starts.assign(varlen.layout.cuQHost.begin(), varlen.layout.cuQHost.end() - 1);
-    }
-    if (projectIntoResidual(x))
-        x = x.clone(); // as in forward
+    return {cos.view({1, 1, -1, D}).expand({1, 1, N, D}), sin.view({1, 1, -1, D}).expand({1, 1, N, D}),
+            {rowKeyLayout(past ? past->entries() : CacheEntries{}, rows.entry, rows.lengths, x.device()), rows.kernel}};
+}
+
+torch::Tensor InternLM2RewardModelImpl::forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past)
+{
+    const PackedPass pass = packedPass(x, rows, past);
+    x = residualStream(x);
     for (size_t i = 0; i < layers.size(); ++i)
-        x = layers[i](x, cos, sin, past ? &past->layers[i] : nullptr, cacheOut ? &cacheOut->layers[i] : nullptr, &varlen);
+        x = layers[i](x, pass.cos, pass.sin, past ? &past->layers[i] : nullptr, nullptr, &pass.varlen);
     return x; // [1, N, H]
+}
+
+PrefixCache InternLM2RewardModelImpl::cachePackedPrefixes(torch::Tensor x, const PackedRows &rows)
+{
+    const PackedPass pass = packedPass(x, rows, nullptr);
+    PrefixCache cache;
+    cache.layers.assign(layers.size(), {});
+    cache.length = x.size(1);
+    cache.lengths = rows.lengths;
+    cache.starts.assign(pass.varlen.layout.cuQHost.begin(), pass.varlen.layout.cuQHost.end() - 1);
+    x = residualStream(x);
+    for (size_t i = 0; i + 1 < layers.size(); ++i)
+        x = layers[i](x, pass.cos, pass.sin, nullptr, &cache.layers[i], &pass.varlen);
+    if (!layers.empty())
+        cache.layers.back() = layers.back()->keysAndValues(x, pass.cos, pass.sin);
+    return cache;
 }
 
 torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)

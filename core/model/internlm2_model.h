@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace polar {
@@ -51,6 +52,11 @@ struct AttentionImpl : torch::nn::Module
     torch::Tensor forward(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
                           const torch::Tensor &sin, const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
                           const VarlenPass *varlen = nullptr);
+    // Only the keys and values forward would keep: k, v [B, nKV, T, D].
+    LayerCache keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
+    // q [B, nKV, G, T, D], k and v [B, nKV, T, D], q and k rotated.
+    std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> rotatedQkv(const torch::Tensor &x, const torch::Tensor &cos,
+                                                                       const torch::Tensor &sin);
 
     torch::Tensor wqkv, wqkvBias, wo, woBias;
     int64_t numHeads, numKvHeads, headDim;
@@ -73,6 +79,8 @@ struct DecoderLayerImpl : torch::nn::Module
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
                           const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
                           const VarlenPass *varlen = nullptr);
+    // The keys and values this layer would keep, and nothing after them.
+    LayerCache keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 
     Attention attention{nullptr};
     FeedForward feedForward{nullptr};
@@ -107,16 +115,21 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     // `rowLengths` (prefix included) -> hidden states [B, T, H] before the
     // final norm. With `past`, every row continues a prefix in it: entry
     // rowPrefix[b] for row b, or without rowPrefix the one entry (N = 1) or
-    // entry b (N = B). With `cacheOut`, the keys/values computed here (and
-    // each row's real length, from rowLengths) are kept for later rows.
+    // entry b (N = B).
     torch::Tensor forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
-                          PrefixCache *cacheOut = nullptr, const std::vector<size_t> *rowPrefix = nullptr);
+                          const std::vector<size_t> *rowPrefix = nullptr);
+    // The keys and values of prefixes (embeddings [B, T, H], real lengths
+    // `rowLengths`) for rows that continue them, and no hidden states: a
+    // prefix's own outputs reach only the value head, which reads the rows'
+    // last tokens, so the last layer stops at its keys and values.
+    PrefixCache cachePrefixes(torch::Tensor x, const std::vector<int64_t> &rowLengths);
     // The same decoder over rows packed token after token (inference only):
     // x [1, N, H], N the sum of rows.lengths -> [1, N, H]. With `past` (a
-    // padded or packed cache), row b continues entry rows.entry[b]; with
-    // `cacheOut` (rows without prefixes only), the keys/values are kept packed.
-    torch::Tensor forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past = nullptr,
-                                PrefixCache *cacheOut = nullptr);
+    // padded or packed cache), row b continues entry rows.entry[b].
+    torch::Tensor forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past = nullptr);
+    // cachePrefixes for prefixes packed token after token (rows.entry empty);
+    // the cache keeps them packed.
+    PrefixCache cachePackedPrefixes(torch::Tensor x, const PackedRows &rows);
     // The value head at every position: [B, T] float32.
     torch::Tensor values(const torch::Tensor &hidden);
     // The value head at each row's last real token (`lengths` counts the
@@ -129,6 +142,10 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     torch::Tensor tokEmbeddings, vHead;
     std::vector<DecoderLayer> layers;
     RmsNorm norm{nullptr};
+
+private:
+    struct PackedPass;
+    PackedPass packedPass(const torch::Tensor &x, const PackedRows &rows, const PrefixCache *past) const;
 };
 TORCH_MODULE(InternLM2RewardModel);
 

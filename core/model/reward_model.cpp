@@ -358,11 +358,9 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
         // pass's rows run packed token after token: no padding anywhere.
         const VarlenKernel kernel = d->continuationKernel();
         const ForwardBatch head = d->makeBatch(prefixes, kernel != nullptr);
-        PrefixCache cache; // each prefix runs once; its keys and values serve its rows
-        if (kernel)
-            m.forwardPacked(m.embed(head.ids), {head.lengths, {}, kernel}, nullptr, &cache);
-        else
-            m.forward(m.embed(head.ids), head.lengths, nullptr, &cache);
+        // Each prefix runs once; its keys and values serve its rows.
+        const PrefixCache cache = kernel ? m.cachePackedPrefixes(m.embed(head.ids), {head.lengths, {}, kernel})
+                                         : m.cachePrefixes(m.embed(head.ids), head.lengths);
         std::vector<float> rewards(rows.size());
         for (const auto &pass : passes) {
             if (cancel && cancel->load())
@@ -385,7 +383,7 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
                     full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
                 // Each row reads its own prefix from the cache (one for all is seen as it is).
                 const auto *rowPrefixes = prefixes.size() > 1 ? &passPrefix : nullptr;
-                r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, nullptr, rowPrefixes), rest.lengths);
+                r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, rowPrefixes), rest.lengths);
             }
             r = r.to(torch::kCPU).contiguous();
             for (size_t k = 0; k < pass.size(); ++k)
