@@ -26,9 +26,12 @@ itself: the same policy could not have written anything closer. --refine N
 writes a further N training pairs (OUT/refine.jsonl, for a last stage of
 training; its own random stream, the same training split) in which a share
 --verbatim of the prompts also pair the reference word for word (chosen)
-against a right answer in other words (rejected). OUT/heldout-verbatim.jsonl
-always holds such pairs on held-out prompts (its own stream), so that the
-preference is measured on words and numbers the model never saw.
+against a right answer in other words (rejected). In those corpora a quarter
+of the letters and arithmetic references also show their working, and the
+other answer may then be the reference's first sentence alone: a partial
+copy is not the whole. OUT/heldout-verbatim.jsonl always holds such pairs on
+held-out prompts (its own stream), so that the preference is measured on
+words and numbers the model never saw.
 
 Writes POLAR train.jsonl pairs (xtuner's format) to OUT/train.jsonl,
 OUT/heldout.jsonl and OUT/heldout-verbatim.jsonl (and OUT/refine.jsonl), and
@@ -45,6 +48,11 @@ import random
 
 ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+# Share of letters and arithmetic prompts whose reference also shows its
+# working, where a corpus has long references (half cost held-out accuracy).
+LONG_REFERENCE_SHARE = 0.25
 
 
 def in_words(n):
@@ -199,7 +207,7 @@ class Corpus:
             lambda k: f"The letter '{letter}' appears {number_text(k, rng, style)} times in '{word}'.",
             lambda k: f"Spelling it out: {spelled}. So the answer is {k}.",
         ]
-        if self.long_references and rng.random() < 0.25:
+        if self.long_references and rng.random() < LONG_REFERENCE_SHARE:
             self.partial = refs[0](n)
             refs = [lambda k: f"There are {k} '{letter}'s in the word '{word}'. Spelling it out: {spelled}. "
                               f"So the answer is {k}."]
@@ -229,7 +237,7 @@ class Corpus:
         prompt = rng.choice([f"What is {a} {op} {b}?", f"Compute {a} {opword} {b}.", f"Calculate {a} {op} {b}."])
         refs = [lambda k: f"{a} {op} {b} = {k}.", lambda k: f"The result is {k}.",
                 lambda k: f"{a} {opword} {b} equals {k}."]
-        if self.long_references and rng.random() < 0.25:
+        if self.long_references and rng.random() < LONG_REFERENCE_SHARE:
             self.partial = refs[0](r)
             refs = [lambda k: f"{a} {op} {b} = {k}. Working it out: {a} {opword} {b} gives {k}, so the result is {k}."]
         ref = rng.choice(refs)
