@@ -100,8 +100,8 @@ private Q_SLOTS:
         }
         std::vector<float> out(1);
         const float x = 1;
-        QVERIFY_EXCEPTION_THROWN(widenToFloat32(reinterpret_cast<const std::byte *>(&x), 1, SafetensorsDType::F32, out.data()),
-                                 Error);
+        QVERIFY_THROWS_EXCEPTION(Error, widenToFloat32(reinterpret_cast<const std::byte *>(&x), 1, SafetensorsDType::F32,
+                                                       out.data()));
     }
 
     // One file, mapped, with tensors of each stored dtype at odd sizes (so

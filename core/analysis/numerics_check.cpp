@@ -60,8 +60,8 @@ NumericsReport checkNumerics(const RewardModel &model, const std::vector<ScoreRe
 {
     if (group.size() != requests.size())
         throw Error("numerics check: a group for each input is needed");
-    const size_t never = std::numeric_limits<size_t>::max();
-    auto noSharing = [never](ScoreOptions &o) {
+    constexpr size_t never = std::numeric_limits<size_t>::max();
+    auto noSharing = [](ScoreOptions &o) {
         o.sharePrefix = false;
         o.minGroupForSharing = never;
     };

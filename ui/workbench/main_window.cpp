@@ -332,7 +332,7 @@ void MainWindow::connectEngine()
 {
     connect(m_modelPanel, &ModelPanel::loadRequested, this, [this] { loadModel(m_modelPanel->modelDir()); });
     connect(m_modelPanel, &ModelPanel::cancelRequested, this, &MainWindow::cancel);
-    m_modelPanel->follow(m_engine, [this](const polar::ModelInfo &info) {
+    m_modelPanel->follow(m_engine, [](const polar::ModelInfo &info) {
         return isEmbeddedModelDir(QString::fromStdString(info.directory));
     });
     connect(m_engine, &EngineController::modelLoaded, this, [this](const polar::ModelInfo &info) {
