@@ -349,14 +349,9 @@ PrefixCache InternLM2RewardModelImpl::cachePrefixes(torch::Tensor x, const std::
     const int64_t T = x.size(1);
     auto [cos, sin] = ropeCosSin(config, rowLengths, {0}, T, x.scalar_type(), x.device());
     PrefixCache cache;
-    cache.layers.assign(layers.size(), {});
     cache.length = T;
     cache.lengths = rowLengths;
-    x = residualStream(x);
-    for (size_t i = 0; i + 1 < layers.size(); ++i)
-        x = layers[i](x, cos, sin, nullptr, &cache.layers[i]);
-    if (!layers.empty())
-        cache.layers.back() = layers.back()->keysAndValues(x, cos, sin);
+    fillCache(x, cos, sin, nullptr, cache);
     if (*std::min_element(rowLengths.begin(), rowLengths.end()) < T) {
         // Rows of different lengths were padded: a continuation must see only its own row's.
         auto visible = visiblePositions(rowLengths, T, x.device()); // [B, 1, 1, T]
@@ -414,16 +409,22 @@ PrefixCache InternLM2RewardModelImpl::cachePackedPrefixes(torch::Tensor x, const
 {
     const PackedPass pass = packedPass(x, rows, nullptr);
     PrefixCache cache;
-    cache.layers.assign(layers.size(), {});
     cache.length = x.size(1);
     cache.lengths = rows.lengths;
     cache.starts.assign(pass.varlen.layout.cuQHost.begin(), pass.varlen.layout.cuQHost.end() - 1);
+    fillCache(x, pass.cos, pass.sin, &pass.varlen, cache);
+    return cache;
+}
+
+void InternLM2RewardModelImpl::fillCache(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
+                                         const VarlenPass *varlen, PrefixCache &cache)
+{
+    cache.layers.assign(layers.size(), {});
     x = residualStream(x);
     for (size_t i = 0; i + 1 < layers.size(); ++i)
-        x = layers[i](x, pass.cos, pass.sin, nullptr, &cache.layers[i], &pass.varlen);
+        x = layers[i](x, cos, sin, nullptr, &cache.layers[i], varlen);
     if (!layers.empty())
-        cache.layers.back() = layers.back()->keysAndValues(x, pass.cos, pass.sin);
-    return cache;
+        cache.layers.back() = layers.back()->keysAndValues(x, cos, sin);
 }
 
 torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)

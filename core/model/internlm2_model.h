@@ -146,6 +146,10 @@ struct InternLM2RewardModelImpl : torch::nn::Module
 private:
     struct PackedPass;
     PackedPass packedPass(const torch::Tensor &x, const PackedRows &rows, const PrefixCache *past) const;
+    // The prefix passes' layers: every layer's keys and values into `cache`,
+    // the last one stopping there.
+    void fillCache(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin, const VarlenPass *varlen,
+                   PrefixCache &cache);
 };
 TORCH_MODULE(InternLM2RewardModel);
 
