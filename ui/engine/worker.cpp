@@ -59,14 +59,12 @@ void EngineWorker::connectServer(EngineTicket ticket, const QString &dir, const 
 
 void EngineWorker::scoreCandidates(EngineTicket ticket, const polar::CandidatesJob &job, const Cancel &cancel)
 {
-    run(ticket, [&] {
-        if (!m_model)
-            throw polar::Error(tr("No model is loaded.").toStdString());
-        polar::ScoreControl control;
-        control.cancel = cancel.get();
-        control.progress = progressFor(ticket);
-        return QVariant::fromValue(polar::scoreCandidatesJob(*m_model, job, m_cache, control));
-    });
+    runModelJob(
+        ticket,
+        [&](const polar::RewardModel &model, const polar::ScoreControl &control) {
+            return QVariant::fromValue(polar::scoreCandidatesJob(model, job, m_cache, control));
+        },
+        cancel);
 }
 
 void EngineWorker::runModelJob(EngineTicket ticket, const ModelJob &job, const Cancel &cancel)
