@@ -54,27 +54,27 @@ struct Row
 };
 
 // FLOPs of the work actually done: matmuls per token, attention per
-// (query, visible key) pair; a shared prefix counts once, and its last layer
-// only up to its keys and values (nothing reads that layer's outputs).
+// (query, visible key) pair. Nothing reads the last layer's outputs but at
+// each sequence's last token: there a sequence's other tokens, and a shared
+// prefix (counted once), go only as far as the keys and values.
 double forwardFlops(const ModelConfig &c, const Workload &w, bool shared)
 {
     const double H = double(c.hiddenSize), F = double(c.intermediateSize), L = double(c.numLayers);
     const double qkv = double((c.numHeads + 2 * c.numKvHeads) * c.headDim());
     const double afterKv = 2.0 * (H * H + 3.0 * F * H); // one layer's products after wqkv, per token
     const double perToken = L * (2.0 * qkv * H + afterKv);
-    const double perPair = 4.0 * H * L; // QK^T and AV
+    const double perPair = 4.0 * H; // QK^T and AV, one layer
     double flops = 0;
     for (const auto &g : w.groups) {
         const double P = double(g.prefix.size());
         const bool share = shared && g.sequences.size() >= 2 && P > 0;
         if (share)
-            flops += (perToken - afterKv) * P + perPair * (L - 1) / L * P * (P + 1) / 2;
+            flops += (perToken - afterKv) * P + perPair * (L - 1) * P * (P + 1) / 2;
         for (const auto &s : g.sequences) {
             const double T = double(s.size());
-            if (share)
-                flops += perToken * (T - P) + perPair * ((T * (T + 1) - P * (P + 1)) / 2);
-            else
-                flops += perToken * T + perPair * T * (T + 1) / 2;
+            const double own = share ? T - P : T; // the tokens this sequence's own pass runs
+            const double pairs = share ? (T * (T + 1) - P * (P + 1)) / 2 : T * (T + 1) / 2;
+            flops += perToken * own - afterKv * (own - 1) + perPair * ((L - 1) * pairs + T);
         }
     }
     return flops;

@@ -211,6 +211,70 @@ private Q_SLOTS:
         QVERIFY(largestDifference(fromPadded, want) < 1e-12);
     }
 
+    // One query per row, the one a value head reads, against the full
+    // attention at that position: rows padded to T, ending anywhere, without
+    // a prefix, with one every row shares, or with padded prefixes of their own.
+    void lastQueryEqualsFullAttentionAtTheRowsEnd_data()
+    {
+        QTest::addColumn<int>("G");
+        QTest::addColumn<QString>("prefix");
+        for (const char *prefix : {"none", "shared", "per row"}) {
+            QTest::newRow(qPrintable(QString("G=1, %1").arg(prefix))) << 1 << QString(prefix);
+            QTest::newRow(qPrintable(QString("G=4, %1").arg(prefix))) << 4 << QString(prefix);
+        }
+    }
+
+    void lastQueryEqualsFullAttentionAtTheRowsEnd()
+    {
+        QFETCH(int, G);
+        QFETCH(QString, prefix);
+        const int64_t nKV = 2, T = 5, D = 8, P = 6;
+        const std::vector<int64_t> last = {4, 0, 2, 4}; // a one-token row, a padded one
+        const int64_t B = int64_t(last.size());
+        const auto q = random({B, nKV, G, T, D}), k = random({B, nKV, T, D}), v = random({B, nKV, T, D});
+        LayerCache past;
+        if (prefix == "shared")
+            past = {random({1, nKV, P, D}), random({1, nKV, P, D}), {}};
+        else if (prefix == "per row")
+            past = paddedPrefixes({6, 3, 0, 5}, nKV, P, D);
+        const LayerCache *cache = prefix == "none" ? nullptr : &past;
+        const auto index = torch::tensor(last, torch::kLong);
+        const auto full = maskedAttention(q, k, v, cache); // [B, nKV, G, T, D]
+        const auto want = full.gather(3, index.view({B, 1, 1, 1, 1}).expand({B, nKV, G, 1, D}));
+        const auto got = lastQueryAttention(q, k, v, cache, index);
+        QCOMPARE(got.sizes(), want.sizes());
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 1e-12, qPrintable(QString("last query differs from full attention by %1").arg(diff)));
+        // The ends are read, not assumed: another end gives another result.
+        const auto early = lastQueryAttention(q, k, v, cache, torch::tensor(std::vector<int64_t>{3, 0, 2, 4}, torch::kLong));
+        QVERIFY(largestDifference(early, want) > 1e-3);
+    }
+
+    // The same for rows packed token after token and attended segment by
+    // segment: one query per segment reads the keys every query read.
+    void lastQueryLayoutKeepsTheKeysOfEverySegment()
+    {
+        const int64_t nKV = 2, G = 2, D = 8, P = 6;
+        const std::vector<int64_t> lengths = {6, 2, 0, 4};
+        const std::vector<int64_t> entry = {1, 0, 3, 2}, own = {3, 1, 4, 2};
+        const int64_t N = 10;
+        const auto q = random({1, nKV, G, N, D}), k = random({1, nKV, N, D}), v = random({1, nKV, N, D});
+        const LayerCache cache = paddedPrefixes(lengths, nKV, P, D);
+        const auto layout = rowKeyLayout({lengths, {}}, entry, own, torch::kCPU);
+        const auto last = lastQueryLayout(layout);
+        QCOMPARE(last.cuQHost, (std::vector<int64_t>{0, 1, 2, 3, 4}));
+        QCOMPARE(last.cuQ.scalar_type(), torch::kInt32);
+        QCOMPARE(last.maxQ, int64_t(1));
+        QCOMPARE(last.cuKHost, layout.cuKHost);
+        QCOMPARE(last.totalK, layout.totalK);
+        const auto ends = torch::tensor(std::vector<int64_t>{2, 3, 7, 9}, torch::kLong); // cuQHost[b + 1] - 1
+        const auto want = packedAttention(q, k, v, &cache, layout, varlenReference).index_select(3, ends);
+        const auto got = packedAttention(q.index_select(3, ends), k, v, &cache, last, varlenReference);
+        QCOMPARE(got.sizes(), want.sizes());
+        const double diff = largestDifference(got, want);
+        QVERIFY2(diff < 1e-12, qPrintable(QString("last query differs from every query by %1").arg(diff)));
+    }
+
     // Prefixes themselves, packed token after token without a cache: causal
     // attention row by row.
     void packedRowsWithoutPrefixesAreCausal()

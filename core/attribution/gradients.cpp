@@ -53,7 +53,7 @@ std::vector<AttributionResult> gradientTimesInputBatch(const RewardModel &model,
         const ForwardBatch batch = d.makeBatch(rows);
         torch::AutoGradMode grad(true);
         auto embeddings = d.model->embed(batch.ids).detach().requires_grad_(true); // [B, T, H]
-        auto rewards = d.model->lastTokenRewards(d.model->forward(embeddings, batch.lengths), batch.lengths); // [B]
+        auto rewards = d.model->rewards(embeddings, batch.lengths); // [B]
         // Rows do not interact, so one backward of the sum gives every row's gradient.
         rewards.sum().backward();
         auto contributions = (embeddings.grad() * embeddings.detach()).sum(-1).to(torch::kFloat32); // [B, T]
@@ -117,7 +117,7 @@ AttributionResult integratedGradients(const RewardModel &model, const PolarInput
             auto points = (baseline + alphas.view({n, 1, 1}).to(input.scalar_type()) * delta).detach().requires_grad_(true); // [n, T, H]
             const std::vector<int64_t> lengths(size_t(n), T);
             torch::AutoGradMode grad(true);
-            d.model->lastTokenRewards(d.model->forward(points, lengths), lengths).sum().backward();
+            d.model->rewards(points, lengths).sum().backward();
             gradSum += (points.grad().to(torch::kFloat32) * weights.view({n, 1, 1})).sum(0, /*keepdim=*/true);
             done += n;
             if (options.progress)
@@ -131,7 +131,7 @@ AttributionResult integratedGradients(const RewardModel &model, const PolarInput
         {
             torch::NoGradGuard noGrad;
             const std::vector<int64_t> two = {T, T};
-            const auto ends = toDoubles(d.model->lastTokenRewards(d.model->forward(torch::cat({input, baseline}), two), two));
+            const auto ends = toDoubles(d.model->rewards(torch::cat({input, baseline}), two));
             r.reward = float(ends[0]);
             r.baselineReward = float(ends[1]);
         }
@@ -154,7 +154,7 @@ float rewardWithTokenScaled(const RewardModel &model, const std::vector<int> &id
         const ForwardBatch batch = d.makeBatch({ids});
         auto e = d.model->embed(batch.ids).clone();
         e.select(1, int64_t(token)).mul_(scale);
-        return d.model->lastTokenRewards(d.model->forward(e, batch.lengths), batch.lengths).item<float>();
+        return d.model->rewards(e, batch.lengths).item<float>();
     });
 }
 

@@ -6,6 +6,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -122,6 +123,31 @@ torch::Tensor maskedAttention(const torch::Tensor &q, const torch::Tensor &k, co
 #endif
 }
 
+torch::Tensor lastQueryAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                                 const LayerCache *past, const torch::Tensor &last)
+{
+    const int64_t B = q.size(0), nKV = q.size(1), G = q.size(2), T = q.size(3), D = q.size(4);
+    if (last.numel() != B)
+        throw std::invalid_argument("lastQueryAttention: " + std::to_string(last.numel()) + " positions for " +
+                                    std::to_string(B) + " rows");
+    const auto index = last.view({B, 1, 1, 1});
+    auto q1 = q.gather(3, index.unsqueeze(-1).expand({B, nKV, G, 1, D}));   // [B, nKV, G, 1, D]
+    auto k1 = k.gather(2, index.expand({B, nKV, 1, D}));                     // [B, nKV, 1, D]
+    auto v1 = v.gather(2, index.expand({B, nKV, 1, D}));
+    // The row's own keys before the query are read as a prefix it continues.
+    auto positions = torch::arange(0, T, last.options()).view({1, T});
+    LayerCache before{k, v, (positions < last.view({B, 1})).view({B, 1, 1, T})}; // [B, 1, 1, T]
+    if (past) {
+        const int64_t P = past->key.size(2);
+        auto rows = [&](const torch::Tensor &x) { return x.expand({B, -1, -1, -1}); };
+        auto seen = past->visible.defined() ? rows(past->visible)
+                                            : torch::ones({B, 1, 1, P}, before.visible.options());
+        before = {torch::cat({rows(past->key), k}, 2), torch::cat({rows(past->value), v}, 2),
+                  torch::cat({seen, before.visible}, -1)};                    // [B, nKV, P+T, D]
+    }
+    return maskedAttention(q1, k1, v1, &before);
+}
+
 torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device)
 {
     auto opts = torch::TensorOptions().dtype(torch::kLong).device(device);
@@ -182,6 +208,17 @@ RowKeyLayout rowKeyLayout(const CacheEntries &entries, const std::vector<int64_t
     layout.cuQ = ints(layout.cuQHost);
     layout.cuK = ints(layout.cuKHost);
     return layout;
+}
+
+RowKeyLayout lastQueryLayout(const RowKeyLayout &layout)
+{
+    RowKeyLayout last = layout;
+    last.cuQHost.resize(layout.cuQHost.size());
+    for (size_t b = 0; b < last.cuQHost.size(); ++b)
+        last.cuQHost[b] = int64_t(b);
+    last.cuQ = torch::tensor(last.cuQHost, torch::kLong).to(torch::kInt32).to(layout.cuQ.device());
+    last.maxQ = 1;
+    return last;
 }
 
 // Row b's prefix keys (read from `cached`, if any) then its own, segment after
@@ -264,10 +301,19 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
     const auto q = random({1, nKV, G, N, D}), k = random({1, nKV, N, D}), v = random({1, nKV, N, D});
     const LayerCache past{random({1, nKV, S, D}), random({1, nKV, S, D}), {}};
     const auto layout = rowKeyLayout(entries, {0, 1, 2}, own, device);
-    const auto want = packedAttention(q, k, v, &past, layout, varlenReference);
     const LayerCache low{past.key.to(dtype), past.value.to(dtype), {}};
-    const auto got = packedAttention(q.to(dtype), k.to(dtype), v.to(dtype), &low, layout, flashVarlen).to(torch::kFloat32);
-    const double diff = (want - got).abs().max().item<double>();
+    auto differs = [&](const torch::Tensor &queries, const RowKeyLayout &l) {
+        const auto want = packedAttention(queries, k, v, &past, l, varlenReference);
+        const auto got = packedAttention(queries.to(dtype), k.to(dtype), v.to(dtype), &low, l, flashVarlen).to(torch::kFloat32);
+        return (want - got).abs().max().item<double>();
+    };
+    // Every query, and each segment's last alone as a reward pass's last
+    // layer asks (FlashAttention may take another path for a single query).
+    std::vector<int64_t> last;
+    for (size_t b = 1; b < layout.cuQHost.size(); ++b)
+        last.push_back(layout.cuQHost[b] - 1);
+    const auto ends = torch::tensor(last, torch::kLong).to(device);
+    const double diff = std::max(differs(q, layout), differs(q.index_select(3, ends), lastQueryLayout(layout)));
     if (!(diff <= 0.05))
         return "it differs from the reference formula by " + std::to_string(diff) + " on a check batch";
     return {};

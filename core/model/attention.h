@@ -82,6 +82,16 @@ torch::Tensor packedAttention(const torch::Tensor &q, const torch::Tensor &k, co
 torch::Tensor maskedAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
                               const LayerCache *past);
 
+// Attention of one query per row: row b's at own position last[b] ([B] int64
+// on the device), seeing its prefix and its own keys up to that one (the
+// query a value head reads). q [B, nKV, G, T, D] -> [B, nKV, G, 1, D]; past
+// as maskedAttention's.
+torch::Tensor lastQueryAttention(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v,
+                                 const LayerCache *past, const torch::Tensor &last);
+// The same keys as `layout`, and one query per segment: its last. With it,
+// packedAttention over each row's last query (q [1, nKV, G, B, D]) gives
+// what it gives for that query over all of them.
+RowKeyLayout lastQueryLayout(const RowKeyLayout &layout);
 // Whether rows that continue prefixes can attend through FlashAttention's
 // variable-length kernel on `device` in `dtype`, with head size D and G query
 // heads per kv head: LibTorch 2.x, a CUDA device and kernel that take this

@@ -209,6 +209,18 @@ std::tuple<torch::Tensor, torch::Tensor, torch::Tensor> AttentionImpl::rotatedQk
     return {applyRope(q, cos.unsqueeze(2), sin.unsqueeze(2)), applyRope(k, cos, sin), v};
 }
 
+torch::Tensor AttentionImpl::lastTokens(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
+                                        const torch::Tensor &sin, const LayerCache *past, const torch::Tensor &last,
+                                        const VarlenPass *varlen)
+{
+    auto [q, k, v] = rotatedQkv(x, cos, sin);
+    auto out = varlen ? packedAttention(q.index_select(3, last), k, v, past, lastQueryLayout(varlen->layout), varlen->kernel)
+                      : lastQueryAttention(q, k, v, past, last); // [1, nKV, G, B, D] or [B, nKV, G, 1, D]
+    out = out.permute({0, 3, 1, 2, 4});
+    out = out.reshape({out.size(0), out.size(1), numHeads * headDim}); // as residual: [1, B, H] or [B, 1, H]
+    return addProjection(std::move(residual), out, wo, woBias);
+}
+
 LayerCache AttentionImpl::keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
 {
     auto [q, k, v] = rotatedQkv(x, cos, sin);
@@ -254,6 +266,15 @@ torch::Tensor DecoderLayerImpl::forward(torch::Tensor x, const torch::Tensor &co
     x = attention(attentionNorm(x), x, cos, sin, past, cacheOut, varlen);
     x = feedForward(ffnNorm(x), x);
     return x;
+}
+
+torch::Tensor DecoderLayerImpl::lastTokens(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
+                                           const LayerCache *past, const torch::Tensor &last, const VarlenPass *varlen)
+{
+    auto residual = varlen ? x.index_select(1, last)                                              // [1, B, H]
+                           : x.gather(1, last.view({-1, 1, 1}).expand({x.size(0), 1, x.size(2)})); // [B, 1, H]
+    auto h = attention->lastTokens(attentionNorm(x), std::move(residual), cos, sin, past, last, varlen);
+    return feedForward(ffnNorm(h), h);
 }
 
 LayerCache DecoderLayerImpl::keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin)
@@ -314,34 +335,83 @@ static torch::Tensor residualStream(const torch::Tensor &embeddings)
     return projectIntoResidual(embeddings) ? embeddings.clone() : embeddings;
 }
 
+// What every layer of a padded pass shares: the rotary tables from each
+// row's start, and which cache entry each row reads.
+struct InternLM2RewardModelImpl::PaddedPass
+{
+    torch::Tensor cos, sin;      // [B or 1, 1, T, D]
+    std::vector<int64_t> starts; // each row's first position, or one for all
+    const PrefixCache *past = nullptr;
+    torch::Tensor gather;        // [B]: each row's entry, where rows read entries of their own
+
+    // Layer i's prefixes as the rows read them. Each row's entry is gathered a
+    // layer at a time (into `gathered`), so a pass never holds every layer's copy.
+    const LayerCache *layer(size_t i, LayerCache &gathered) const
+    {
+        if (!past)
+            return nullptr;
+        if (!gather.defined())
+            return &past->layers[i];
+        return &(gathered = rowsOf(past->layers[i], gather));
+    }
+};
+
+InternLM2RewardModelImpl::PaddedPass InternLM2RewardModelImpl::paddedPass(const torch::Tensor &x,
+                                                                          const std::vector<int64_t> &rowLengths,
+                                                                          const PrefixCache *past,
+                                                                          const std::vector<size_t> *rowPrefix) const
+{
+    const int64_t B = x.size(0), T = x.size(1);
+    PaddedPass pass;
+    pass.past = past;
+    pass.starts = {0};
+    if (past) {
+        if (!past->starts.empty())
+            throw std::invalid_argument("padded pass: a cache packed token after token is read by packedRewards");
+        const auto entry = continuedEntries(*past, B, rowPrefix);
+        pass.starts.clear();
+        for (int64_t e : entry)
+            pass.starts.push_back(past->lengths[size_t(e)]);
+        if (rowPrefix)
+            pass.gather = torch::tensor(entry, torch::kLong).to(x.device());
+    }
+    std::tie(pass.cos, pass.sin) = ropeCosSin(config, rowLengths, pass.starts, T, x.scalar_type(), x.device());
+    return pass;
+}
+
 torch::Tensor InternLM2RewardModelImpl::forward(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
                                                 const std::vector<size_t> *rowPrefix)
 {
-    const int64_t B = x.size(0), T = x.size(1);
-    std::vector<int64_t> entry, starts{0}; // each row's cache entry, and the position it starts at
-    if (past) {
-        if (!past->starts.empty())
-            throw std::invalid_argument("forward: a cache packed token after token is read by forwardPacked");
-        entry = continuedEntries(*past, B, rowPrefix);
-        starts.clear();
-        for (int64_t e : entry)
-            starts.push_back(past->lengths[size_t(e)]);
-    }
-    auto [cos, sin] = ropeCosSin(config, rowLengths, starts, T, x.scalar_type(), x.device());
+    const PaddedPass pass = paddedPass(x, rowLengths, past, rowPrefix);
     x = residualStream(x);
-    // Each row's entry is gathered a layer at a time, so a pass never holds
-    // every layer's copy.
-    torch::Tensor gather;
-    if (past && rowPrefix)
-        gather = torch::tensor(entry, torch::kLong).to(x.device());
     for (size_t i = 0; i < layers.size(); ++i) {
         LayerCache gathered;
-        const LayerCache *layerPast = past ? &past->layers[i] : nullptr;
-        if (gather.defined())
-            layerPast = &(gathered = rowsOf(past->layers[i], gather));
-        x = layers[i](x, cos, sin, layerPast);
+        x = layers[i](x, pass.cos, pass.sin, pass.layer(i, gathered));
     }
     return x; // [B, T, H]
+}
+
+torch::Tensor InternLM2RewardModelImpl::rewards(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
+                                                const std::vector<size_t> *rowPrefix)
+{
+    const int64_t B = x.size(0), T = x.size(1);
+    const PaddedPass pass = paddedPass(x, rowLengths, past, rowPrefix);
+    std::vector<int64_t> last; // each row's last token among this call's
+    for (int64_t b = 0; b < B; ++b) {
+        last.push_back(rowLengths.at(size_t(b)) - pass.starts[pass.starts.size() == 1 ? 0 : size_t(b)] - 1);
+        if (last.back() < 0 || last.back() >= T)
+            throw std::invalid_argument("rewards: row " + std::to_string(b) + " ends outside its " + std::to_string(T) +
+                                        " tokens");
+    }
+    x = residualStream(x);
+    for (size_t i = 0; i + 1 < layers.size(); ++i) {
+        LayerCache gathered;
+        x = layers[i](x, pass.cos, pass.sin, pass.layer(i, gathered));
+    }
+    LayerCache gathered;
+    const auto index = torch::tensor(last, torch::kLong).to(x.device());
+    return values(layers.back()->lastTokens(x, pass.cos, pass.sin, pass.layer(layers.size() - 1, gathered), index))
+        .view({B}); // [B]
 }
 
 PrefixCache InternLM2RewardModelImpl::cachePrefixes(torch::Tensor x, const std::vector<int64_t> &rowLengths)
@@ -374,9 +444,9 @@ InternLM2RewardModelImpl::PackedPass InternLM2RewardModelImpl::packedPass(const 
 {
     const int64_t N = x.size(1);
     if (x.size(0) != 1 || !rows.kernel)
-        throw std::invalid_argument("forwardPacked: rows packed in one row, and a kernel to attend them");
+        throw std::invalid_argument("packed pass: rows packed in one row, and a kernel to attend them");
     if (rows.entry.empty() != !past || (past && rows.entry.size() != rows.lengths.size()))
-        throw std::invalid_argument("forwardPacked: one cache entry per row with a cache, none without");
+        throw std::invalid_argument("packed pass: one cache entry per row with a cache, none without");
     // Each token's position, and its row's full length (dynamic NTK's base).
     std::vector<int64_t> positions, full;
     for (size_t b = 0; b < rows.lengths.size(); ++b) {
@@ -387,7 +457,7 @@ InternLM2RewardModelImpl::PackedPass InternLM2RewardModelImpl::packedPass(const 
         }
     }
     if (int64_t(positions.size()) != N)
-        throw std::invalid_argument("forwardPacked: " + std::to_string(N) + " tokens for rows of " +
+        throw std::invalid_argument("packed pass: " + std::to_string(N) + " tokens for rows of " +
                                     std::to_string(positions.size()));
     // One table per token, or one for all where every token sits at the same position.
     auto [cos, sin] = ropeCosSin(config, full, positions, 1, x.scalar_type(), x.device()); // [N or 1, 1, 1, D]
@@ -396,13 +466,19 @@ InternLM2RewardModelImpl::PackedPass InternLM2RewardModelImpl::packedPass(const 
             {rowKeyLayout(past ? past->entries() : CacheEntries{}, rows.entry, rows.lengths, x.device()), rows.kernel}};
 }
 
-torch::Tensor InternLM2RewardModelImpl::forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past)
+torch::Tensor InternLM2RewardModelImpl::packedRewards(torch::Tensor x, const PackedRows &rows, const PrefixCache *past)
 {
     const PackedPass pass = packedPass(x, rows, past);
+    std::vector<int64_t> last; // each row's last token among the packed ones
+    for (size_t b = 1; b < pass.varlen.layout.cuQHost.size(); ++b)
+        last.push_back(pass.varlen.layout.cuQHost[b] - 1);
     x = residualStream(x);
-    for (size_t i = 0; i < layers.size(); ++i)
+    for (size_t i = 0; i + 1 < layers.size(); ++i)
         x = layers[i](x, pass.cos, pass.sin, past ? &past->layers[i] : nullptr, nullptr, &pass.varlen);
-    return x; // [1, N, H]
+    const auto index = torch::tensor(last, torch::kLong).to(x.device());
+    return values(layers.back()->lastTokens(x, pass.cos, pass.sin, past ? &past->layers.back() : nullptr, index,
+                                            &pass.varlen))
+        .view({-1}); // [B]
 }
 
 PrefixCache InternLM2RewardModelImpl::cachePackedPrefixes(torch::Tensor x, const PackedRows &rows)
@@ -431,23 +507,6 @@ torch::Tensor InternLM2RewardModelImpl::values(const torch::Tensor &hidden)
 {
     auto v = F::linear(norm(hidden), vHead).squeeze(-1);
     return v.to(atLeastFloat32(v.scalar_type()));
-}
-
-torch::Tensor InternLM2RewardModelImpl::lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths)
-{
-    const auto opts = torch::TensorOptions().dtype(torch::kLong).device(hidden.device());
-    auto rows = torch::arange(hidden.size(0), opts);
-    auto last = torch::tensor(lengths, torch::kLong).to(hidden.device()) - 1;
-    return values(hidden.index({rows, last})); // [B]
-}
-
-torch::Tensor InternLM2RewardModelImpl::packedLastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths)
-{
-    std::vector<int64_t> last;
-    int64_t end = 0;
-    for (int64_t len : lengths)
-        last.push_back((end += len) - 1);
-    return values(hidden[0].index_select(0, torch::tensor(last, torch::kLong).to(hidden.device()))); // [B]
 }
 
 } // namespace polar

@@ -52,6 +52,14 @@ struct AttentionImpl : torch::nn::Module
     torch::Tensor forward(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
                           const torch::Tensor &sin, const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
                           const VarlenPass *varlen = nullptr);
+    // forward at one token per row only, the one a value head reads, every
+    // token's keys and values attended: `last` [B] int64 on the device holds
+    // each row's last token, its index in the row (x [B, T, H] -> [B, 1, H])
+    // or, with `varlen`, among the packed tokens (x [1, N, H] -> [1, B, H]);
+    // residual is the stream at those tokens, shaped as the result.
+    torch::Tensor lastTokens(const torch::Tensor &x, torch::Tensor residual, const torch::Tensor &cos,
+                             const torch::Tensor &sin, const LayerCache *past, const torch::Tensor &last,
+                             const VarlenPass *varlen = nullptr);
     // Only the keys and values forward would keep: k, v [B, nKV, T, D].
     LayerCache keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
     // q [B, nKV, G, T, D], k and v [B, nKV, T, D], q and k rotated.
@@ -79,6 +87,10 @@ struct DecoderLayerImpl : torch::nn::Module
     torch::Tensor forward(torch::Tensor x, const torch::Tensor &cos, const torch::Tensor &sin,
                           const LayerCache *past = nullptr, LayerCache *cacheOut = nullptr,
                           const VarlenPass *varlen = nullptr);
+    // forward where only each row's last token is read: [B, 1, H] (packed
+    // [1, B, H]), as Attention::lastTokens.
+    torch::Tensor lastTokens(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin,
+                             const LayerCache *past, const torch::Tensor &last, const VarlenPass *varlen = nullptr);
     // The keys and values this layer would keep, and nothing after them.
     LayerCache keysAndValues(const torch::Tensor &x, const torch::Tensor &cos, const torch::Tensor &sin);
 
@@ -123,20 +135,21 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     // prefix's own outputs reach only the value head, which reads the rows'
     // last tokens, so the last layer stops at its keys and values.
     PrefixCache cachePrefixes(torch::Tensor x, const std::vector<int64_t> &rowLengths);
-    // The same decoder over rows packed token after token (inference only):
-    // x [1, N, H], N the sum of rows.lengths -> [1, N, H]. With `past` (a
-    // padded or packed cache), row b continues entry rows.entry[b].
-    torch::Tensor forwardPacked(torch::Tensor x, const PackedRows &rows, const PrefixCache *past = nullptr);
-    // cachePrefixes for prefixes packed token after token (rows.entry empty);
-    // the cache keeps them packed.
+    // cachePrefixes for prefixes packed token after token (x [1, N, H], N the
+    // sum of rows.lengths, rows.entry empty; inference only); the cache keeps
+    // them packed.
     PrefixCache cachePackedPrefixes(torch::Tensor x, const PackedRows &rows);
-    // The value head at every position: [B, T] float32.
+    // The value head at every position of forward's hidden states: [B, T] float32.
     torch::Tensor values(const torch::Tensor &hidden);
-    // The value head at each row's last real token (`lengths` counts the
-    // tokens of this call, without a prefix): [B] float32.
-    torch::Tensor lastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths);
-    // The same for rows packed token after token: hidden [1, N, H] -> [B].
-    torch::Tensor packedLastTokenRewards(const torch::Tensor &hidden, const std::vector<int64_t> &lengths);
+    // Each row's reward, the value head at its last token: [B] float32, from
+    // the arguments forward takes. Nothing else reads the last layer's
+    // outputs, so it runs its attention and feed-forward at those tokens only.
+    torch::Tensor rewards(torch::Tensor x, const std::vector<int64_t> &rowLengths, const PrefixCache *past = nullptr,
+                          const std::vector<size_t> *rowPrefix = nullptr);
+    // The same for rows packed token after token (inference only): x [1, N,
+    // H], N the sum of rows.lengths; with `past` (a padded or packed cache),
+    // row b continues entry rows.entry[b].
+    torch::Tensor packedRewards(torch::Tensor x, const PackedRows &rows, const PrefixCache *past = nullptr);
 
     ModelConfig config;
     torch::Tensor tokEmbeddings, vHead;
@@ -144,6 +157,9 @@ struct InternLM2RewardModelImpl : torch::nn::Module
     RmsNorm norm{nullptr};
 
 private:
+    struct PaddedPass;
+    PaddedPass paddedPass(const torch::Tensor &x, const std::vector<int64_t> &rowLengths, const PrefixCache *past,
+                          const std::vector<size_t> *rowPrefix) const;
     struct PackedPass;
     PackedPass packedPass(const torch::Tensor &x, const PackedRows &rows, const PrefixCache *past) const;
     // The prefix passes' layers: every layer's keys and values into `cache`,

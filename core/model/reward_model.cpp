@@ -325,7 +325,7 @@ std::vector<float> RewardModel::forwardRewards(const std::vector<std::vector<int
         c10::InferenceMode guard;
         const ForwardBatch b = d->makeBatch(rows);
         auto &m = *d->model;
-        auto r = m.lastTokenRewards(m.forward(m.embed(b.ids), b.lengths), b.lengths).to(torch::kCPU).contiguous();
+        auto r = m.rewards(m.embed(b.ids), b.lengths).to(torch::kCPU).contiguous();
         return std::vector<float>(r.data_ptr<float>(), r.data_ptr<float>() + r.numel());
     });
 }
@@ -375,15 +375,14 @@ std::vector<float> RewardModel::forwardRewardsWithPrefixes(const std::vector<std
             torch::Tensor r;
             if (kernel) {
                 const std::vector<int64_t> entry(passPrefix.begin(), passPrefix.end());
-                r = m.packedLastTokenRewards(m.forwardPacked(m.embed(rest.ids), {rest.lengths, entry, kernel}, &cache),
-                                             rest.lengths);
+                r = m.packedRewards(m.embed(rest.ids), {rest.lengths, entry, kernel}, &cache);
             } else {
                 std::vector<int64_t> full;
                 for (size_t k = 0; k < pass.size(); ++k)
                     full.push_back(cache.lengths.at(passPrefix[k]) + rest.lengths[k]);
                 // Each row reads its own prefix from the cache (one for all is seen as it is).
                 const auto *rowPrefixes = prefixes.size() > 1 ? &passPrefix : nullptr;
-                r = m.lastTokenRewards(m.forward(m.embed(rest.ids), full, &cache, rowPrefixes), rest.lengths);
+                r = m.rewards(m.embed(rest.ids), full, &cache, rowPrefixes);
             }
             r = r.to(torch::kCPU).contiguous();
             for (size_t k = 0; k < pass.size(); ++k)

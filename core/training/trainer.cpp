@@ -75,7 +75,7 @@ std::string MemoryEstimate::describe() const
 
 PairOutputs pairLosses(InternLM2RewardModelImpl &model, const ForwardBatch &batch)
 {
-    auto rewards = model.lastTokenRewards(model.forward(model.embed(batch.ids), batch.lengths), batch.lengths); // [2N]
+    auto rewards = model.rewards(model.embed(batch.ids), batch.lengths); // [2N]
     auto pairs = rewards.view({-1, 2});
     auto margins = pairs.select(1, 0) - pairs.select(1, 1);   // [N]
     return {-torch::nn::functional::logsigmoid(margins), margins};
