@@ -268,6 +268,7 @@ private Q_SLOTS:
         QCOMPARE(last.cuKHost, layout.cuKHost);
         QCOMPARE(last.totalK, layout.totalK);
         const auto ends = torch::tensor(std::vector<int64_t>{2, 3, 7, 9}, torch::kLong); // cuQHost[b + 1] - 1
+        QVERIFY(torch::equal(segmentEnds(layout), ends));
         const auto want = packedAttention(q, k, v, &cache, layout, varlenReference).index_select(3, ends);
         const auto got = packedAttention(q.index_select(3, ends), k, v, &cache, last, varlenReference);
         QCOMPARE(got.sizes(), want.sizes());

@@ -135,8 +135,7 @@ torch::Tensor lastQueryAttention(const torch::Tensor &q, const torch::Tensor &k,
     auto k1 = k.gather(2, index.expand({B, nKV, 1, D}));                     // [B, nKV, 1, D]
     auto v1 = v.gather(2, index.expand({B, nKV, 1, D}));
     // The row's own keys before the query are read as a prefix it continues.
-    auto positions = torch::arange(0, T, last.options()).view({1, T});
-    LayerCache before{k, v, (positions < last.view({B, 1})).view({B, 1, 1, T})}; // [B, 1, 1, T]
+    LayerCache before{k, v, visiblePositions(last, T)}; // [B, 1, 1, T]
     if (past) {
         const int64_t P = past->key.size(2);
         auto rows = [&](const torch::Tensor &x) { return x.expand({B, -1, -1, -1}); };
@@ -150,9 +149,13 @@ torch::Tensor lastQueryAttention(const torch::Tensor &q, const torch::Tensor &k,
 
 torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device)
 {
-    auto opts = torch::TensorOptions().dtype(torch::kLong).device(device);
-    auto positions = torch::arange(0, P, opts).view({1, P});
-    return (positions < torch::tensor(lengths, torch::kLong).to(device).view({-1, 1})).view({-1, 1, 1, P});
+    return visiblePositions(torch::tensor(lengths, torch::kLong).to(device), P);
+}
+
+torch::Tensor visiblePositions(const torch::Tensor &lengths, int64_t P)
+{
+    auto positions = torch::arange(0, P, lengths.options()).view({1, P});
+    return (positions < lengths.view({-1, 1})).view({-1, 1, 1, P});
 }
 
 // ---- rows packed by segment ------------------------------------------------
@@ -219,6 +222,14 @@ RowKeyLayout lastQueryLayout(const RowKeyLayout &layout)
     last.cuQ = torch::tensor(last.cuQHost, torch::kLong).to(torch::kInt32).to(layout.cuQ.device());
     last.maxQ = 1;
     return last;
+}
+
+torch::Tensor segmentEnds(const RowKeyLayout &layout)
+{
+    std::vector<int64_t> ends;
+    for (size_t b = 1; b < layout.cuQHost.size(); ++b)
+        ends.push_back(layout.cuQHost[b] - 1);
+    return torch::tensor(ends, torch::kLong).to(layout.cuQ.device());
 }
 
 // Row b's prefix keys (read from `cached`, if any) then its own, segment after
@@ -309,11 +320,7 @@ torch::Tensor flashVarlen(const torch::Tensor &q, const torch::Tensor &k, const 
     };
     // Every query, and each segment's last alone as a reward pass's last
     // layer asks (FlashAttention may take another path for a single query).
-    std::vector<int64_t> last;
-    for (size_t b = 1; b < layout.cuQHost.size(); ++b)
-        last.push_back(layout.cuQHost[b] - 1);
-    const auto ends = torch::tensor(last, torch::kLong).to(device);
-    const double diff = std::max(differs(q, layout), differs(q.index_select(3, ends), lastQueryLayout(layout)));
+    const double diff = std::max(differs(q, layout), differs(q.index_select(3, segmentEnds(layout)), lastQueryLayout(layout)));
     if (!(diff <= 0.05))
         return "it differs from the reference formula by " + std::to_string(diff) + " on a check batch";
     return {};

@@ -27,6 +27,8 @@ struct LayerCache
 // LayerCache::visible for prefixes of `lengths` real positions padded to P:
 // [N, 1, 1, P] bool, true inside each one.
 torch::Tensor visiblePositions(const std::vector<int64_t> &lengths, int64_t P, const torch::Device &device);
+// The same from lengths already on the device ([N] int64).
+torch::Tensor visiblePositions(const torch::Tensor &lengths, int64_t P);
 
 // Where each row's keys sit when rows attend through a variable-length
 // kernel: row b's segment is the first L_b keys of the cache entry it
@@ -92,6 +94,9 @@ torch::Tensor lastQueryAttention(const torch::Tensor &q, const torch::Tensor &k,
 // packedAttention over each row's last query (q [1, nKV, G, B, D]) gives
 // what it gives for that query over all of them.
 RowKeyLayout lastQueryLayout(const RowKeyLayout &layout);
+// Where each segment's last query sits among a layout's packed queries:
+// [B] int64 on the layout's device (the queries lastQueryLayout keeps).
+torch::Tensor segmentEnds(const RowKeyLayout &layout);
 // Whether rows that continue prefixes can attend through FlashAttention's
 // variable-length kernel on `device` in `dtype`, with head size D and G query
 // heads per kv head: LibTorch 2.x, a CUDA device and kernel that take this

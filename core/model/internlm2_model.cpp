@@ -469,14 +469,11 @@ InternLM2RewardModelImpl::PackedPass InternLM2RewardModelImpl::packedPass(const 
 torch::Tensor InternLM2RewardModelImpl::packedRewards(torch::Tensor x, const PackedRows &rows, const PrefixCache *past)
 {
     const PackedPass pass = packedPass(x, rows, past);
-    std::vector<int64_t> last; // each row's last token among the packed ones
-    for (size_t b = 1; b < pass.varlen.layout.cuQHost.size(); ++b)
-        last.push_back(pass.varlen.layout.cuQHost[b] - 1);
     x = residualStream(x);
     for (size_t i = 0; i + 1 < layers.size(); ++i)
         x = layers[i](x, pass.cos, pass.sin, past ? &past->layers[i] : nullptr, nullptr, &pass.varlen);
-    const auto index = torch::tensor(last, torch::kLong).to(x.device());
-    return values(layers.back()->lastTokens(x, pass.cos, pass.sin, past ? &past->layers.back() : nullptr, index,
+    const auto last = segmentEnds(pass.varlen.layout); // each row's last token among the packed ones
+    return values(layers.back()->lastTokens(x, pass.cos, pass.sin, past ? &past->layers.back() : nullptr, last,
                                             &pass.varlen))
         .view({-1}); // [B]
 }
