@@ -4,6 +4,7 @@
 #include "cli_common.h"
 
 #include "model/checkpoint_schema.h"
+#include "model/kernel_profile.h"
 #include "model/shapes.h"
 
 #include "util/error.h"
@@ -16,6 +17,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <optional>
 #include <random>
 #include <unistd.h>
 
@@ -127,15 +130,54 @@ std::string deviceDescription(const std::string &device)
     return "CPU, " + std::to_string(::sysconf(_SC_NPROCESSORS_ONLN)) + " cores";
 }
 
+// The profile as a table: time by category, then the kernels that took most.
+void printProfile(const KernelProfile &p, const std::string &what)
+{
+    const double busy = std::max(p.busyMs, 1e-9);
+    std::printf("kernel profile of %s, one run under LibTorch's profiler: %.1f ms; %s %.1f ms (%.1f%%)\n", what.c_str(),
+                p.wallMs, p.device == "cuda" ? "the GPU ran kernels or copies for" : "self time of the ops on the CPU",
+                p.busyMs, 100.0 * p.busyMs / std::max(p.wallMs, 1e-9));
+    std::map<std::string, std::pair<long long, double>> byCategory;
+    for (const auto &k : p.kernels) {
+        byCategory[k.category].first += k.calls;
+        byCategory[k.category].second += k.totalMs;
+    }
+    std::vector<std::pair<std::string, std::pair<long long, double>>> categories(byCategory.begin(), byCategory.end());
+    std::sort(categories.begin(), categories.end(), [](const auto &a, const auto &b) { return a.second.second > b.second.second; });
+    std::printf("  %-24s %10s %10s %8s\n", "category", "calls", "ms", "share");
+    for (const auto &[name, c] : categories)
+        std::printf("  %-24s %10lld %10.1f %7.1f%%\n", name.c_str(), c.first, c.second, 100.0 * c.second / busy);
+    const size_t shown = std::min<size_t>(p.kernels.size(), 25);
+    int width = 6;
+    for (size_t i = 0; i < shown; ++i)
+        width = std::max(width, int(p.kernels[i].name.size()));
+    std::printf("  %-*s %8s %9s %7s %9s\n", width, "kernel", "calls", "ms", "share", "mean us");
+    for (size_t i = 0; i < shown; ++i) {
+        const auto &k = p.kernels[i];
+        std::printf("  %-*s %8lld %9.1f %6.1f%% %9.1f\n", width, k.name.c_str(), k.calls, k.totalMs, 100.0 * k.totalMs / busy,
+                    1000.0 * k.totalMs / double(std::max(k.calls, 1LL)));
+    }
+}
+
+Json profileJson(const KernelProfile &p)
+{
+    Json kernels = Json::array();
+    for (const auto &k : p.kernels)
+        kernels.push_back({{"name", k.name}, {"category", k.category}, {"calls", k.calls}, {"ms", k.totalMs}});
+    return {{"device", p.device}, {"wall_ms", p.wallMs}, {"busy_ms", p.busyMs}, {"kernels", kernels}};
+}
+
 } // namespace
 
 int runBench(const std::vector<std::string> &argv)
 {
-    Args args(argv, {"no-fp32-variant"},
+    Args args(argv, {"no-fp32-variant", "profile"},
               {"shape", "device", "dtype", "prefix", "candidate-tokens", "records", "python-records", "repeats", "python",
                "peak-tflops", "json", "tokenizer", "batch-tokens", "threads", "reference"});
     if (args.has("threads"))
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
+    if (args.has("profile") && !kernelProfileUnavailable().empty())
+        throw Error("--profile: " + kernelProfileUnavailable());
     const std::string tokenizerDir = args.value("tokenizer", POLAR_INTERNLM2_TOKENIZER_DIR);
     auto tokenizer = Tokenizer::load(tokenizerDir);
     const ModelConfig config = forOption("shape", [&] { return namedShape(args.value("shape", "cpu"), *tokenizer); });
@@ -270,6 +312,18 @@ int runBench(const std::vector<std::string> &argv)
         }
     }
 
+    // Where the engine's time goes on the dataset mix, kernel by kernel.
+    std::optional<KernelProfile> profile;
+    std::string profileError;
+    if (args.has("profile")) {
+        const Workload &mix = workloads.back();
+        try {
+            profile = profileKernels([&] { scoreSequenceGroups(*variants[0].model, mix.groups, variants[0].options); }, gpu);
+        } catch (const Error &e) {
+            profileError = e.what(); // the figures above still stand
+        }
+    }
+
     // The plain PyTorch reference on the same ids.
     const std::string python = pickPython(args.value("python"));
     std::string pythonInfo = "not run";
@@ -360,11 +414,20 @@ int runBench(const std::vector<std::string> &argv)
     if (peak > 0)
         std::printf("peak bf16 dense: %.1f TFLOP/s; engine on the dataset mix reached %.1f%% of it\n", peak,
                     100.0 * rows[size_t(3 * variants.size())].tflops / peak);
+    if (profile)
+        printProfile(*profile, "the engine on the " + workloads.back().name);
     std::printf("peak host memory (max RSS): %.1f MiB; model weights on the device: %.1f MiB\n",
                 double(peakResidentBytes()) / double(1 << 20), double(model->info().weightBytes) / (1024.0 * 1024.0));
-    if (args.has("json"))
-        writeFileAtomically(args.value("json"), Json({{"device", device}, {"dtype", model->info().dtype},
-                                                      {"shape", args.value("shape", "cpu")}, {"rows", out}}).dump(2));
+    if (args.has("json")) {
+        Json report = {{"device", device}, {"dtype", model->info().dtype}, {"shape", args.value("shape", "cpu")}, {"rows", out}};
+        if (profile)
+            report["profile"] = profileJson(*profile);
+        writeFileAtomically(args.value("json"), report.dump(2));
+    }
+    if (!profileError.empty()) {
+        std::fprintf(stderr, "polar-cli bench: --profile: %s\n", profileError.c_str());
+        return 1;
+    }
     return 0;
 }
 

@@ -6,7 +6,9 @@
 # variable-length kernel; composite-rope and composite-residual instead of the
 # RoPE in four half-head kernels and the output projections added into the
 # residual stream by the matrix product), with fp32/bf16 parity and the CPU
-# comparisons under the defaults and with the masked prefix kernel.
+# comparisons under the defaults and with the masked prefix kernel; with the
+# defaults, a kernel profile of the dataset mix (bench --profile: time by
+# kernel, and how much of the wall time the GPU ran anything at all).
 # Carries the same binaries as scripts/gpu-check.sh.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,20 +46,23 @@ checks() {
     "$python" "$root/scripts/compare_jsonl.py" "$work/ig-dev.jsonl" "$work/ig-cpu.jsonl" --atol 1e-3 --ignore seconds --label "integrated gradients $device vs cpu" 2>&1 | tail -1
 }
 
+# bench SHAPE KERNELS [--profile]: the benchmark's table (and, asked, where
+# the dataset mix's time goes kernel by kernel) on stdout, its JSON in $out.
 bench() {
     local shape=$1 k=$2
+    shift 2
     [[ $device == cpu ]] && shape=cpu # the rehearsal
-    echo "== bench $shape, POLAR_KERNELS=$k"
+    echo "== bench $shape, POLAR_KERNELS=$k $*"
     POLAR_KERNELS=$k timeout 150 "$cli" bench --shape "$shape" --device "$device" --dtype bf16 "${sizes[@]}" --python none \
-        --no-fp32-variant --tokenizer "$data/internlm2" --json "$out/bench-$shape-$k.json" 2>/dev/null | grep -vE "^  "
+        --no-fp32-variant --tokenizer "$data/internlm2" --json "$out/bench-$shape-$k.json" "$@" 2>/dev/null
 }
 
 nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null
 checks none
-bench 1.8b none
+bench 1.8b none --profile
 bench 1.8b masked-prefix
 bench 1.8b composite-rope+composite-residual
-bench 7b none
+bench 7b none --profile
 bench 7b masked-prefix
 checks masked-prefix
 rm -rf "$work"
