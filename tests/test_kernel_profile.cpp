@@ -1,8 +1,10 @@
 // The kernel profile `polar-cli bench --profile` prints: kernel names as
 // CUDA traces spell them (taken from LibTorch 2.x and cuBLAS traces), shortened
-// to what they compute and put in a category; and, where this LibTorch has the
-// Kineto profiler, a CPU profile of known ops (calls counted, self time, not
-// the time of the ops inside an op, summed).
+// to what they compute and put in a category; the summary of a GPU's records
+// (time by kernel, and the time at least one kernel or copy ran, overlaps once)
+// and of a CPU's (each op's self time), on records made up here so that the
+// GPU's arithmetic is checked without one; and, where this LibTorch has the
+// Kineto profiler, a real CPU profile of known ops.
 #include "model/kernel_profile.h"
 #include "util/error.h"
 
@@ -60,6 +62,67 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(kernelCategory("aten::rms_norm")), QString("norms"));
         QCOMPARE(QString::fromStdString(kernelCategory("aten::cat")), QString("copies"));
         QCOMPARE(QString::fromStdString(kernelCategory("aten::silu")), QString("element-wise and other"));
+    }
+
+    void gpuSummaryCountsTheTimeAnyKernelRan()
+    {
+        using K = ProfiledEvent::Kind;
+        const uint64_t ms = 1000000;
+        const std::string silu = "void at::native::vectorized_elementwise_kernel<4, at::native::silu_kernel(at::TensorIteratorBase&)::{lambda()#1}>(int)";
+        const std::vector<ProfiledEvent> events = {
+            {"nvjet_tst_256x128_64x4_2x1_v_bz_coopB_TNT", K::GpuWork, 0, 0, 10 * ms},
+            {silu, K::GpuWork, 0, 5 * ms, 15 * ms},      // another stream, overlapping the product
+            {"nvjet_tst_256x128_64x4_2x1_v_bz_coopB_TNT", K::GpuWork, 0, 30 * ms, 34 * ms},
+            {"Memcpy HtoD (Pinned -> Device)", K::GpuWork, 0, 20 * ms, 21 * ms},
+            {"aten::mm", K::CpuOp, 1, 0, 90 * ms},       // the host's ops: not the GPU's time
+            {"ProfilerStep", K::Other, 0, 0, 100 * ms},
+        };
+        const KernelProfile p = summarizeProfile(events, true, 100.0);
+        QCOMPARE(QString::fromStdString(p.device), QString("cuda"));
+        QCOMPARE(p.busyMs, 20.0); // [0, 15) + [20, 21) + [30, 34)
+        QCOMPARE(p.kernels.size(), size_t(3));
+        QCOMPARE(QString::fromStdString(p.kernels[0].name), QString("nvjet_tst_256x128_64x4_2x1_v_bz_coopB_TNT"));
+        QCOMPARE(p.kernels[0].calls, 2LL);
+        QCOMPARE(p.kernels[0].totalMs, 14.0);
+        QCOMPARE(QString::fromStdString(p.kernels[0].category), QString("matrix products"));
+        QCOMPARE(QString::fromStdString(p.kernels[1].name), QString("vectorized_elementwise_kernel [silu_kernel]"));
+        QCOMPARE(p.kernels[1].totalMs, 10.0);
+        QCOMPARE(QString::fromStdString(p.kernels[2].category), QString("copies"));
+
+        // Nothing ran on the GPU: the profiler could not see it (no CUPTI), which is not "idle".
+        try {
+            summarizeProfile({events[4], events[5]}, true, 100.0);
+            QFAIL("a GPU profile without a kernel is an error");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("CUPTI"), e.what());
+        }
+    }
+
+    void cpuSummaryTakesEachOpsSelfTime()
+    {
+        using K = ProfiledEvent::Kind;
+        const uint64_t ms = 1000000;
+        // Thread 1: linear [0, 10) calls addmm [2, 5), which calls copy_ [3, 4), then addmm [6, 8);
+        // thread 2: mul [1, 3). Listed out of order, as threads interleave.
+        const std::vector<ProfiledEvent> events = {
+            {"aten::addmm", K::CpuOp, 1, 6 * ms, 8 * ms}, {"aten::copy_", K::CpuOp, 1, 3 * ms, 4 * ms},
+            {"aten::mul", K::CpuOp, 2, 1 * ms, 3 * ms},   {"aten::linear", K::CpuOp, 1, 0, 10 * ms},
+            {"aten::addmm", K::CpuOp, 1, 2 * ms, 5 * ms}, {"kernel", K::GpuWork, 0, 0, 50 * ms},
+        };
+        const KernelProfile p = summarizeProfile(events, false, 12.0);
+        auto time = [&](const char *name) {
+            for (const auto &k : p.kernels)
+                if (k.name == name)
+                    return std::make_pair(k.calls, k.totalMs);
+            return std::make_pair(0LL, -1.0);
+        };
+        QCOMPARE(time("aten::linear"), std::make_pair(1LL, 5.0)); // 10 less the two addmm
+        QCOMPARE(time("aten::addmm"), std::make_pair(2LL, 4.0));  // 3 less copy_, and 2
+        QCOMPARE(time("aten::copy_"), std::make_pair(1LL, 1.0));
+        QCOMPARE(time("aten::mul"), std::make_pair(1LL, 2.0));
+        QCOMPARE(p.kernels.size(), size_t(4)); // the GPU's record is not a CPU op
+        QCOMPARE(p.busyMs, 12.0);
+        QCOMPARE(QString::fromStdString(p.kernels[0].name), QString("aten::linear"));
     }
 
     void cpuProfileCountsOpsAndTheirSelfTime()

@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #if TORCH_VERSION_MAJOR >= 2
+#include <kineto/ActivityType.h>
 #include <torch/csrc/autograd/profiler_kineto.h>
 #endif
 
@@ -70,8 +71,6 @@ std::string kernelCategory(const std::string &name)
     return "element-wise and other";
 }
 
-#if TORCH_VERSION_MAJOR >= 2
-
 namespace {
 
 struct Interval
@@ -93,16 +92,83 @@ double unionMs(std::vector<Interval> spans)
     return double(covered) / 1e6;
 }
 
-std::vector<KernelTime> sortedByTime(const std::map<std::string, KernelTime> &byName)
+// Self time: each op's duration less that of the ops it called, which on one
+// thread nest inside it. ops: one thread's, any order.
+std::vector<double> selfTimesMs(std::vector<const ProfiledEvent *> &ops)
 {
-    std::vector<KernelTime> kernels;
-    for (const auto &[name, k] : byName)
-        kernels.push_back(k);
-    std::sort(kernels.begin(), kernels.end(), [](const KernelTime &a, const KernelTime &b) { return a.totalMs > b.totalMs; });
-    return kernels;
+    std::sort(ops.begin(), ops.end(), [](const ProfiledEvent *a, const ProfiledEvent *b) {
+        return a->startNs != b->startNs ? a->startNs < b->startNs : a->endNs > b->endNs; // a parent before its first child
+    });
+    std::vector<size_t> open;
+    std::vector<double> self(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+        while (!open.empty() && ops[open.back()]->endNs <= ops[i]->startNs)
+            open.pop_back();
+        const double ms = double(ops[i]->endNs - ops[i]->startNs) / 1e6;
+        self[i] = ms;
+        if (!open.empty())
+            self[open.back()] -= ms;
+        open.push_back(i);
+    }
+    for (auto &t : self)
+        t = std::max(0.0, t);
+    return self;
 }
 
 } // namespace
+
+KernelProfile summarizeProfile(const std::vector<ProfiledEvent> &events, bool gpu, double wallMs)
+{
+    KernelProfile profile;
+    profile.device = gpu ? "cuda" : "cpu";
+    profile.wallMs = wallMs;
+    std::map<std::string, KernelTime> byName;
+    auto add = [&](const std::string &name, double ms) {
+        auto &k = byName[name];
+        if (k.calls++ == 0) {
+            k.name = name;
+            k.category = kernelCategory(name);
+        }
+        k.totalMs += ms;
+    };
+    if (gpu) {
+        std::vector<Interval> spans;
+        std::map<std::string, std::string> shortNames; // tens of thousands of launches, a few dozen kernels
+        for (const auto &e : events) {
+            if (e.kind != ProfiledEvent::Kind::GpuWork || e.endNs <= e.startNs)
+                continue;
+            spans.push_back({e.startNs, e.endNs});
+            auto known = shortNames.find(e.name);
+            if (known == shortNames.end())
+                known = shortNames.emplace(e.name, shortKernelName(e.name)).first;
+            add(known->second, double(e.endNs - e.startNs) / 1e6);
+        }
+        if (spans.empty())
+            throw Error("kernel profile: the profiler recorded no kernel on the GPU (is CUPTI, libcupti, installed "
+                        "beside LibTorch?)");
+        profile.busyMs = unionMs(std::move(spans));
+    } else {
+        std::map<uint64_t, std::vector<const ProfiledEvent *>> byThread;
+        for (const auto &e : events)
+            if (e.kind == ProfiledEvent::Kind::CpuOp && e.endNs >= e.startNs)
+                byThread[e.thread].push_back(&e);
+        for (auto &entry : byThread) {
+            auto &ops = entry.second;
+            const auto self = selfTimesMs(ops);
+            for (size_t i = 0; i < ops.size(); ++i) {
+                add(ops[i]->name, self[i]);
+                profile.busyMs += self[i];
+            }
+        }
+    }
+    for (const auto &entry : byName)
+        profile.kernels.push_back(entry.second);
+    std::sort(profile.kernels.begin(), profile.kernels.end(),
+              [](const KernelTime &a, const KernelTime &b) { return a.totalMs > b.totalMs; });
+    return profile;
+}
+
+#if TORCH_VERSION_MAJOR >= 2
 
 std::string kernelProfileUnavailable()
 {
@@ -136,70 +202,23 @@ KernelProfile profileKernels(const std::function<void()> &work, bool gpu)
     const double wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     const auto result = prof::disableProfiler();
 
-    KernelProfile profile;
-    profile.device = gpu ? "cuda" : "cpu";
-    profile.wallMs = wallMs;
-    std::map<std::string, KernelTime> byName;
-    auto add = [&](const std::string &name, double ms) {
-        auto &k = byName[name];
-        if (k.calls++ == 0) {
-            k.name = name;
-            k.category = kernelCategory(name);
-        }
-        k.totalMs += ms;
-    };
-    if (gpu) {
-        std::vector<Interval> spans;
-        std::map<std::string, std::string> shortNames; // tens of thousands of launches, a few dozen kernels
-        for (const auto &e : result->events()) {
-            if (e.deviceType() != c10::DeviceType::CUDA || e.endNs() <= e.startNs())
-                continue;
-            spans.push_back({e.startNs(), e.endNs()});
-            const std::string full = e.name();
-            auto known = shortNames.find(full);
-            if (known == shortNames.end())
-                known = shortNames.emplace(full, shortKernelName(full)).first;
-            add(known->second, double(e.durationNs()) / 1e6);
-        }
-        if (spans.empty())
-            throw Error("kernel profile: the profiler recorded no kernel on the GPU (is CUPTI, libcupti, installed "
-                        "beside LibTorch?)");
-        profile.busyMs = unionMs(std::move(spans));
-    } else {
-        // Self time: an op's duration less that of the ops it called, which
-        // on one thread nest inside it.
-        struct Op
-        {
-            std::string name;
-            uint64_t start, end;
-        };
-        std::map<uint64_t, std::vector<Op>> byThread;
-        for (const auto &e : result->events())
-            if (e.deviceType() == c10::DeviceType::CPU && e.endNs() >= e.startNs() && !e.isAsync())
-                byThread[e.startThreadId()].push_back({e.name(), e.startNs(), e.endNs()});
-        for (auto &[thread, ops] : byThread) {
-            std::sort(ops.begin(), ops.end(), [](const Op &a, const Op &b) {
-                return a.start != b.start ? a.start < b.start : a.end > b.end;
-            });
-            std::vector<size_t> open;
-            std::vector<double> self(ops.size());
-            for (size_t i = 0; i < ops.size(); ++i) {
-                while (!open.empty() && ops[open.back()].end <= ops[i].start)
-                    open.pop_back();
-                const double ms = double(ops[i].end - ops[i].start) / 1e6;
-                self[i] = ms;
-                if (!open.empty())
-                    self[open.back()] -= ms;
-                open.push_back(i);
-            }
-            for (size_t i = 0; i < ops.size(); ++i) {
-                add(ops[i].name, std::max(0.0, self[i]));
-                profile.busyMs += std::max(0.0, self[i]);
-            }
-        }
+    std::vector<ProfiledEvent> events;
+    events.reserve(result->events().size());
+    for (const auto &e : result->events()) {
+        using libkineto::ActivityType;
+        const auto type = ActivityType(e.activityType());
+        ProfiledEvent::Kind kind = ProfiledEvent::Kind::Other;
+        // Kernels and copies only: the GPU's other records (annotations,
+        // synchronisation) span time in which it may have run nothing.
+        if (e.deviceType() == c10::DeviceType::CUDA &&
+            (type == ActivityType::CONCURRENT_KERNEL || type == ActivityType::GPU_MEMCPY || type == ActivityType::GPU_MEMSET))
+            kind = ProfiledEvent::Kind::GpuWork;
+        else if (type == ActivityType::CPU_OP && e.deviceType() == c10::DeviceType::CPU && !e.isAsync())
+            kind = ProfiledEvent::Kind::CpuOp;
+        if (kind != ProfiledEvent::Kind::Other)
+            events.push_back({e.name(), kind, e.startThreadId(), e.startNs(), e.endNs()});
     }
-    profile.kernels = sortedByTime(byName);
-    return profile;
+    return summarizeProfile(events, gpu, wallMs);
 }
 
 #else

@@ -5,6 +5,7 @@
 // --profile` prints, so that one run on a lent GPU says which kernels hold a
 // pass back and whether the GPU waits for the host between them.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,6 +27,20 @@ struct KernelProfile
     double busyMs = 0;  // GPU: time at least one kernel or copy ran; CPU: the ops' self time
     std::vector<KernelTime> kernels; // most time first
 };
+
+// One record of the profiler as the summary reads it.
+struct ProfiledEvent
+{
+    enum class Kind { CpuOp, GpuWork, Other }; // GpuWork: a kernel or a copy on the GPU
+    std::string name;
+    Kind kind = Kind::Other;
+    std::uint64_t thread = 0; // the CPU thread an op ran on
+    std::uint64_t startNs = 0, endNs = 0;
+};
+
+// The profile of `events`: gpu, each kernel's and copy's time, and the time at
+// least one ran; otherwise each op's self time (less the ops it called).
+KernelProfile summarizeProfile(const std::vector<ProfiledEvent> &events, bool gpu, double wallMs);
 
 // Runs `work` once under the profiler, on the calling thread. gpu: times the
 // kernels and copies on the GPU; otherwise the self time of each op on this
