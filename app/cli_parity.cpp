@@ -5,6 +5,7 @@
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
+#include "scoring/pipeline.h"
 #include "scoring/scorer.h"
 #include "scoring/text_field.h"
 
@@ -26,8 +27,32 @@ struct Tally
     }
 };
 
+// Every case again, all of them at once through the scoring pipeline, as
+// `score` runs a dataset: cases of one prompt and reference share their prefix,
+// and rows of different prompts share passes.
+void checkTogether(const RewardModel &model, std::vector<PolarInput> inputs, const std::vector<std::string> &names,
+                   const std::vector<double> &golden, const std::string &field, double atol, Tally &tally)
+{
+    if (inputs.empty())
+        return;
+    ScoreStats stats;
+    const auto scores = scoreInputs(model, std::move(inputs), ScoringSettings{}, {}, &stats);
+    for (size_t i = 0; i < scores.size(); ++i) {
+        const double diff = scores[i].ok ? std::fabs(double(scores[i].reward) - golden[i]) : INFINITY;
+        char detail[160];
+        std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.3g)", scores[i].reward,
+                      field.c_str(), golden[i], diff, atol);
+        tally.check(diff <= atol, "together/" + names[i], scores[i].ok ? detail : scores[i].error);
+    }
+    std::printf("together: %zu cases in %zu passes, %zu of them continuing a shared prefix\n", scores.size(),
+                stats.forwardPasses, stats.sharedRows);
+}
+
 void checkCases(const RewardModel &model, const std::string &path, const std::string &field, double atol, Tally &tally)
 {
+    std::vector<PolarInput> together;
+    std::vector<std::string> togetherNames;
+    std::vector<double> togetherGolden;
     for (const auto &line : readJsonl(path)) {
         const std::string where = path + ":" + std::to_string(line.number);
         if (!line.ok())
@@ -49,6 +74,9 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
         }
         const auto r = scoreSequences(model, {in.ids});
         const double want = c[field].get<double>();
+        together.push_back(in);
+        togetherNames.push_back(name);
+        togetherGolden.push_back(want);
         const double diff = r[0].ok ? std::fabs(double(r[0].reward) - want) : INFINITY;
         char detail[160];
         std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.3g)", r[0].reward,
@@ -69,6 +97,7 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
         }
         tally.check(ok, name, detail);
     }
+    checkTogether(model, std::move(together), togetherNames, togetherGolden, field, atol, tally);
 }
 
 void checkBatch(const RewardModel &model, const std::string &path, double atol, Tally &tally)

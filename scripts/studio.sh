@@ -145,7 +145,7 @@ run_tests() {
             stage "3/3 PyPI torch $torch_version (CUDA compiled in): build and every test"
             local prefix
             prefix=$(pip_torch_prefix)
-            build_in "$root/build-torch2" "$prefix"
+            build_in "$root/build-torch2" "$prefix" -DPOLAR_REFERENCE_PYTHON="$venv/bin/python"
             run_ctest "$root/build-torch2"
             ;;
         *)

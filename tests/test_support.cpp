@@ -4,6 +4,8 @@
 #include "scoring/settings.h"
 #include "util/jsonl.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 namespace testdata {
@@ -13,6 +15,16 @@ std::string tinyModel() { return sourceDir() + "/tests/data/tiny-polar"; }
 std::string tinyShardedModel() { return sourceDir() + "/tests/data/tiny-polar-sharded"; }
 std::string internlm2Tokenizer() { return sourceDir() + "/tests/data/internlm2"; }
 std::string golden(const std::string &name) { return sourceDir() + "/tests/data/golden/" + name; }
+
+std::vector<std::string> variantModels()
+{
+    std::vector<std::string> dirs;
+    for (const auto &entry : std::filesystem::directory_iterator(sourceDir() + "/tests/data/variants"))
+        if (entry.is_directory())
+            dirs.push_back(entry.path().string());
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+}
 
 std::vector<polar::Json> readGoldenLines(const std::string &path)
 {

@@ -66,14 +66,20 @@ static double lowest(torch::ScalarType t)
         scores = torch::cat({shared, own}, -1);                                // [B, nKV, G*T, P+T]
     }
     auto probs = torch::softmax(scores, -1, atLeastFloat32(dtype)).to(dtype);
-    auto out = torch::matmul(probs.slice(-1, P), v);                           // [B, nKV, G*T, D]
-    if (past && onePrefix) {
-        auto p = probs.slice(-1, 0, P).permute({1, 0, 2, 3}).reshape({nKV, B * G * T, P});
-        out = out + torch::matmul(p, past->value[0]).view({nKV, B, G * T, D}).permute({1, 0, 2, 3});
-    } else if (past) {
-        out = out + torch::matmul(probs.slice(-1, 0, P), past->value);
+    if (!past)
+        return torch::matmul(probs, v).view({B, nKV, G, T, D});
+    // The official module multiplies by all P+T values in one product, which
+    // accumulates in float32 and rounds once; two products summed in bf16 would
+    // round three times. So the two halves accumulate in float32 here too.
+    const auto acc = atLeastFloat32(dtype);
+    auto out = torch::matmul(probs.slice(-1, P).to(acc), v.to(acc));           // [B, nKV, G*T, D]
+    if (onePrefix) {
+        auto p = probs.slice(-1, 0, P).permute({1, 0, 2, 3}).reshape({nKV, B * G * T, P}).to(acc);
+        out = out + torch::matmul(p, past->value[0].to(acc)).view({nKV, B, G * T, D}).permute({1, 0, 2, 3});
+    } else {
+        out = out + torch::matmul(probs.slice(-1, 0, P).to(acc), past->value.to(acc));
     }
-    return out.view({B, nKV, G, T, D});
+    return out.to(dtype).view({B, nKV, G, T, D});
 }
 
 #if TORCH_VERSION_MAJOR >= 2
