@@ -11,7 +11,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 
 namespace polar::cli {
 
@@ -27,22 +26,39 @@ struct Tally
     }
 };
 
+// The line that reports a reward against its golden value.
+std::string rewardDetail(float reward, const std::string &field, double want, double diff, double atol)
+{
+    char detail[160];
+    std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.3g)", reward, field.c_str(), want,
+                  diff, atol);
+    return detail;
+}
+
+struct ScoredCase
+{
+    std::string name;
+    PolarInput input;
+    double golden = 0;
+};
+
 // Every case again, all of them at once through the scoring pipeline, as
 // `score` runs a dataset: cases of one prompt and reference share their prefix,
 // and rows of different prompts share passes.
-void checkTogether(const RewardModel &model, std::vector<PolarInput> inputs, const std::vector<std::string> &names,
-                   const std::vector<double> &golden, const std::string &field, double atol, Tally &tally)
+void checkTogether(const RewardModel &model, const std::vector<ScoredCase> &cases, const std::string &field, double atol,
+                   Tally &tally)
 {
-    if (inputs.empty())
+    if (cases.empty())
         return;
+    std::vector<PolarInput> inputs;
+    for (const auto &c : cases)
+        inputs.push_back(c.input);
     ScoreStats stats;
     const auto scores = scoreInputs(model, std::move(inputs), ScoringSettings{}, {}, &stats);
     for (size_t i = 0; i < scores.size(); ++i) {
-        const double diff = scores[i].ok ? std::fabs(double(scores[i].reward) - golden[i]) : INFINITY;
-        char detail[160];
-        std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.3g)", scores[i].reward,
-                      field.c_str(), golden[i], diff, atol);
-        tally.check(diff <= atol, "together/" + names[i], scores[i].ok ? detail : scores[i].error);
+        const double diff = scores[i].ok ? std::fabs(double(scores[i].reward) - cases[i].golden) : INFINITY;
+        tally.check(diff <= atol, "together/" + cases[i].name,
+                    scores[i].ok ? rewardDetail(scores[i].reward, field, cases[i].golden, diff, atol) : scores[i].error);
     }
     std::printf("together: %zu cases in %zu passes, %zu of them continuing a shared prefix\n", scores.size(),
                 stats.forwardPasses, stats.sharedRows);
@@ -50,9 +66,7 @@ void checkTogether(const RewardModel &model, std::vector<PolarInput> inputs, con
 
 void checkCases(const RewardModel &model, const std::string &path, const std::string &field, double atol, Tally &tally)
 {
-    std::vector<PolarInput> together;
-    std::vector<std::string> togetherNames;
-    std::vector<double> togetherGolden;
+    std::vector<ScoredCase> together;
     for (const auto &line : readJsonl(path)) {
         const std::string where = path + ":" + std::to_string(line.number);
         if (!line.ok())
@@ -74,13 +88,9 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
         }
         const auto r = scoreSequences(model, {in.ids});
         const double want = c[field].get<double>();
-        together.push_back(in);
-        togetherNames.push_back(name);
-        togetherGolden.push_back(want);
+        together.push_back({name, in, want});
         const double diff = r[0].ok ? std::fabs(double(r[0].reward) - want) : INFINITY;
-        char detail[160];
-        std::snprintf(detail, sizeof detail, "reward %.6f, golden %s %.6f, |diff| %.2e (atol %.3g)", r[0].reward,
-                      field.c_str(), want, diff, atol);
+        std::string detail = rewardDetail(r[0].reward, field, want, diff, atol);
         bool ok = diff <= atol;
         if (ok && c.contains("per_position") && field == "reward") {
             const auto values = model.forwardPerPosition(in.ids);
@@ -92,12 +102,13 @@ void checkCases(const RewardModel &model, const std::string &path, const std::st
             // reported, and the reward (which has an official bf16 value) decides.
             const bool fp32 = model.info().dtype == "fp32";
             ok = !fp32 || worst <= atol;
-            std::snprintf(detail + std::strlen(detail), sizeof detail - std::strlen(detail), "; per-position max %.2e%s",
-                          worst, fp32 ? "" : " (reported only)");
+            char positions[64];
+            std::snprintf(positions, sizeof positions, "; per-position max %.2e%s", worst, fp32 ? "" : " (reported only)");
+            detail += positions;
         }
         tally.check(ok, name, detail);
     }
-    checkTogether(model, std::move(together), togetherNames, togetherGolden, field, atol, tally);
+    checkTogether(model, together, field, atol, tally);
 }
 
 void checkBatch(const RewardModel &model, const std::string &path, double atol, Tally &tally)

@@ -56,6 +56,8 @@ class InternLM2Reward:
         with open(os.path.join(model_dir, "config.json")) as f:
             self.cfg = json.load(f)
         self.dtype = dtype
+        # Norms and softmax run in float32 whatever the compute dtype, as the official modules do.
+        self.wide = torch.float64 if dtype == torch.float64 else torch.float32
         self.w = {k: v.to(dtype) for k, v in read_weights(model_dir).items()}
         c = self.cfg
         self.heads = c["num_attention_heads"]
@@ -66,7 +68,7 @@ class InternLM2Reward:
     # -- blocks, as the official modules compute them ----------------------------
 
     def rms_norm(self, x, weight):
-        h = x.to(torch.float32 if self.dtype != torch.float64 else torch.float64)
+        h = x.to(self.wide)
         h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.cfg["rms_norm_eps"])
         return weight * h.to(x.dtype)
 
@@ -111,7 +113,7 @@ class InternLM2Reward:
         scores = q @ k.transpose(2, 3) / math.sqrt(self.head_dim)
         causal = torch.ones(T, T, dtype=torch.bool).tril()
         scores = scores.masked_fill(~causal, torch.finfo(scores.dtype).min)
-        probs = torch.softmax(scores.to(torch.float32 if self.dtype != torch.float64 else torch.float64), dim=-1)
+        probs = torch.softmax(scores.to(self.wide), dim=-1)
         out = (probs.to(q.dtype) @ v).transpose(1, 2).reshape(B, T, self.heads * self.head_dim)
         return torch.nn.functional.linear(out, w[p + "wo.weight"], w.get(p + "wo.bias"))
 
