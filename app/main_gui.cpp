@@ -2,8 +2,7 @@
 // hands over to Qt.
 #include "workbench/command_line.h"
 #include "workbench/main_window.h"
-#include "attribution/view.h"
-#include "annotation/dataset_window.h"
+#include "workbench/requested_run.h"
 #include "widgets/appearance.h"
 #include "engine/controller.h"
 
@@ -11,10 +10,6 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
-#include <QTableView>
-#include <QTimer>
-
-#include <cstdio>
 
 int main(int argc, char **argv)
 {
@@ -63,46 +58,8 @@ int main(int argc, char **argv)
     if (!restored && !parser.isSet(sessionOpt))
         window.loadSeedExample();
 
-    DatasetWindow *datasetWindow = nullptr;
-    auto finish = [&] {
-        if (!scripted)
-            return;
-        // Let queued view updates (the chart follows the table) land first.
-        QTimer::singleShot(300, &window, [&] {
-            (datasetWindow ? static_cast<QWidget *>(datasetWindow) : static_cast<QWidget *>(&window))->grab().save(screenshot);
-            window.discardRecovery();
-            QApplication::quit();
-        });
-    };
-    QObject::connect(&window, &MainWindow::modelReady, &window, [&](bool ok) {
-        if (parser.isSet(datasetOpt)) {
-            datasetWindow = window.openDatasetWindow(parser.value(datasetOpt));
-            QObject::connect(datasetWindow, &DatasetWindow::scoringStopped, &window, [&] { finish(); });
-            if (ok && parser.isSet(scoreOpt))
-                datasetWindow->startScoring();
-            else
-                finish();
-            return;
-        }
-        if (ok && parser.isSet(scoreOpt))
-            window.score();
-        else
-            finish();
-    });
-    QObject::connect(&window, &MainWindow::scoringDone, &window, [&] {
-        window.resultsTable()->selectRow(0);
-        if (!parser.isSet(explainOpt)) {
-            finish();
-            return;
-        }
-        try {
-            window.attributionView()->setMethod(polar::parseAttributionMethod(parser.value(explainOpt).toStdString()));
-        } catch (const std::exception &e) {
-            std::fprintf(stderr, "polar-studio: %s\n", e.what());
-        }
-        window.action("explain")->trigger();
-    });
-    QObject::connect(window.attributionView(), &AttributionView::finished, &window, [&] { finish(); });
+    RequestedRun run(&window, {parser.value(datasetOpt), parser.isSet(scoreOpt), parser.value(explainOpt), screenshot});
+    QObject::connect(&run, &RequestedRun::finished, &app, &QApplication::quit);
 
     if (parser.isSet(modelOpt))
         window.loadModel(parser.value(modelOpt));

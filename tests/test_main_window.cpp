@@ -18,6 +18,7 @@
 #include "analysis/reference_sensitivity.h"
 #include <QImage>
 #include <QPlainTextEdit>
+#include "workbench/requested_run.h"
 #include "workbench/results_model.h"
 #include "workbench/reward_chart.h"
 #include "model/reward_model.h"
@@ -322,6 +323,76 @@ private Q_SLOTS:
         QVERIFY(scoreAndWait(w()));
         QCOMPARE(w().selectedCandidate(), third);
         QCOMPARE(w().candidateEditor()->textEdit()->toPlainText(), QString("An edited third answer."));
+    }
+
+    void rescoringKeepsTheRowTheUserPickedInASortedTable()
+    {
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        QTableView *table = w().resultsTable();
+        auto tableId = [table] {
+            const QModelIndex cur = table->selectionModel()->currentIndex();
+            return cur.isValid() ? cur.data(ResultsModel::IdRole).toLongLong() : qlonglong(-1);
+        };
+        table->sortByColumn(ResultsModel::Reward, Qt::AscendingOrder);
+        // The user clicks a row that is neither the top row nor the editor's candidate.
+        const int64_t picked = w().document()->candidateAt(0).id;
+        int pickedRow = -1;
+        for (int r = 0; r < table->model()->rowCount(); ++r)
+            if (table->model()->index(r, 0).data(ResultsModel::IdRole).toLongLong() == picked)
+                pickedRow = r;
+        QVERIFY(pickedRow > 0);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(table->model()->index(pickedRow, ResultsModel::Reward)).center());
+        QCOMPARE(tableId(), qlonglong(picked));
+        QCOMPARE(w().selectedCandidate(), picked);
+
+        // A model loaded again drops the scores; scoring brings them back in a new order.
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        auto *panel = w().findChild<ModelPanel *>();
+        QVERIFY(panel);
+        panel->setDeviceAndDtype(QStringLiteral("cpu"), QStringLiteral("bf16"));
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+        table->setFocus(); // where the focus lands when the Load button is disabled while loading
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(tableId(), qlonglong(picked));
+        QCOMPARE(w().selectedCandidate(), picked);
+
+        // Edits to another field rescore in place as well.
+        typeInto(w().promptEditor(), "Tell me about the planet Mars.");
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(tableId(), qlonglong(picked));
+        QCOMPARE(w().selectedCandidate(), picked);
+    }
+
+    void theCommandLinesScoringRunsOnceAndLeavesTheUsersRowAlone()
+    {
+        // polar-studio --score --explain grad: the first load scores, and the best row is explained.
+        w().loadSeedExample();
+        RequestedRun run(&w(), {QString(), true, QStringLiteral("grad"), QString()});
+        QSignalSpy scored(&w(), &MainWindow::scoringDone);
+        QSignalSpy explained(w().attributionView(), &AttributionView::finished);
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(explained.wait(30000));
+        QCOMPARE(scored.size(), 1);
+        QTableView *table = w().resultsTable();
+        QCOMPARE(table->selectionModel()->currentIndex().data(ResultsModel::IdRole).toLongLong(),
+                 table->model()->index(0, 0).data(ResultsModel::IdRole).toLongLong());
+        QCOMPARE(table->model()->index(0, ResultsModel::Rank).data().toString(), QString("1"));
+
+        // Then the user picks a row, loads a model and rescores: the command line's request is not repeated.
+        const int64_t picked = table->model()->index(2, 0).data(ResultsModel::IdRole).toLongLong(); // the third best
+        w().selectCandidate(picked);
+        ready.clear();
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+        QVERIFY(!w().engine()->busy()); // no scoring of its own
+        QCOMPARE(scored.size(), 1);
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(table->selectionModel()->currentIndex().data(ResultsModel::IdRole).toLongLong(), qlonglong(picked));
+        QCOMPARE(w().selectedCandidate(), picked);
+        QCOMPARE(explained.size(), 1);
     }
 
     void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()
