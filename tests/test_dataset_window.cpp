@@ -20,6 +20,7 @@
 #include "util/files.h"
 #include "util/jsonl.h"
 #include "workbench/main_window.h"
+#include "workbench/model_panel.h"
 #include "test_support.h"
 #include "model/reward_model.h"
 #include "live_server.h"
@@ -594,6 +595,41 @@ private Q_SLOTS:
         for (size_t i = 0; i < w.project()->size(); ++i)
             for (float r : w.project()->rewards(i))
                 QVERIFY(r != 99.f);
+    }
+
+    void rewardsOfAnotherPrecisionAreScoredAgain()
+    {
+        // fp32 rewards are not the bf16 model's: loading it at bf16 makes them stale, and scoring redoes them.
+        const QString path = freshDataset("other-precision.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        QCOMPARE(w.project()->scoredCount(), w.project()->size());
+        const std::vector<float> fp32 = w.project()->rewards(0);
+        const std::string name = m_main->engine()->modelInfo().name;
+        QCOMPARE(w.project()->item(0).rewardModel, name);
+
+        auto loadAt = [this](const QString &dtype) {
+            m_main->findChild<ModelPanel *>()->setDeviceAndDtype(QStringLiteral("cpu"), dtype);
+            QSignalSpy ready(m_main.get(), &MainWindow::modelReady);
+            m_main->loadModel(QString::fromStdString(testdata::tinyModel()));
+            return ready.wait(30000) && ready.first().first().toBool();
+        };
+        QVERIFY(loadAt(QStringLiteral("bf16")));
+        QCOMPARE(w.project()->scoredCount(), size_t(0));
+        const QModelIndex best = w.itemModel()->index(0, DatasetItemModel::BestReward);
+        QCOMPARE(best.data().toString(), QStringLiteral("stale"));
+        w.startScoring();
+        QVERIFY(stopped.wait(60000));
+        QCOMPARE(w.project()->scoredCount(), w.project()->size());
+        QCOMPARE(w.project()->item(0).rewardModel, name + " (bf16)");
+        QVERIFY(w.project()->rewards(0) != fp32); // bf16 rounds the tiny model's rewards
+
+        QVERIFY(loadAt(QStringLiteral("auto"))); // the model the other tests expect
+        QCOMPARE(QString::fromStdString(m_main->engine()->modelInfo().dtype), QString("fp32"));
+        QCOMPARE(w.project()->scoredCount(), size_t(0)); // the bf16 rewards are stale in turn
     }
 
     void fineTuneLearnsTheRankingsAndLoadsTheNewModel()

@@ -500,6 +500,7 @@ private Q_SLOTS:
         QVERIFY(w().saveSessionTo(path));
         Json saved = parseJson(readWholeFile(path.toStdString()), "session");
         QCOMPARE(QString::fromStdString(saved["scored_by"].get<std::string>()), QString::fromStdString(testdata::tinyModel()));
+        QCOMPARE(QString::fromStdString(saved["scored_dtype"].get<std::string>()), QString("fp32"));
         QCOMPARE(QString::fromStdString(saved["model"].get<std::string>()), QString::fromStdString(testdata::tinyModel()));
         {
             // A fresh window: the session's model loads, and the saved rewards stay.
@@ -529,6 +530,48 @@ private Q_SLOTS:
         QVERIFY(w().openSession(foreign)); // the same model is loaded already: no load follows
         QVERIFY(!w().document()->workspace().candidates[0].score.has_value());
         QVERIFY(!w().document()->workspace().referenceScore.has_value());
+
+        // Nor rewards of this model at another precision: bf16's are not fp32's.
+        saved["scored_by"] = testdata::tinyModel();
+        saved["scored_dtype"] = "bf16";
+        const QString otherPrecision = m_tmp.filePath("bf16.polar.json");
+        writeFileAtomically(otherPrecision.toStdString(), saved.dump());
+        QVERIFY(w().openSession(otherPrecision)); // its settings say "auto": the fp32 model loaded stays
+        QCOMPARE(QString::fromStdString(w().engine()->modelInfo().dtype), QString("fp32"));
+        QVERIFY(!w().document()->workspace().candidates[0].score.has_value());
+
+        // A session that names its precision gets it: the model loads again in bf16 and its rewards stay.
+        saved["settings"]["dtype"] = "bf16";
+        const QString named = m_tmp.filePath("bf16-named.polar.json");
+        writeFileAtomically(named.toStdString(), saved.dump());
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        QVERIFY(w().openSession(named));
+        QVERIFY(ready.wait(30000));
+        QCOMPARE(QString::fromStdString(w().engine()->modelInfo().dtype), QString("bf16"));
+        QVERIFY(w().document()->workspace().candidates[0].score.has_value());
+        QCOMPARE(w().document()->workspace().candidates[0].score->reward, float(saved["candidates"][0]["score"]["reward"].get<double>()));
+    }
+
+    void anotherPrecisionDropsTheShownRewards()
+    {
+        // fp32 rewards are not shown beside the model loaded again in bf16, and a session saves which precision gave them.
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        QVERIFY(w().document()->workspace().candidates[0].score.has_value());
+        auto *panel = w().findChild<ModelPanel *>();
+        QVERIFY(panel);
+        panel->setDeviceAndDtype(QStringLiteral("cpu"), QStringLiteral("bf16"));
+        QSignalSpy ready(&w(), &MainWindow::modelReady);
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(ready.wait(30000));
+        QVERIFY(!w().document()->workspace().candidates[0].score.has_value());
+        QCOMPARE(w().resultsModel()->index(0, ResultsModel::Reward).data().toString(), QString("–"));
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(QString::fromStdString(w().document()->workspace().scoredDtype), QString("bf16"));
+        const QString path = m_tmp.filePath("bf16-scored.polar.json");
+        QVERIFY(w().saveSessionTo(path));
+        QCOMPARE(QString::fromStdString(parseJson(readWholeFile(path.toStdString()), "session")["scored_dtype"].get<std::string>()),
+                 QString("bf16"));
     }
 
     void exportsPolarPairs()

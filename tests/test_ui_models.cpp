@@ -171,7 +171,7 @@ private Q_SLOTS:
             ws.addCandidate(TextField::fromString(t));
         doc.reset(ws);
         QCOMPARE(results.rowCount(), 3); // unscored candidates, no reference row yet
-        doc.setScores({{1, score(1.0f)}, {2, score(3.0f)}, {3, score(1.0f)}}, score(2.0f), "model");
+        doc.setScores({{1, score(1.0f)}, {2, score(3.0f)}, {3, score(1.0f)}}, score(2.0f), "model", "fp32");
         QCOMPARE(results.rowCount(), 4);
         auto cell = [&](int row, int col) { return results.index(row, col).data().toString(); };
         QCOMPARE(cell(1, ResultsModel::Rank), QString("1"));

@@ -27,6 +27,8 @@ private Q_SLOTS:
         ws.settings.encode.maxLength = 2048;
         ws.settings.encode.cutSide = CutSide::Right;
         ws.settings.dtype = "bf16";
+        ws.scoredBy = "/models/POLAR-7B";
+        ws.scoredDtype = "bf16";
 
         QTemporaryDir dir;
         const std::string path = dir.filePath("s.polar.json").toStdString();
@@ -37,6 +39,21 @@ private Q_SLOTS:
         QVERIFY(back.prompt.isMessages);
         QCOMPARE(back.candidates[1].mark, Candidate::Mark::Rejected);
         QCOMPARE(back.referenceScore->truncation, std::string("output: 3 tokens cut"));
+        QVERIFY(back.scoredWith("/models/POLAR-7B", "bf16"));
+        QVERIFY(!back.scoredWith("/models/POLAR-7B", "fp32"));
+        QVERIFY(!back.scoredWith("/models/POLAR-1_8B", "bf16"));
+    }
+
+    void scoresOfASessionWithoutTheirPrecisionStay()
+    {
+        // Sessions saved before scored_dtype existed: their scores match the model at any precision.
+        Json j = workspaceToJson(Workspace{});
+        j["scored_by"] = "/models/POLAR-7B";
+        const Workspace old = workspaceFromJson(j, "old.polar.json");
+        QVERIFY(old.scoredWith("/models/POLAR-7B", "fp32"));
+        QVERIFY(old.scoredWith("/models/POLAR-7B", "bf16"));
+        QVERIFY(!old.scoredWith("/models/other", "fp32"));
+        QVERIFY(!Workspace{}.scoredWith("", "fp32")); // nothing scored matches nothing
     }
 
     void errorsNameTheField_data()

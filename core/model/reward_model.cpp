@@ -38,6 +38,11 @@ std::string modelNameOf(std::string dir)
     return slash == std::string::npos ? dir : dir.substr(slash + 1);
 }
 
+std::string ModelInfo::rewardsName() const
+{
+    return !remote.empty() || dtype.empty() || dtype == "fp32" ? name : name + " (" + dtype + ")";
+}
+
 bool cudaAvailable()
 {
     return torch::cuda::is_available();

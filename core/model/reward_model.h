@@ -59,6 +59,10 @@ struct ModelInfo
     double loadSeconds = 0;      // config, tokenizer, mapping, placing the weights
     uint64_t fileBytes = 0;      // weight bytes read from the safetensors files
     double loadGBps() const { return loadSeconds > 0 ? double(fileBytes) / loadSeconds / 1e9 : 0.0; }
+    // What projects record rewards under: the name, with the precision when it
+    // is not fp32 ("POLAR-7B (bf16)"), so that one precision's rewards are
+    // never taken for another's. A server's rewards go by the name alone.
+    std::string rewardsName() const;
 };
 
 // A loaded POLAR reward model: config, tokenizer, encoder and InternLM2 weights.

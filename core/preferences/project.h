@@ -147,9 +147,10 @@ public:
     // Whether item i has fresh rewards for each of its candidates: computed
     // for them as they are, by the scoring model when one is set.
     bool hasRewards(size_t i) const;
-    // The model now scoring this project (ModelInfo::name, as setRewards
+    // The model now scoring this project (ModelInfo::rewardsName, as setRewards
     // records it); "" accepts rewards from any model. Rewards another model
-    // gave count as stale: never shown as this model's, scored again.
+    // (or this one at another precision) gave count as stale: never shown as
+    // this model's, scored again.
     void setScoringModel(const std::string &model) { m_scoringModel = model; }
     const std::string &scoringModel() const { return m_scoringModel; }
     // Item i has rewards, but another model than the scoring model gave them.

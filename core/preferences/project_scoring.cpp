@@ -62,7 +62,7 @@ std::vector<ItemRewards> scoreItems(const RewardModel &model, const ItemScoreReq
 size_t scoreProject(const RewardModel &model, PreferenceProject &project, const ProjectScoringOptions &o)
 {
     o.settings.validate();
-    project.setScoringModel(model.info().name); // another model's rewards are scored again
+    project.setScoringModel(model.info().rewardsName()); // another model's (or precision's) rewards are scored again
     const size_t n = project.size();
     size_t done = project.scoredCount(), scored = 0, cursor = 0;
     for (;;) {
@@ -72,7 +72,7 @@ size_t scoreProject(const RewardModel &model, PreferenceProject &project, const 
         if (chunk.empty())
             break;
         const auto rewards = scoreItems(model, scoringRequest(project, chunk), o.settings, o.cancel);
-        project.setRewards(rewards, model.info().name);
+        project.setRewards(rewards, model.info().rewardsName());
         for (const auto &r : rewards) {
             if (r.error.empty())
                 ++scored, ++done;

@@ -56,6 +56,11 @@ Candidate &Workspace::addCandidate(TextField text)
     return candidates.back();
 }
 
+bool Workspace::scoredWith(const std::string &directory, const std::string &dtype) const
+{
+    return !scoredBy.empty() && scoredBy == directory && (scoredDtype.empty() || scoredDtype == dtype);
+}
+
 int Workspace::indexOf(int64_t id) const
 {
     for (size_t i = 0; i < candidates.size(); ++i)
@@ -99,8 +104,10 @@ Json workspaceToJson(const Workspace &ws)
     j["settings"] = std::move(settings);
     if (ws.referenceScore)
         j["reference_score"] = scoreToJson(*ws.referenceScore);
-    if (!ws.scoredBy.empty())
+    if (!ws.scoredBy.empty()) {
         j["scored_by"] = ws.scoredBy;
+        j["scored_dtype"] = ws.scoredDtype;
+    }
     return j;
 }
 
@@ -117,6 +124,7 @@ Workspace workspaceFromJson(const Json &j, const std::string &file)
     Workspace ws;
     ws.modelPath = optionalString(j, "model", file);
     ws.scoredBy = optionalString(j, "scored_by", file);
+    ws.scoredDtype = optionalString(j, "scored_dtype", file);
     if (j.contains("prompt"))
         ws.prompt = textFieldFromJson(j["prompt"], file + ": field 'prompt'");
     if (j.contains("reference"))

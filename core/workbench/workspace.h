@@ -38,9 +38,11 @@ struct WorkspaceSettings : ScoringSettings
 struct Workspace
 {
     std::string modelPath;
-    // The model directory the saved scores came from ("" when none): scores
-    // are shown only beside the model that gave them.
+    // The model directory and compute precision ("fp32", "bf16", "fp16") the
+    // saved scores came from ("" when none): scores are shown only beside the
+    // model that gave them, at the precision that gave them.
     std::string scoredBy;
+    std::string scoredDtype;
     TextField prompt, reference;
     std::vector<Candidate> candidates;
     std::optional<CandidateScore> referenceScore; // the reference scored as a candidate
@@ -48,6 +50,9 @@ struct Workspace
     int64_t nextId = 1;
 
     Candidate &addCandidate(TextField text);
+    // Whether the saved scores are that model's at that precision. A session
+    // written before the precision was saved matches any precision.
+    bool scoredWith(const std::string &directory, const std::string &dtype) const;
     Candidate *find(int64_t id);
     const Candidate *find(int64_t id) const;
     int indexOf(int64_t id) const;

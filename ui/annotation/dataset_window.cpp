@@ -258,7 +258,7 @@ void DatasetWindow::connectDocument()
         m_demo->setVisible(m_engine->hasModel() && m_engine->modelInfo().remote.empty()
                           && isEmbeddedModelDir(QString::fromStdString(m_engine->modelInfo().directory)));
         // Rewards on screen are the loaded model's, never another's.
-        m_doc->setScoringModel(m_engine->hasModel() ? m_engine->modelInfo().name : std::string());
+        m_doc->setScoringModel(m_engine->hasModel() ? m_engine->modelInfo().rewardsName() : std::string());
     };
     connect(m_engine, &EngineController::modelLoaded, this, showDemo);
     showDemo();
@@ -306,7 +306,7 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     bool warning = false;
     const QString summary = opened.summary(&warning);
     if (m_engine->hasModel())
-        opened.project->setScoringModel(m_engine->modelInfo().name);
+        opened.project->setScoringModel(m_engine->modelInfo().rewardsName());
     logTime(); // the old project's item, before the old project goes
     m_timedItem = size_t(-1);
     m_doc->setProject(std::move(opened.project));

@@ -102,7 +102,7 @@ void EngineWorker::scoreItems(EngineTicket ticket, const polar::ItemScoreRequest
             throw polar::Error(tr("No model is loaded.").toStdString());
         const auto started = std::chrono::steady_clock::now();
         ItemsResult out;
-        out.model = m_model->info().name;
+        out.model = m_model->info().rewardsName();
         out.items = polar::scoreItems(*m_model, request, settings, cancel.get());
         out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         return QVariant::fromValue(out);

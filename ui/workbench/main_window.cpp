@@ -306,16 +306,20 @@ void MainWindow::connectParts()
     connect(m_session, &SessionController::saved, this, [this](const QString &p) { statusBar()->showMessage(tr("Saved %1").arg(p), 5000); });
     connect(m_session, &SessionController::modelWanted, this, [this](const QString &dir, const QString &device, const QString &dtype) {
         m_modelPanel->setDeviceAndDtype(device, dtype);
-        const QString loaded = m_engine->hasModel() ? QString::fromStdString(m_engine->modelInfo().directory) : QString();
+        const polar::ModelInfo loadedInfo = m_engine->hasModel() ? m_engine->modelInfo() : polar::ModelInfo{};
+        const QString loaded = QString::fromStdString(loadedInfo.directory);
         // An empty directory: the session was made with the embedded demo model.
-        const bool load = dir.isEmpty() ? !isEmbeddedModelDir(loaded) : QDir(dir).canonicalPath() != QDir(loaded).canonicalPath();
-        if (load) {
+        const bool otherModel = dir.isEmpty() ? !isEmbeddedModelDir(loaded) : QDir(dir).canonicalPath() != QDir(loaded).canonicalPath();
+        // A precision the session names is the one its rewards were computed at ("auto" names none).
+        const bool otherPrecision = m_engine->hasModel() && loadedInfo.remote.empty() && dtype != QLatin1String("auto")
+                                    && dtype.toStdString() != loadedInfo.dtype;
+        if (otherModel || otherPrecision) {
             if (dir.isEmpty())
                 loadDefaultModel();
             else
                 loadModel(dir); // its modelLoaded keeps the scores when they are this model's
-        } else if (m_doc->workspace().scoredBy != loaded.toStdString()) {
-            m_doc->clearScores(); // saved with another model than the one loaded
+        } else if (!m_doc->workspace().scoredWith(loadedInfo.directory, loadedInfo.dtype)) {
+            m_doc->clearScores(); // saved with another model or precision than the one loaded
         } else {
             restoreEncodings();
         }
@@ -338,8 +342,8 @@ void MainWindow::connectEngine()
     connect(m_engine, &EngineController::modelLoaded, this, [this](const polar::ModelInfo &info) {
         m_usingDemoModel = isEmbeddedModelDir(QString::fromStdString(info.directory));
         m_doc->setModelPath(m_usingDemoModel ? std::string() : info.directory);
-        if (m_doc->workspace().scoredBy != info.directory)
-            m_doc->clearScores(); // scores of another model do not apply; a session's own model keeps them
+        if (!m_doc->workspace().scoredWith(info.directory, info.dtype))
+            m_doc->clearScores(); // another model's scores, or another precision's, do not apply; a session's own keep them
         m_messageBar->resolve(tr("Could not load the model")); // other problems stay on screen
         restoreEncodings();
         statusBar()->showMessage(tr("Model loaded in %1 s").arg(info.loadSeconds, 0, 'f', 2), 5000);
@@ -476,7 +480,8 @@ void MainWindow::restoreEncodings()
     // cache primed by the saved rewards, so the model runs only for a text
     // whose encoding no longer matches what was saved.
     const polar::Workspace &ws = m_doc->workspace();
-    if (!m_engine->hasModel() || ws.scoredBy != m_engine->modelInfo().directory || !m_scored->missingInputs().isEmpty())
+    if (!m_engine->hasModel() || !ws.scoredWith(m_engine->modelInfo().directory, m_engine->modelInfo().dtype)
+        || !m_scored->missingInputs().isEmpty())
         return;
     std::vector<std::pair<std::string, float>> saved;
     bool missing = false;
@@ -514,7 +519,7 @@ void MainWindow::cancel() { m_engine->cancel(); }
 void MainWindow::onScoreFinished(const polar::CandidatesResult &result)
 {
     bool current = false;
-    const QStringList errors = m_scored->apply(result, m_engine->modelInfo().directory, &current);
+    const QStringList errors = m_scored->apply(result, m_engine->modelInfo(), &current);
     if (!errors.isEmpty())
         showMessage(tr("Some candidates could not be scored: %1").arg(errors.join("; ")));
     statusBar()->showMessage(tr("Scored %1 inputs in %2 ms (%3 from cache)")

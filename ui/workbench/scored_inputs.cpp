@@ -33,7 +33,7 @@ polar::CandidatesJob ScoredInputs::job()
     return job;
 }
 
-QStringList ScoredInputs::apply(const polar::CandidatesResult &result, const std::string &model, bool *current)
+QStringList ScoredInputs::apply(const polar::CandidatesResult &result, const polar::ModelInfo &scorer, bool *current)
 {
     const auto &ws = m_doc->workspace();
     // Results for a prompt or reference edited meanwhile are dropped whole;
@@ -58,7 +58,7 @@ QStringList ScoredInputs::apply(const polar::CandidatesResult &result, const std
     std::optional<polar::CandidateScore> reference;
     if (result.reference.ok)
         m_reference = reference = result.reference;
-    m_doc->setScores(scores, reference, model);
+    m_doc->setScores(scores, reference, scorer.directory, scorer.dtype);
     return errors;
 }
 

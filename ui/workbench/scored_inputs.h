@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/reward_model.h"
 #include "scoring/candidate_job.h"
 
 #include <QObject>
@@ -26,8 +27,8 @@ public:
     polar::CandidatesJob job();
     // Merges a result into the document; returns the candidates' errors, and
     // false in `current` when the prompt or reference changed meanwhile.
-    // `model`: the directory of the model that scored it.
-    QStringList apply(const polar::CandidatesResult &result, const std::string &model, bool *current);
+    // `scorer`: the model that scored it.
+    QStringList apply(const polar::CandidatesResult &result, const polar::ModelInfo &scorer, bool *current);
     // The encoding the candidate's shown reward was computed from (null when
     // none, or when its text changed since). kReferenceRowId: the reference's.
     const polar::CandidateScore *encoding(int64_t id) const;

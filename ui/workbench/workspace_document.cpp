@@ -104,9 +104,11 @@ void WorkspaceDocument::setSettings(const polar::WorkspaceSettings &s)
 }
 
 void WorkspaceDocument::setScores(const std::map<int64_t, polar::CandidateScore> &scores,
-                                  const std::optional<polar::CandidateScore> &referenceScore, const std::string &model)
+                                  const std::optional<polar::CandidateScore> &referenceScore, const std::string &model,
+                                  const std::string &dtype)
 {
     m_ws.scoredBy = model;
+    m_ws.scoredDtype = dtype;
     for (auto &c : m_ws.candidates) {
         auto it = scores.find(c.id);
         if (it != scores.end())
@@ -126,6 +128,7 @@ void WorkspaceDocument::clearScores()
     }
     m_ws.referenceScore.reset();
     m_ws.scoredBy.clear();
+    m_ws.scoredDtype.clear();
     if (any)
         Q_EMIT scoresChanged();
 }

@@ -37,9 +37,10 @@ public:
 
     // Scores are results, not edits: not undoable, and dropped when the text
     // they were computed for changes.
+    // `model`, `dtype`: the directory and compute precision that gave them.
     void setScores(const std::map<int64_t, polar::CandidateScore> &scores,
                    const std::optional<polar::CandidateScore> &referenceScore,
-                   const std::string &model);
+                   const std::string &model, const std::string &dtype);
     void clearScores();
 
 Q_SIGNALS:
