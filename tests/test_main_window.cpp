@@ -233,22 +233,37 @@ private Q_SLOTS:
         auto *chart = w().findChild<RewardChart *>();
         QVERIFY(chart);
         QTableView *table = w().resultsTable();
-        // Every order the user can click: bars (bottom-up) carry the rewards of the table's rows (top-down).
+        // Bars (bottom-up) carry the rewards of the table's rows (top-down).
+        auto barsFollowTable = [&](const QString &when) {
+            QCoreApplication::processEvents(); // the chart redraws on a queued call
+            QAbstractItemModel *m = table->model();
+            const int n = m->rowCount();
+            if (chart->barSet()->count() != n)
+                return QString("%1: %2 bars, %3 rows").arg(when).arg(chart->barSet()->count()).arg(n);
+            for (int r = 0; r < n; ++r) {
+                const double reward = m->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
+                if (std::fabs(chart->barSet()->at(n - 1 - r) - reward) >= 1e-3)
+                    return QString("%1, row %2: bar %3, table %4").arg(when).arg(r).arg(chart->barSet()->at(n - 1 - r)).arg(reward);
+            }
+            return QString();
+        };
+        // Every order the user can click.
         for (int column : {int(ResultsModel::Candidate), int(ResultsModel::Reward), int(ResultsModel::Tokens)}) {
             for (Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
                 table->sortByColumn(column, order);
-                QCoreApplication::processEvents(); // the chart redraws on a queued call
-                QAbstractItemModel *m = table->model();
-                const int n = m->rowCount();
-                QCOMPARE(chart->barSet()->count(), n);
-                for (int r = 0; r < n; ++r) {
-                    const double reward = m->index(r, ResultsModel::Reward).data(ResultsModel::UnderlyingDataRole).toDouble();
-                    QVERIFY2(std::fabs(chart->barSet()->at(n - 1 - r) - reward) < 1e-3,
-                             qPrintable(QString("column %1 order %2 row %3: bar %4, table %5")
-                                            .arg(column).arg(int(order)).arg(r).arg(chart->barSet()->at(n - 1 - r)).arg(reward)));
-                }
+                const QString mismatch = barsFollowTable(QString("column %1 order %2").arg(column).arg(int(order)));
+                QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
             }
         }
+        // Rewards that change in place (an edit, then scoring) move the bars with the rows.
+        table->sortByColumn(ResultsModel::Reward, Qt::DescendingOrder);
+        w().selectCandidate(w().document()->candidateAt(3).id);
+        typeInto(w().candidateEditor(), "Beijing is the capital of China.");
+        QString mismatch = barsFollowTable("edited");
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        QVERIFY(scoreAndWait(w()));
+        mismatch = barsFollowTable("scored again");
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
     }
 
     void firstFocusIsThePromptAndAFailedLoadKeepsTheFieldTruthful()
@@ -363,6 +378,33 @@ private Q_SLOTS:
         QVERIFY(scoreAndWait(w()));
         QCOMPARE(tableId(), qlonglong(picked));
         QCOMPARE(w().selectedCandidate(), picked);
+    }
+
+    void theTablesRowStaysWhileItsCandidateIsEdited()
+    {
+        w().loadSeedExample();
+        QVERIFY(scoreAndWait(w()));
+        QTableView *table = w().resultsTable();
+        table->sortByColumn(ResultsModel::Reward, Qt::AscendingOrder);
+        const int64_t picked = w().document()->candidateAt(2).id;
+        w().selectCandidate(picked);
+        auto tableId = [table] { return table->selectionModel()->currentIndex().data(ResultsModel::IdRole).toLongLong(); };
+        QCOMPARE(tableId(), qlonglong(picked));
+        QVERIFY(table->selectionModel()->isRowSelected(table->selectionModel()->currentIndex().row(), {}));
+        // Typing drops the edited candidate's reward; its row (and the others' order) stays.
+        typeInto(w().candidateEditor(), "An edited third answer.");
+        QCOMPARE(tableId(), qlonglong(picked));
+        QVERIFY(table->selectionModel()->isRowSelected(table->selectionModel()->currentIndex().row(), {}));
+        // Another candidate deleted from the list: still the same row.
+        const int64_t other = w().document()->candidateAt(0).id;
+        w().selectCandidate(other);
+        w().action("deleteCandidate")->trigger();
+        QVERIFY(w().document()->rowOf(other) < 0);
+        w().selectCandidate(picked);
+        QCOMPARE(tableId(), qlonglong(picked));
+        QVERIFY(scoreAndWait(w()));
+        QCOMPARE(tableId(), qlonglong(picked));
+        QVERIFY(table->selectionModel()->isRowSelected(table->selectionModel()->currentIndex().row(), {}));
     }
 
     void theCommandLinesScoringRunsOnceAndLeavesTheUsersRowAlone()

@@ -190,9 +190,21 @@ private Q_SLOTS:
         QCOMPARE(sorted.index(0, ResultsModel::Reward).data().toString(), QString("3.000"));
         QCOMPARE(sorted.index(3, ResultsModel::Rank).data().toString(), QString("ref"));
 
-        // Editing a candidate drops its stale score.
+        // Editing a candidate drops its stale score, in place: views keep their rows (selection, sort).
+        const QPersistentModelIndex third(results.index(2, ResultsModel::Reward));
+        const QPersistentModelIndex bestInSorted(sorted.index(0, 0));
+        QSignalSpy resets(&results, &QAbstractItemModel::modelReset);
         doc.setCandidateText(2, TextField::fromString("b2"));
         QCOMPARE(cell(1, ResultsModel::Reward), QString("–"));
+        QCOMPARE(cell(0, ResultsModel::Rank), QString("1")); // ranks follow
+        QCOMPARE(third.row(), 2);
+        QVERIFY(bestInSorted.isValid()); // the sorted view moved the row, and kept it
+        QCOMPARE(bestInSorted.data(ResultsModel::IdRole).toLongLong(), qlonglong(2));
+        // Scores cleared: the anchor row goes, the others stay.
+        doc.clearScores();
+        QCOMPARE(results.rowCount(), 3);
+        QCOMPARE(third.row(), 2);
+        QCOMPARE(resets.size(), 0);
     }
 
     void candidateListFollowsCommands()

@@ -10,9 +10,14 @@
 #include <QColor>
 #include <QFont>
 
+#include <algorithm>
+#include <iterator>
+
 ResultsModel::ResultsModel(WorkspaceDocument *doc, QObject *parent) : QAbstractTableModel(parent), m_doc(doc)
 {
-    // Rows follow the candidate list; every change is a reset of this small table.
+    // Rows follow the candidate list. New scores or an edited text change the
+    // rows' data in place, so views keep their selection and sort; rows added,
+    // removed or reordered reset this small table.
     connect(doc, &WorkspaceDocument::workspaceReset, this, &ResultsModel::rebuild);
     connect(doc, &WorkspaceDocument::scoresChanged, this, &ResultsModel::rebuild);
     connect(doc, &WorkspaceDocument::candidateTextChanged, this, &ResultsModel::rebuild);
@@ -21,9 +26,8 @@ ResultsModel::ResultsModel(WorkspaceDocument *doc, QObject *parent) : QAbstractT
 
 void ResultsModel::rebuild()
 {
-    beginResetModel();
-    m_rows.clear();
     const auto &ws = m_doc->workspace();
+    std::vector<Row> rows;
     std::vector<double> rewards;
     std::vector<size_t> scoredRows;
     QStringList texts;
@@ -37,21 +41,56 @@ void ResultsModel::rebuild()
               c.score ? QString::fromStdString(c.score->truncation) : QString(), 0};
         if (r.scored) {
             rewards.push_back(r.reward);
-            scoredRows.push_back(m_rows.size());
+            scoredRows.push_back(rows.size());
         }
-        m_rows.push_back(r);
+        rows.push_back(r);
     }
     const auto ranks = polar::ranksFromScores(rewards);
     for (size_t k = 0; k < scoredRows.size(); ++k)
-        m_rows[scoredRows[k]].rank = ranks[k];
-    m_hasBest = !rewards.empty();
-    m_best = m_hasBest ? *std::max_element(rewards.begin(), rewards.end()) : 0.0;
-    m_hasReference = ws.referenceScore.has_value();
-    m_reference = m_hasReference ? double(ws.referenceScore->reward) : 0.0;
-    if (m_hasReference)
-        m_rows.push_back({polar::kReferenceRowId, true, 0, tr("Reference (anchor)"), true, m_reference, ws.referenceScore->tokens,
-                          QString::fromStdString(ws.referenceScore->truncation), 0});
-    endResetModel();
+        rows[scoredRows[k]].rank = ranks[k];
+    if (ws.referenceScore)
+        rows.push_back({polar::kReferenceRowId, true, 0, tr("Reference (anchor)"), true, double(ws.referenceScore->reward),
+                        ws.referenceScore->tokens, QString::fromStdString(ws.referenceScore->truncation), 0});
+    publish(std::move(rows), rewards.empty() ? std::nullopt : std::optional<double>(*std::max_element(rewards.begin(), rewards.end())),
+            ws.referenceScore ? std::optional<double>(ws.referenceScore->reward) : std::nullopt);
+}
+
+void ResultsModel::publish(std::vector<Row> rows, std::optional<double> best, std::optional<double> reference)
+{
+    auto takeStats = [&] {
+        m_hasBest = best.has_value();
+        m_best = best.value_or(0.0);
+        m_hasReference = reference.has_value();
+        m_reference = reference.value_or(0.0);
+    };
+    const size_t common = std::min(rows.size(), m_rows.size());
+    for (size_t i = 0; i < common; ++i) {
+        if (rows[i].id != m_rows[i].id) {
+            // Rows removed from the middle or moved: a reset (views read the old rows until it begins).
+            beginResetModel();
+            m_rows = std::move(rows);
+            takeStats();
+            endResetModel();
+            return;
+        }
+    }
+    // The same rows, then some appended or dropped at the end (the reference's
+    // anchor row, a candidate added last): first the rows both have, in place
+    // (ranks and margins move with any reward), then the end.
+    std::move(rows.begin(), rows.begin() + std::ptrdiff_t(common), m_rows.begin());
+    takeStats();
+    if (common > 0)
+        Q_EMIT dataChanged(index(0, 0), index(int(common) - 1, NB_COLUMNS - 1));
+    const int before = int(m_rows.size()), after = int(rows.size());
+    if (after < before) {
+        beginRemoveRows({}, after, before - 1);
+        m_rows.resize(size_t(after));
+        endRemoveRows();
+    } else if (after > before) {
+        beginInsertRows({}, before, after - 1);
+        std::move(rows.begin() + before, rows.end(), std::back_inserter(m_rows));
+        endInsertRows();
+    }
 }
 
 int ResultsModel::rowCount(const QModelIndex &parent) const

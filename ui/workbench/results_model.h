@@ -2,6 +2,9 @@
 
 #include <QAbstractTableModel>
 
+#include <optional>
+#include <vector>
+
 class WorkspaceDocument;
 
 // Scores of the candidates and of the reference (scored as an anchor row),
@@ -40,6 +43,8 @@ private:
         int rank;         // among scored candidates, 1 = best; 0 = none
     };
     void rebuild();
+    // Replaces m_rows, telling views in place (same rows) or by a reset.
+    void publish(std::vector<Row> rows, std::optional<double> best, std::optional<double> reference);
 
     WorkspaceDocument *m_doc;
     std::vector<Row> m_rows;

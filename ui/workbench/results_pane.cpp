@@ -77,6 +77,15 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
             Q_EMIT candidateSelected(id);
         showCandidate(m_editorId);
     });
+    // A reset (a candidate removed or moved) drops the table's selection: the same candidate's row is picked again.
+    connect(m_sorted, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        const QModelIndex cur = m_table->selectionModel()->currentIndex();
+        m_idBeforeReset = cur.isValid() ? m_sorted->data(cur, ResultsModel::IdRole).toLongLong() : 0;
+    });
+    connect(m_sorted, &QAbstractItemModel::modelReset, this, [this] {
+        if (m_idBeforeReset != 0 && m_results->rowOfId(m_idBeforeReset) >= 0)
+            selectId(m_idBeforeReset);
+    });
     connect(m_doc, &WorkspaceDocument::scoresChanged, this, [this] {
         m_table->sortByColumn(m_table->horizontalHeader()->sortIndicatorSection(), m_table->horizontalHeader()->sortIndicatorOrder());
         showCandidate(m_editorId);

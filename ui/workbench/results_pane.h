@@ -55,5 +55,6 @@ private:
     QWidget *m_attributionTab; // the scroll area that holds m_attribution
     AttributionView *m_attribution;
     bool m_selecting = false;
+    int64_t m_idBeforeReset = 0;
     int64_t m_editorId = 0;
 };
