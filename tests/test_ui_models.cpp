@@ -205,6 +205,10 @@ private Q_SLOTS:
         QCOMPARE(results.rowCount(), 3);
         QCOMPARE(third.row(), 2);
         QCOMPARE(resets.size(), 0);
+        // Another workspace: its ids name other candidates, so views start afresh.
+        doc.reset(ws);
+        QCOMPARE(resets.size(), 1);
+        QVERIFY(!third.isValid());
     }
 
     void candidateListFollowsCommands()

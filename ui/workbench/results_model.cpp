@@ -17,14 +17,15 @@ ResultsModel::ResultsModel(WorkspaceDocument *doc, QObject *parent) : QAbstractT
 {
     // Rows follow the candidate list. New scores or an edited text change the
     // rows' data in place, so views keep their selection and sort; rows added,
-    // removed or reordered reset this small table.
-    connect(doc, &WorkspaceDocument::workspaceReset, this, &ResultsModel::rebuild);
-    connect(doc, &WorkspaceDocument::scoresChanged, this, &ResultsModel::rebuild);
-    connect(doc, &WorkspaceDocument::candidateTextChanged, this, &ResultsModel::rebuild);
-    rebuild();
+    // removed or reordered, or another workspace (whose ids mean other
+    // candidates), reset this small table.
+    connect(doc, &WorkspaceDocument::workspaceReset, this, [this] { rebuild(Update::Reset); });
+    connect(doc, &WorkspaceDocument::scoresChanged, this, [this] { rebuild(Update::InPlace); });
+    connect(doc, &WorkspaceDocument::candidateTextChanged, this, [this] { rebuild(Update::InPlace); });
+    rebuild(Update::Reset);
 }
 
-void ResultsModel::rebuild()
+void ResultsModel::rebuild(Update update)
 {
     const auto &ws = m_doc->workspace();
     std::vector<Row> rows;
@@ -51,11 +52,11 @@ void ResultsModel::rebuild()
     if (ws.referenceScore)
         rows.push_back({polar::kReferenceRowId, true, 0, tr("Reference (anchor)"), true, double(ws.referenceScore->reward),
                         ws.referenceScore->tokens, QString::fromStdString(ws.referenceScore->truncation), 0});
-    publish(std::move(rows), rewards.empty() ? std::nullopt : std::optional<double>(*std::max_element(rewards.begin(), rewards.end())),
+    publish(std::move(rows), update, rewards.empty() ? std::nullopt : std::optional<double>(*std::max_element(rewards.begin(), rewards.end())),
             ws.referenceScore ? std::optional<double>(ws.referenceScore->reward) : std::nullopt);
 }
 
-void ResultsModel::publish(std::vector<Row> rows, std::optional<double> best, std::optional<double> reference)
+void ResultsModel::publish(std::vector<Row> rows, Update update, std::optional<double> best, std::optional<double> reference)
 {
     auto takeStats = [&] {
         m_hasBest = best.has_value();
@@ -64,15 +65,15 @@ void ResultsModel::publish(std::vector<Row> rows, std::optional<double> best, st
         m_reference = reference.value_or(0.0);
     };
     const size_t common = std::min(rows.size(), m_rows.size());
-    for (size_t i = 0; i < common; ++i) {
-        if (rows[i].id != m_rows[i].id) {
-            // Rows removed from the middle or moved: a reset (views read the old rows until it begins).
-            beginResetModel();
-            m_rows = std::move(rows);
-            takeStats();
-            endResetModel();
-            return;
-        }
+    const bool sameRows = std::equal(rows.begin(), rows.begin() + std::ptrdiff_t(common), m_rows.begin(),
+                                     [](const Row &a, const Row &b) { return a.id == b.id; });
+    if (update == Update::Reset || !sameRows) {
+        // Rows removed from the middle or moved: a reset (views read the old rows until it begins).
+        beginResetModel();
+        m_rows = std::move(rows);
+        takeStats();
+        endResetModel();
+        return;
     }
     // The same rows, then some appended or dropped at the end (the reference's
     // anchor row, a candidate added last): first the rows both have, in place

@@ -42,9 +42,10 @@ private:
         QString truncation;
         int rank;         // among scored candidates, 1 = best; 0 = none
     };
-    void rebuild();
+    enum class Update { InPlace, Reset }; // InPlace: a reset only where rows were removed or moved
+    void rebuild(Update update);
     // Replaces m_rows, telling views in place (same rows) or by a reset.
-    void publish(std::vector<Row> rows, std::optional<double> best, std::optional<double> reference);
+    void publish(std::vector<Row> rows, Update update, std::optional<double> best, std::optional<double> reference);
 
     WorkspaceDocument *m_doc;
     std::vector<Row> m_rows;
