@@ -58,12 +58,6 @@ void ResultsModel::rebuild(Update update)
 
 void ResultsModel::publish(std::vector<Row> rows, Update update, std::optional<double> best, std::optional<double> reference)
 {
-    auto takeStats = [&] {
-        m_hasBest = best.has_value();
-        m_best = best.value_or(0.0);
-        m_hasReference = reference.has_value();
-        m_reference = reference.value_or(0.0);
-    };
     const size_t common = std::min(rows.size(), m_rows.size());
     const bool sameRows = std::equal(rows.begin(), rows.begin() + std::ptrdiff_t(common), m_rows.begin(),
                                      [](const Row &a, const Row &b) { return a.id == b.id; });
@@ -71,7 +65,8 @@ void ResultsModel::publish(std::vector<Row> rows, Update update, std::optional<d
         // Rows removed from the middle or moved: a reset (views read the old rows until it begins).
         beginResetModel();
         m_rows = std::move(rows);
-        takeStats();
+        m_best = best;
+        m_reference = reference;
         endResetModel();
         return;
     }
@@ -79,7 +74,8 @@ void ResultsModel::publish(std::vector<Row> rows, Update update, std::optional<d
     // anchor row, a candidate added last): first the rows both have, in place
     // (ranks and margins move with any reward), then the end.
     std::move(rows.begin(), rows.begin() + std::ptrdiff_t(common), m_rows.begin());
-    takeStats();
+    m_best = best;
+    m_reference = reference;
     if (common > 0)
         Q_EMIT dataChanged(index(0, 0), index(int(common) - 1, NB_COLUMNS - 1));
     const int before = int(m_rows.size()), after = int(rows.size());
@@ -119,7 +115,7 @@ int ResultsModel::rowOfId(int64_t id) const
 
 bool ResultsModel::hasScores() const
 {
-    return m_hasBest;
+    return m_best.has_value();
 }
 
 QVariant ResultsModel::data(const QModelIndex &index, int role) const
@@ -137,8 +133,8 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         case Rank: return r.isReference ? 1e9 : r.rank ? r.rank : 1e9 + 1; // reference and unscored sort last
         case Candidate: return r.isReference ? 0 : r.number;
         case Reward: return r.scored ? r.reward : 0.0;
-        case MarginToBest: return r.scored && m_hasBest ? r.reward - m_best : 0.0;
-        case MarginToReference: return r.scored && m_hasReference ? r.reward - m_reference : 0.0;
+        case MarginToBest: return r.scored && m_best ? r.reward - *m_best : 0.0;
+        case MarginToReference: return r.scored && m_reference ? r.reward - *m_reference : 0.0;
         case Tokens: return r.tokens;
         case Truncated: return !r.truncation.isEmpty();
         }
@@ -154,9 +150,9 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         case Rank: return r.isReference ? tr("ref") : r.rank ? QString::number(r.rank) : QStringLiteral("–");
         case Candidate: return r.isReference ? r.preview : QStringLiteral("#%1  %2").arg(r.number).arg(r.preview);
         case Reward: return r.scored ? QString::number(r.reward, 'f', 3) : QStringLiteral("–");
-        case MarginToBest: return r.scored && m_hasBest ? signedValue(r.reward - m_best) : QString();
+        case MarginToBest: return r.scored && m_best ? signedValue(r.reward - *m_best) : QString();
         case MarginToReference:
-            return r.scored && m_hasReference && !r.isReference ? signedValue(r.reward - m_reference) : QString();
+            return r.scored && m_reference && !r.isReference ? signedValue(r.reward - *m_reference) : QString();
         case Tokens: return r.scored ? QString::number(r.tokens) : QString();
         case Truncated: return r.truncation.isEmpty() ? QString() : QStringLiteral("✂");
         }
@@ -185,7 +181,7 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         return QBrush(QColor(0xee, 0xf2, 0xf8));
     if (role == Qt::ForegroundRole && r.isReference)
         return QBrush(Appearance::textOnPastel()); // the row's own background, in every theme
-    if (role == Qt::ForegroundRole && col == MarginToBest && r.scored && r.reward - m_best < 0)
+    if (role == Qt::ForegroundRole && col == MarginToBest && r.scored && m_best && r.reward - *m_best < 0)
         return QBrush(Appearance::tone(Appearance::Tone::Muted));
     return {};
 }

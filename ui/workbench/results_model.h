@@ -49,8 +49,6 @@ private:
 
     WorkspaceDocument *m_doc;
     std::vector<Row> m_rows;
-    double m_best = 0;
-    bool m_hasBest = false;
-    bool m_hasReference = false;
-    double m_reference = 0;
+    std::optional<double> m_best;      // the best candidate's reward, when any is scored
+    std::optional<double> m_reference; // the reference's own reward, when scored
 };
