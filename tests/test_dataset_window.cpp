@@ -41,6 +41,8 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include <optional>
+
 using namespace polar;
 
 class TestDatasetWindow : public QObject
@@ -55,6 +57,17 @@ class TestDatasetWindow : public QObject
         const QString path = m_tmp.filePath(name);
         writeFileAtomically(path.toStdString(), readWholeFile(testdata::sourceDir() + "/datasets/preferences.jsonl") + extra.toStdString());
         return path;
+    }
+
+    // Batch scoring from start to stop: whether it ran to the end (scoringStopped's
+    // argument), or nothing when it did not stop within a minute.
+    static std::optional<bool> scoreToTheEnd(DatasetWindow &w)
+    {
+        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
+        w.startScoring();
+        if (!stopped.wait(60000))
+            return std::nullopt;
+        return stopped.first().first().toBool();
     }
 
     static std::unique_ptr<PreferenceProject> reopen(const QString &dataset)
@@ -319,10 +332,7 @@ private Q_SLOTS:
         {
             DatasetWindow w(m_main->engine());
             QVERIFY(w.openDataset(path));
-            QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-            w.startScoring();
-            QVERIFY(stopped.wait(60000));
-            QCOMPARE(stopped.first().first().toBool(), false);
+            QVERIFY(scoreToTheEnd(w) == false);
             QVERIFY2(w.lastMessage().contains("could not be scored") && w.lastMessage().contains("worker crashed"),
                      qPrintable(w.lastMessage()));
         }
@@ -348,10 +358,7 @@ private Q_SLOTS:
         const QString path = freshDataset("scored.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(path));
-        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
-        QCOMPARE(stopped.first().first().toBool(), true);
+        QVERIFY(scoreToTheEnd(w) == true);
         auto project = reopen(path);
         for (size_t i = 0; i < project->size(); ++i)
             QCOMPARE(project->rewards(i).size(), project->candidates(i).size());
@@ -380,9 +387,7 @@ private Q_SLOTS:
         const QString path = freshDataset("length.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(path));
-        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(scoreToTheEnd(w).has_value());
         QSignalSpy analysed(m_main->engine(), &EngineController::analysisFinished);
         w.tabs()->setCurrentIndex(0);
         w.tabs()->setCurrentIndex(1);
@@ -438,9 +443,7 @@ private Q_SLOTS:
         const QString path = freshDataset("queue.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(path));
-        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(scoreToTheEnd(w).has_value());
         w.show();
         w.findChild<QComboBox *>("queue")->setCurrentIndex(1); // least certain first
         // The list now runs by the model's top-two margin, smallest first, among the scored items with two candidates or more.
@@ -588,9 +591,7 @@ private Q_SLOTS:
         const QModelIndex best = w.itemModel()->index(0, DatasetItemModel::BestReward);
         QCOMPARE(best.data().toString(), QStringLiteral("stale"));
         QVERIFY2(best.data(Qt::ToolTipRole).toString().contains("some-other-model"), qPrintable(best.data(Qt::ToolTipRole).toString()));
-        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(scoreToTheEnd(w).has_value());
         QCOMPARE(w.project()->scoredCount(), w.project()->size());
         for (size_t i = 0; i < w.project()->size(); ++i)
             for (float r : w.project()->rewards(i))
@@ -603,9 +604,7 @@ private Q_SLOTS:
         const QString path = freshDataset("other-precision.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(path));
-        QSignalSpy stopped(&w, &DatasetWindow::scoringStopped);
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(scoreToTheEnd(w).has_value());
         QCOMPARE(w.project()->scoredCount(), w.project()->size());
         const std::vector<float> fp32 = w.project()->rewards(0);
         const std::string name = m_main->engine()->modelInfo().name;
@@ -621,8 +620,7 @@ private Q_SLOTS:
         QCOMPARE(w.project()->scoredCount(), size_t(0));
         const QModelIndex best = w.itemModel()->index(0, DatasetItemModel::BestReward);
         QCOMPARE(best.data().toString(), QStringLiteral("stale"));
-        w.startScoring();
-        QVERIFY(stopped.wait(60000));
+        QVERIFY(scoreToTheEnd(w).has_value());
         QCOMPARE(w.project()->scoredCount(), w.project()->size());
         QCOMPARE(w.project()->item(0).rewardModel, name + " (bf16)");
         QVERIFY(w.project()->rewards(0) != fp32); // bf16 rounds the tiny model's rewards
