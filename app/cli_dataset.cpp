@@ -98,15 +98,13 @@ int runScoreDataset(const std::vector<std::string> &argv)
 {
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}));
     if (args.positional().size() != 1)
-        throw Error("usage: polar-cli score-dataset --model DIR DATASET.jsonl (rewards go to its project file; "
-                    "an interrupted run resumes)");
+        throw Error("usage: polar-cli score-dataset --model DIR (DATASET.jsonl | PROJECT.polar-project.jsonl) (rewards go "
+                    "to the project file; an interrupted run resumes)");
     ProjectScoringOptions o;
     o.settings = scoringSettings(args);
-    const std::string dataset = args.positional()[0];
-    if (PreferenceProject::isProjectPath(dataset))
-        throw Error(dataset + ": is a project journal; give the dataset it belongs to");
     auto model = loadModel(args);
-    auto project = PreferenceProject::openForDataset(dataset);
+    auto project = PreferenceProject::openDatasetOrProject(args.positional()[0]);
+    const std::string &dataset = project->dataset().path;
     for (const auto &bad : project->dataset().invalid)
         std::fprintf(stderr, "%s:%zu: %s (skipped)\n", dataset.c_str(), bad.line, bad.reason.c_str());
     ProgressBar bar("scoring items", project->size());

@@ -229,6 +229,11 @@ this is not json
         QCOMPARE(r.code, 0);
         const QString project = dir.filePath("prefs.polar-project.jsonl");
         QVERIFY(QFile::exists(project));
+        // The project file names its dataset: scoring it scores that project, nothing beside it.
+        r = cli({"score-dataset", "--model", model(), project});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("scored 0 items; rewards saved in " + project), qPrintable(r.out));
+        QVERIFY(!QFile::exists(dir.filePath("prefs.polar-project.polar-project.jsonl")));
         r = cli({"eval", project});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains("chosen/rejected accuracy (RewardBench-style)"), qPrintable(r.out));

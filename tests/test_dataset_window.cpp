@@ -134,6 +134,39 @@ private Q_SLOTS:
         QVERIFY(!w.project()->item(2).annotation.decided);
     }
 
+    void aProjectFileOpensItsProject()
+    {
+        const QString dataset = freshDataset("by-project.jsonl");
+        const std::string journal = PreferenceProject::defaultProjectPath(dataset.toStdString());
+        {
+            auto p = PreferenceProject::openForDataset(dataset.toStdString());
+            Annotation a;
+            a.note = "seen through the project file";
+            p->setAnnotation(1, a);
+        }
+        // A project under another name (a repaired one, say): its header names the dataset.
+        const QString renamed = m_tmp.filePath("by-project.repaired.polar-project.jsonl");
+        QVERIFY(QFile::copy(QString::fromStdString(journal), renamed));
+        for (const QString &project : {QString::fromStdString(journal), renamed}) {
+            DatasetWindow w(m_main->engine());
+            QVERIFY2(w.openDataset(project, [](const auto &) { return false; }), qPrintable(w.lastMessage()));
+            QCOMPARE(QString::fromStdString(w.project()->path()), project);
+            QVERIFY(w.project()->writable());
+            QCOMPARE(QString::fromStdString(w.project()->item(1).annotation.note), QString("seen through the project file"));
+            QCOMPARE(w.itemModel()->rowCount(), 9);
+            QVERIFY2(w.windowTitle().startsWith("by-project.jsonl"), qPrintable(w.windowTitle()));
+            QVERIFY(!QFileInfo::exists(QString::fromStdString(PreferenceProject::defaultProjectPath(project.toStdString()))));
+        }
+        // The dataset edited since: the project file alone is enough to reattach it.
+        writeFileAtomically(dataset.toStdString(), "{\"prompt\":\"new\",\"reference\":\"r\",\"outputs\":[\"a\",\"b\"]}\n"
+                                                       + readWholeFile(dataset.toStdString()));
+        DatasetWindow w(m_main->engine());
+        w.setAsker([](const QString &, const QString &, const QStringList &) { return 0; }); // reattach
+        QVERIFY2(w.openDataset(renamed), qPrintable(w.lastMessage()));
+        QVERIFY2(w.lastMessage().contains("reattached"), qPrintable(w.lastMessage()));
+        QCOMPARE(QString::fromStdString(w.project()->item(2).annotation.note), QString("seen through the project file"));
+    }
+
     void damagedProjectOpensReadOnly()
     {
         const QString path = freshDataset("damaged.jsonl");

@@ -11,6 +11,7 @@
 #include "preferences/project_scoring.h"
 #include "test_support.h"
 
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -131,6 +132,23 @@ private Q_SLOTS:
         writeFileAtomically(journal, readWholeFile(journal) + "{\"op\":\"annotation\",\"item\":1,\"annot");
         auto again = PreferenceProject::open(journal);
         QCOMPARE(again->status(1), ItemStatus::Skipped);
+    }
+
+    void aProjectFileIsNotADataset()
+    {
+        const std::string path = writeDataset("journal-as-dataset.jsonl");
+        const std::string journal = PreferenceProject::defaultProjectPath(path);
+        PreferenceProject::openForDataset(path);
+        const std::string before = readWholeFile(journal);
+        try {
+            PreferenceProject::openForDataset(journal);
+            QFAIL("a project file was opened as a dataset");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains(QString::fromStdString(journal) + ": is a project file"), e.what());
+        }
+        // Neither a project of the journal's lines nor a change to the journal.
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(PreferenceProject::defaultProjectPath(journal))));
+        QCOMPARE(readWholeFile(journal), before);
     }
 
     void anotherModelsRewardsAreStale()

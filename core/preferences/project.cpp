@@ -430,6 +430,8 @@ struct Replay
 
 std::unique_ptr<PreferenceProject> PreferenceProject::openForDataset(const std::string &datasetPath)
 {
+    if (isProjectPath(datasetPath))
+        throw Error(datasetPath + ": is a project file, not a dataset; open it as a project (its header names its dataset)");
     const std::string projectPath = defaultProjectPath(datasetPath);
     const int fd = openLocked(projectPath, /*create=*/true);
     try {
@@ -454,6 +456,16 @@ std::unique_ptr<PreferenceProject> PreferenceProject::openForDataset(const std::
         throw;
     }
     return openWith(projectPath, Mode::ReadWrite, fd);
+}
+
+std::string PreferenceProject::projectPathFor(const std::string &datasetOrProject)
+{
+    return isProjectPath(datasetOrProject) ? datasetOrProject : defaultProjectPath(datasetOrProject);
+}
+
+std::unique_ptr<PreferenceProject> PreferenceProject::openDatasetOrProject(const std::string &datasetOrProject)
+{
+    return isProjectPath(datasetOrProject) ? open(datasetOrProject) : openForDataset(datasetOrProject);
 }
 
 std::unique_ptr<PreferenceProject> PreferenceProject::open(const std::string &projectPath, Mode mode)
@@ -485,13 +497,15 @@ std::unique_ptr<PreferenceProject> PreferenceProject::openWith(const std::string
             throw DatasetChanged(datasetPath + ": changed since the project " + projectPath + " was made (" + why
                                  + "); its decisions would land on the wrong records, so nothing was opened or written. "
                                    "To carry the annotations over to the edited dataset (records matched by content), run "
-                                   "'polar-cli reattach " + projectPath + " --dataset " + datasetPath + "'.");
+                                   "'polar-cli reattach " + projectPath + " --dataset " + datasetPath + "'.",
+                                 datasetPath);
     } else if (!p->m_dataset.invalid.empty()) {
         // Version 1 kept items by position among the readable records: with
         // unreadable lines in the file that position is ambiguous.
         throw DatasetChanged(projectPath + ": an old (version 1) project over a dataset with unreadable lines ("
                              + datasetPath + ":" + std::to_string(p->m_dataset.invalid.front().line)
-                             + "); its items cannot be matched to records safely. Fix the dataset's bad lines first.");
+                             + "); its items cannot be matched to records safely. Fix the dataset's bad lines first.",
+                             datasetPath);
     }
     p->m_items.resize(p->m_dataset.records.size());
     for (size_t k = 1; k < journal.lines.size(); ++k) {

@@ -94,7 +94,12 @@ private:
 class DatasetChanged : public Error
 {
 public:
-    using Error::Error;
+    DatasetChanged(const std::string &msg, std::string datasetPath) : Error(msg), m_datasetPath(std::move(datasetPath)) {}
+    // The dataset the project's header names: what a reattach reads.
+    const std::string &datasetPath() const { return m_datasetPath; }
+
+private:
+    std::string m_datasetPath;
 };
 
 // A dataset and its annotations. The annotations live in an append-only
@@ -117,10 +122,17 @@ public:
     static std::string defaultProjectPath(const std::string &datasetPath);
     static bool isProjectPath(const std::string &path);
     // Opens the project beside `datasetPath`, creating it when absent (two
-    // processes doing so at once: one creates, the other is refused).
+    // processes doing so at once: one creates, the other is refused). A project
+    // file given as the dataset is refused: its project would be a journal of
+    // journal lines.
     static std::unique_ptr<PreferenceProject> openForDataset(const std::string &datasetPath);
     // Opens an existing project file; its header names the dataset.
     static std::unique_ptr<PreferenceProject> open(const std::string &projectPath, Mode mode = Mode::ReadWrite);
+    // What a user may hand over for "open this dataset": a project file (any
+    // name ending .polar-project.jsonl) opens as itself, anything else as a
+    // dataset with its project beside it. projectPathFor is the file either opens.
+    static std::string projectPathFor(const std::string &datasetOrProject);
+    static std::unique_ptr<PreferenceProject> openDatasetOrProject(const std::string &datasetOrProject);
     // Rewrites the journal as one event per item (temp file + rename, the lock
     // taken on the new file before it replaces the old one).
     void compact();

@@ -183,7 +183,8 @@ void DatasetWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&Dataset"));
     file->addAction(tr("&Open dataset…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset"), {}, tr("JSON Lines (*.jsonl)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset or its project"), {},
+                                                          tr("Datasets and projects (*.jsonl)"));
         if (!path.isEmpty())
             openDataset(path);
     });
@@ -311,7 +312,7 @@ bool DatasetWindow::openDataset(const QString &path, const Consent &consent)
     m_timedItem = size_t(-1);
     m_doc->setProject(std::move(opened.project));
     m_guidelines->setDataset(QString::fromStdString(m_doc->project()->dataset().path));
-    setWindowTitle(tr("%1 — dataset").arg(QFileInfo(path).fileName()));
+    setWindowTitle(tr("%1 — dataset").arg(QFileInfo(QString::fromStdString(m_doc->project()->dataset().path)).fileName()));
     showMessage(summary, warning);
     if (m_filter->rowCount() > 0)
         m_itemTable->selectRow(0);

@@ -54,8 +54,9 @@ public:
     // How inputs are built and batched when this window scores (the workbench's settings).
     void setScoringSettings(const polar::ScoringSettings &s) { m_scorer->setSettings(s); }
 
-    // Opens DATASET.jsonl with its project. Invalid lines are shown and only
-    // skipped if `consent` (default: a dialog) agrees.
+    // Opens DATASET.jsonl with its project, or a project file with the dataset
+    // its header names. Invalid lines are shown and only skipped if `consent`
+    // (default: a dialog) agrees.
     bool openDataset(const QString &path, const Consent &consent = {});
     const polar::PreferenceProject *project() const { return m_doc->project(); }
     AnnotationDocument *document() const { return m_doc; }

@@ -66,21 +66,20 @@ ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOp
                            const ProjectOpening::Asker &askCallback)
 {
     ProjectOpening out;
-    const std::string dataset = path.toStdString();
-    const std::string journal = polar::PreferenceProject::defaultProjectPath(dataset);
+    const std::string journal = polar::PreferenceProject::projectPathFor(path.toStdString());
     auto ask = [&](const QString &title, const QString &text, const QStringList &choices) {
         return askCallback ? askCallback(title, text, choices) : askDialog(parent, title, text, choices);
     };
     try {
         try {
-            out.project = polar::PreferenceProject::openForDataset(dataset);
+            out.project = polar::PreferenceProject::openDatasetOrProject(path.toStdString());
         } catch (const polar::DatasetChanged &e) {
             // Nothing was written; offer to carry the annotations over by content.
             if (ask(QObject::tr("The dataset changed"), QString::fromUtf8(e.what()), {QObject::tr("Reattach by content")}) != 0) {
                 out.error = QObject::tr("Not opened: the dataset changed since its project was made.");
                 return out;
             }
-            const auto report = polar::reattachProject(journal, dataset, journal);
+            const auto report = polar::reattachProject(journal, e.datasetPath(), journal);
             out.note = QObject::tr(" · reattached: %1 (the old journal is kept beside it)").arg(QString::fromStdString(report.describe()));
             out.project = polar::PreferenceProject::open(journal);
         } catch (const polar::ProjectDamaged &e) {
@@ -107,9 +106,10 @@ ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOp
         return out;
     }
     const auto &invalid = out.project->dataset().invalid;
+    const QString dataset = QString::fromStdString(out.project->dataset().path);
     out.invalidLines = invalid.size();
-    if (!invalid.empty() && !(consent ? consent(invalid) : consentDialog(parent, path, invalid))) {
-        out.error = QObject::tr("Not opened: %1 has %2 invalid lines.").arg(path).arg(invalid.size());
+    if (!invalid.empty() && !(consent ? consent(invalid) : consentDialog(parent, dataset, invalid))) {
+        out.error = QObject::tr("Not opened: %1 has %2 invalid lines.").arg(dataset).arg(invalid.size());
         out.project.reset();
     }
     return out;

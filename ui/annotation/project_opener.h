@@ -29,5 +29,6 @@ struct ProjectOpening
     QString summary(bool *warning) const;
 };
 
-ProjectOpening openProject(QWidget *parent, const QString &datasetPath, const ProjectOpening::Consent &consent,
+// `path` is a dataset or a project file (*.polar-project.jsonl).
+ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOpening::Consent &consent,
                            const ProjectOpening::Asker &ask);

@@ -132,7 +132,8 @@ void MainWindow::createActions()
             m_editor->importRecord(path);
     });
     make("openDataset", tr("Open &dataset for annotation…"), [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset"), {}, tr("JSON Lines (*.jsonl)"));
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset or its project"), {},
+                                                          tr("Datasets and projects (*.jsonl)"));
         if (!path.isEmpty())
             openDatasetWindow(path);
     }, tr("Rank many prompts' candidates and export a fine-tuning set"));
