@@ -1,5 +1,7 @@
 // polar-cli: the headless entry point over the same core as the app.
 #include "cli_common.h"
+#include "model/reward_model.h"
+#include "polar_version.h"
 
 #include <cstdio>
 #include <exception>
@@ -9,7 +11,7 @@
 namespace {
 
 const char *const kUsage =
-    "usage: polar-cli COMMAND [options]\n"
+    "usage: polar-cli COMMAND [options]     (polar-cli --version: the version and its LibTorch)\n"
     "\n"
     "commands:\n"
     "  score    --model DIR [--device cpu|cuda|auto] [--dtype fp32|fp16|bf16|auto] [--batch-tokens N]\n"
@@ -17,7 +19,7 @@ const char *const kUsage =
     "  inspect  --model DIR [--device ...] [--dtype ...]\n"
     "  attribute --model DIR --method grad|ig|occlusion|curve [--steps N] [--baseline zero|pad]\n"
     "           [--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]\n"
-    "  score-dataset --model DIR DATASET.jsonl     rewards into the dataset's project (resumable)\n"
+    "  score-dataset --model DIR (DATASET.jsonl | PROJECT)   rewards into the dataset's project (resumable)\n"
     "  pairs    (PROJECT | ANNOTATED.jsonl) -o train.jsonl --strategy all|best-vs-rest|adjacent|best-vs-worst\n"
     "           [--format polar|trl|trl-text] [--min-margin X] [--hard-only] [--keep-empty] [--fill-roles]\n"
     "  eval     (PROJECT | ANNOTATED.jsonl) [--second OTHER]   agreement with the model (and between annotators)\n"
@@ -62,6 +64,10 @@ int main(int argc, char **argv)
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::fputs(kUsage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (std::string(argv[1]) == "--version") {
+        std::printf("polar-cli (Polar Studio) %s\n%s\n", POLAR_STUDIO_VERSION, polar::runtimeDescription().c_str());
+        return 0;
     }
     const std::string command = argv[1];
     const std::vector<std::string> rest(argv + 2, argv + argc);

@@ -407,6 +407,32 @@ private Q_SLOTS:
         QVERIFY(table->selectionModel()->isRowSelected(table->selectionModel()->currentIndex().row(), {}));
     }
 
+    void theRowPickedAgainAfterAResetIsInView()
+    {
+        w().loadSeedExample();
+        for (int i = 0; i < 24; ++i) {
+            w().action("addCandidate")->trigger();
+            typeInto(w().candidateEditor(), QString("There are %1 'r's.").arg(i));
+        }
+        QVERIFY(scoreAndWait(w()));
+        QTableView *table = w().resultsTable();
+        table->sortByColumn(ResultsModel::Reward, Qt::DescendingOrder);
+        QCoreApplication::processEvents();
+        const QModelIndex last = table->model()->index(table->model()->rowCount() - 1, 0);
+        const int64_t picked = last.data(ResultsModel::IdRole).toLongLong();
+        w().selectCandidate(picked);
+        QVERIFY(table->viewport()->rect().intersects(table->visualRect(table->selectionModel()->currentIndex())));
+        table->scrollToTop(); // the user scrolls away, then moves the candidate in the list (a reset)
+        QVERIFY(!table->viewport()->rect().intersects(table->visualRect(table->selectionModel()->currentIndex())));
+        QSignalSpy reset(table->model(), &QAbstractItemModel::modelReset);
+        w().action("moveUp")->trigger();
+        QCOMPARE(reset.size(), 1);
+        QCoreApplication::processEvents();
+        const QModelIndex cur = table->selectionModel()->currentIndex();
+        QCOMPARE(cur.data(ResultsModel::IdRole).toLongLong(), qlonglong(picked));
+        QVERIFY2(table->viewport()->rect().intersects(table->visualRect(cur)), "the picked row is out of view");
+    }
+
     void theCommandLinesScoringRunsOnceAndLeavesTheUsersRowAlone()
     {
         // polar-studio --score --explain grad: the first load scores, and the best row is explained.
@@ -435,6 +461,30 @@ private Q_SLOTS:
         QCOMPARE(table->selectionModel()->currentIndex().data(ResultsModel::IdRole).toLongLong(), qlonglong(picked));
         QCOMPARE(w().selectedCandidate(), picked);
         QCOMPARE(explained.size(), 1);
+    }
+
+    void aScriptedRunSaysWhetherItWorked()
+    {
+        // polar-studio --score --screenshot FILE: the exit status tells a script whether it all worked.
+        const QString shot = m_tmp.filePath("scripted.png");
+        w().loadSeedExample();
+        {
+            RequestedRun run(&w(), {QString(), true, QString(), shot});
+            QSignalSpy finished(&run, &RequestedRun::finished);
+            w().loadModel(m_tmp.filePath("no-such-model"));
+            QVERIFY(finished.wait(30000));
+            QCOMPARE(finished.first().first().toBool(), false);
+            QVERIFY2(run.failure().startsWith("the model did not load: ") && run.failure().contains("no-such-model"),
+                     qPrintable(run.failure()));
+        }
+        RequestedRun run(&w(), {QString(), true, QString(), shot});
+        QSignalSpy finished(&run, &RequestedRun::finished);
+        QSignalSpy scored(&w(), &MainWindow::scoringDone);
+        w().loadModel(QString::fromStdString(testdata::tinyModel()));
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(finished.first().first().toBool(), qPrintable(run.failure()));
+        QCOMPARE(scored.size(), 1);
+        QVERIFY(!QImage(shot).isNull());
     }
 
     void ctrlDeleteInAnEditorDeletesAWordNotTheCandidate()

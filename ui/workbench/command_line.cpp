@@ -1,5 +1,12 @@
 #include "workbench/command_line.h"
 
+#include "attribution/attribution.h"
+#include "model/reward_model.h"
+#include "polar_version.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
 namespace {
 
 // The option's name when `arg` is one of ours ("--x", "-x", "--x=v"), else "".
@@ -50,4 +57,95 @@ SplitCommandLine splitCommandLine(int argc, char **argv, const QStringList &valu
         }
     }
     return out;
+}
+
+QStringList StudioCommandLine::valueOptions()
+{
+    return {"model", "session", "screenshot", "explain", "dataset", "recovery-file"};
+}
+
+QStringList StudioCommandLine::flags()
+{
+    return {"score", "help", "h", "?", "help-all", "version", "v"};
+}
+
+CommandLineVerdict StudioCommandLine::parse(const QStringList &ours)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Workbench for POLAR reference-based reward models");
+    parser.addPositionalArgument("FILE", "A session (.json), a dataset or its project file (.jsonl), or a model directory.",
+                                 "[FILE...]");
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version({"v", "version"}, "Show the version and the LibTorch it runs on.");
+    const QCommandLineOption model("model", "Open this POLAR model directory.", "DIR");
+    const QCommandLineOption session("session", "Open this session file.", "FILE");
+    const QCommandLineOption score("score", "Score once the model is loaded.");
+    const QCommandLineOption screenshot("screenshot", "Render the window to FILE.png when ready, then exit (status 1, and "
+                                                      "why on stderr, if anything asked for failed).", "FILE");
+    const QCommandLineOption explain("explain", "Score, then explain the best candidate with METHOD (grad, ig, occlusion, curve).",
+                                     "METHOD");
+    const QCommandLineOption dataset("dataset", "Open this JSONL dataset (or its project file) for annotation (with --score: "
+                                                "score it, and --screenshot renders the dataset window).", "FILE");
+    const QCommandLineOption recovery("recovery-file", "Autosave to FILE instead of the app data folder.", "FILE");
+    parser.addOptions({version, model, session, score, screenshot, explain, dataset, recovery});
+
+    if (!parser.parse(ours))
+        return {false, 2, parser.errorText()};
+    if (parser.isSet(help) || parser.isSet("help-all"))
+        return {false, 0, parser.helpText().replace("<executable_name>", "polar-studio")}; // no app yet to name it
+    if (parser.isSet(version))
+        return {false, 0, QString("Polar Studio %1\n%2").arg(POLAR_STUDIO_VERSION, QString::fromStdString(polar::runtimeDescription()))};
+
+    m_options.model = parser.value(model);
+    m_options.session = parser.value(session);
+    m_options.dataset = parser.value(dataset);
+    m_options.score = parser.isSet(score);
+    m_options.screenshot = parser.value(screenshot);
+    m_options.recoveryFile = parser.value(recovery);
+    m_options.explain = parser.value(explain);
+    if (!m_options.explain.isEmpty()) {
+        try {
+            polar::parseAttributionMethod(m_options.explain.toStdString());
+        } catch (const std::exception &e) {
+            return {false, 2, QString("--explain: %1").arg(QString::fromUtf8(e.what()))};
+        }
+        m_options.score = true; // there is nothing to explain before a scoring
+    }
+    return addFiles(parser.positionalArguments());
+}
+
+CommandLineVerdict StudioCommandLine::addLeftovers(const QStringList &leftovers)
+{
+    for (const QString &arg : leftovers) {
+        if (arg.startsWith('-') && arg != "-")
+            return {false, 2, QString("unknown option '%1' (polar-studio --help lists them)").arg(arg)};
+    }
+    return addFiles(leftovers);
+}
+
+CommandLineVerdict StudioCommandLine::addFiles(const QStringList &paths)
+{
+    for (const QString &path : paths) {
+        const QFileInfo info(path);
+        QString *slot = nullptr;
+        QString kind;
+        if (!info.exists())
+            return {false, 2, QString("%1: no such file or directory").arg(path)};
+        if (info.isDir()) {
+            slot = &m_options.model;
+            kind = "model directories";
+        } else if (path.endsWith(".jsonl", Qt::CaseInsensitive)) {
+            slot = &m_options.dataset;
+            kind = "datasets";
+        } else if (path.endsWith(".json", Qt::CaseInsensitive)) {
+            slot = &m_options.session;
+            kind = "sessions";
+        } else {
+            return {false, 2, QString("%1: not a session (.json), a dataset or project file (.jsonl) or a model directory").arg(path)};
+        }
+        if (!slot->isEmpty())
+            return {false, 2, QString("two %1 given (%2 and %3); the app opens one of each").arg(kind, *slot, path)};
+        *slot = path;
+    }
+    return {};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QString>
 #include <QStringList>
 
 #include <string>
@@ -18,3 +19,48 @@ struct SplitCommandLine
 // `valueOptions` take a value ("--name VALUE" or "--name=VALUE"); `flags` do
 // not. Either may be spelled with one dash or two.
 SplitCommandLine splitCommandLine(int argc, char **argv, const QStringList &valueOptions, const QStringList &flags);
+
+// What polar-studio is asked to do.
+struct StudioOptions
+{
+    QString model;        // --model DIR, or a directory named on its own
+    QString session;      // --session FILE, or a *.json named on its own
+    QString dataset;      // --dataset FILE, or a *.jsonl (a dataset or its project file) named on its own
+    bool score = false;   // --score; --explain implies it
+    QString explain;      // --explain METHOD, a method core knows
+    QString screenshot;   // --screenshot FILE
+    QString recoveryFile; // --recovery-file FILE
+};
+
+// The outcome of reading a command line: go on, or stop with `message`
+// (help or version on stdout with status 0, a mistake on stderr with 2).
+struct CommandLineVerdict
+{
+    bool proceed = true;
+    int exitCode = 0;
+    QString message;
+};
+
+class StudioCommandLine
+{
+public:
+    // The names splitCommandLine must keep from Qt.
+    static QStringList valueOptions();
+    static QStringList flags();
+
+    // Our options, read before QApplication exists so that --help and a
+    // mistyped value need no display.
+    CommandLineVerdict parse(const QStringList &ours);
+    // What Qt left in argv once it took its own options (-platform, -style…):
+    // files a file manager or a shell passes (a session, a dataset or project
+    // file, a model directory) join the options; anything else is a mistake,
+    // never silently ignored.
+    CommandLineVerdict addLeftovers(const QStringList &leftovers);
+
+    const StudioOptions &options() const { return m_options; }
+
+private:
+    CommandLineVerdict addFiles(const QStringList &paths);
+
+    StudioOptions m_options;
+};

@@ -1,4 +1,5 @@
 #include "workbench/main_window.h"
+#include "polar_version.h"
 
 #include "annotation/dataset_window.h"
 #include "analysis/numerics_dialog.h"
@@ -181,9 +182,10 @@ void MainWindow::createActions()
     make("shortcuts", tr("&Keyboard shortcuts"), [this] { ShortcutsDialog(this).exec(); });
     make("about", tr("&About Polar Studio"), [this] {
         QMessageBox::about(this, tr("About Polar Studio"),
-                           tr("<b>Polar Studio</b><br>A workbench for POLAR reference-based reward models "
-                              "(InternLM2ForRewardModel) on LibTorch.<br><br>%1")
-                               .arg(QString::fromStdString(polar::runtimeDescription()).toHtmlEscaped().replace('\n', "<br>")));
+                           tr("<b>Polar Studio %1</b><br>A workbench for POLAR reference-based reward models "
+                              "(InternLM2ForRewardModel) on LibTorch.<br><br>%2")
+                               .arg(POLAR_STUDIO_VERSION,
+                                    QString::fromStdString(polar::runtimeDescription()).toHtmlEscaped().replace('\n', "<br>")));
     });
 }
 
