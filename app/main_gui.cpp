@@ -53,7 +53,7 @@ int main(int argc, char **argv)
     Appearance::restore(); // the theme chosen last time (View > Theme)
 
     MainWindow window(options.recoveryFile);
-    const bool scripted = !options.screenshot.isEmpty();
+    const bool scripted = !options.run.screenshot.isEmpty();
 
     // After a crash the recovery file is still there: offer it back.
     bool restored = false;
@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     if (!restored && options.session.isEmpty())
         window.loadSeedExample();
 
-    RequestedRun run(&window, {options.dataset, options.score, options.explain, options.screenshot});
+    RequestedRun run(&window, options.run);
     QObject::connect(&run, &RequestedRun::finished, &app, [&run](bool ok) {
         if (!ok)
             std::fprintf(stderr, "polar-studio: %s\n", run.failure().toLocal8Bit().constData());

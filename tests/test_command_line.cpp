@@ -69,13 +69,13 @@ private Q_SLOTS:
         QVERIFY(c.addLeftovers({model, dataset}).proceed);
         QCOMPARE(c.options().model, model);
         QCOMPARE(c.options().session, session);
-        QCOMPARE(c.options().dataset, dataset);
-        QVERIFY(c.options().score);
+        QCOMPARE(c.options().run.dataset, dataset);
+        QVERIFY(c.options().run.score);
 
         StudioCommandLine p;
         QVERIFY(p.parse({"polar-studio"}).proceed);
         QVERIFY(p.addLeftovers({project}).proceed);
-        QCOMPARE(p.options().dataset, project); // a project file opens its project
+        QCOMPARE(p.options().run.dataset, project); // a project file opens its project
 
         // Two of a kind, an option and a file of the same kind: which one was meant is not guessed.
         StudioCommandLine two;
@@ -118,8 +118,8 @@ private Q_SLOTS:
     {
         StudioCommandLine c;
         QVERIFY(c.parse({"polar-studio", "--explain", "ig"}).proceed);
-        QVERIFY(c.options().score); // nothing to explain before a scoring
-        QCOMPARE(c.options().explain, QString("ig"));
+        QVERIFY(c.options().run.score); // nothing to explain before a scoring
+        QCOMPARE(c.options().run.explain, QString("ig"));
 
         const CommandLineVerdict help = StudioCommandLine().parse({"polar-studio", "--help"});
         QVERIFY(!help.proceed);

@@ -98,18 +98,18 @@ CommandLineVerdict StudioCommandLine::parse(const QStringList &ours)
 
     m_options.model = parser.value(model);
     m_options.session = parser.value(session);
-    m_options.dataset = parser.value(dataset);
-    m_options.score = parser.isSet(score);
-    m_options.screenshot = parser.value(screenshot);
+    m_options.run.dataset = parser.value(dataset);
+    m_options.run.score = parser.isSet(score);
+    m_options.run.screenshot = parser.value(screenshot);
     m_options.recoveryFile = parser.value(recovery);
-    m_options.explain = parser.value(explain);
-    if (!m_options.explain.isEmpty()) {
+    m_options.run.explain = parser.value(explain);
+    if (!m_options.run.explain.isEmpty()) {
         try {
-            polar::parseAttributionMethod(m_options.explain.toStdString());
+            polar::parseAttributionMethod(m_options.run.explain.toStdString());
         } catch (const std::exception &e) {
             return {false, 2, QString("--explain: %1").arg(QString::fromUtf8(e.what()))};
         }
-        m_options.score = true; // there is nothing to explain before a scoring
+        m_options.run.score = true; // there is nothing to explain before a scoring
     }
     return addFiles(parser.positionalArguments());
 }
@@ -135,7 +135,7 @@ CommandLineVerdict StudioCommandLine::addFiles(const QStringList &paths)
             slot = &m_options.model;
             kind = "model directories";
         } else if (path.endsWith(".jsonl", Qt::CaseInsensitive)) {
-            slot = &m_options.dataset;
+            slot = &m_options.run.dataset;
             kind = "datasets";
         } else if (path.endsWith(".json", Qt::CaseInsensitive)) {
             slot = &m_options.session;

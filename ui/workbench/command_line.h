@@ -1,5 +1,7 @@
 #pragma once
 
+#include "workbench/requested_run.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -25,11 +27,11 @@ struct StudioOptions
 {
     QString model;        // --model DIR, or a directory named on its own
     QString session;      // --session FILE, or a *.json named on its own
-    QString dataset;      // --dataset FILE, or a *.jsonl (a dataset or its project file) named on its own
-    bool score = false;   // --score; --explain implies it
-    QString explain;      // --explain METHOD, a method core knows
-    QString screenshot;   // --screenshot FILE
     QString recoveryFile; // --recovery-file FILE
+    // --dataset FILE (or a *.jsonl, a dataset or its project file, named on
+    // its own), --score (implied by --explain), --explain METHOD (a method core
+    // knows), --screenshot FILE: done once the first model is loaded.
+    RunRequest run;
 };
 
 // The outcome of reading a command line: go on, or stop with `message`
