@@ -26,6 +26,15 @@ namespace polar::cli {
 
 namespace {
 
+// One word for popen's shell, whatever the path holds (an install prefix may have spaces).
+std::string shellQuoted(const std::string &word)
+{
+    std::string out = "'";
+    for (const char c : word)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 struct Variant
 {
     std::string name;
@@ -178,7 +187,7 @@ int runBench(const std::vector<std::string> &argv)
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     if (args.has("profile") && !kernelProfileUnavailable().empty())
         throw Error("--profile: " + kernelProfileUnavailable());
-    const std::string tokenizerDir = args.value("tokenizer", POLAR_INTERNLM2_TOKENIZER_DIR);
+    const std::string tokenizerDir = args.value("tokenizer", defaultInternLM2TokenizerDir());
     auto tokenizer = Tokenizer::load(tokenizerDir);
     const ModelConfig config = forOption("shape", [&] { return namedShape(args.value("shape", "cpu"), *tokenizer); });
 
@@ -349,8 +358,8 @@ int runBench(const std::vector<std::string> &argv)
             list.push_back({{"name", w.name}, {"batches", w.pythonBatches}, {"repeats", w.repeats}});
         spec["workloads"] = list;
         writeFileAtomically(tmpl, spec.dump());
-        const std::string script = args.value("reference", std::string(POLAR_SOURCE_DIR) + "/bench/reference_forward.py");
-        const std::string cmd = python + " " + script + " " + tmpl;
+        const std::string script = args.value("reference", shippedPath("bench/reference_forward.py", "bench/reference_forward.py"));
+        const std::string cmd = shellQuoted(python) + " " + shellQuoted(script) + " " + shellQuoted(tmpl);
         std::fprintf(stderr, "running the PyTorch reference: %s\n", cmd.c_str());
         FILE *p = ::popen(cmd.c_str(), "r");
         char line[4096];

@@ -120,4 +120,15 @@ Json failedRecord(const Json &record, const std::string &where, const std::strin
     return out;
 }
 
+std::string shippedPath(const std::string &installed, const std::string &inSource)
+{
+    const std::string exe = executableDirectory();
+    if (!exe.empty()) {
+        const std::string path = joinPath(exe, std::string(POLAR_BIN_TO_DATADIR) + "/" + installed);
+        if (fileExists(path) || directoryExists(path))
+            return path;
+    }
+    return joinPath(POLAR_SOURCE_DIR, inSource);
+}
+
 } // namespace polar::cli

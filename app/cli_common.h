@@ -31,6 +31,15 @@ void writeRecords(const Args &args, const std::vector<Json> &records, const std:
 // already names it, and returns the record (wrapped when not an object) with "error" set.
 Json failedRecord(const Json &record, const std::string &where, const std::string &message);
 
+// A file the CLI ships (the InternLM2 tokenizer, bench's PyTorch reference):
+// `installed` under share/polar-studio/ of the tree this binary is installed in,
+// else `inSource` in the source tree it was built from.
+std::string shippedPath(const std::string &installed, const std::string &inSource);
+inline std::string defaultInternLM2TokenizerDir()
+{
+    return shippedPath("tokenizers/internlm2", "tests/data/internlm2");
+}
+
 int runScore(const std::vector<std::string> &argv);
 int runInspect(const std::vector<std::string> &argv);
 int runParity(const std::vector<std::string> &argv);

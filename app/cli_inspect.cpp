@@ -82,6 +82,7 @@ int runInspect(const std::vector<std::string> &argv)
     std::printf("special tokens  bos %s, eos %s, unk %s, pad %s\n", tokenLabel(tok, tok.bosId()).c_str(),
                 tokenLabel(tok, tok.eosId()).c_str(), tokenLabel(tok, tok.unkId()).c_str(),
                 tokenLabel(tok, tok.padId()).c_str());
+    std::printf("tokenizer       %s (module %s)\n", tok.modelPath().c_str(), tokenizerModulePath().c_str());
     std::printf("reward token    %s (reward_token_id)\n", tokenLabel(tok, int(c.rewardTokenId)).c_str());
     std::printf("added tokens   ");
     for (const auto &t : tok.addedTokens())

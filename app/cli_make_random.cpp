@@ -22,7 +22,7 @@ int runMakeRandom(const std::vector<std::string> &argv)
     if (args.positional().size() != 1)
         throw Error(usage);
     const std::string out = args.positional()[0];
-    const std::string tokenizerDir = args.value("tokenizer", POLAR_INTERNLM2_TOKENIZER_DIR);
+    const std::string tokenizerDir = args.value("tokenizer", defaultInternLM2TokenizerDir());
     const auto tokenizer = Tokenizer::load(tokenizerDir);
     ModelConfig config = forOption("shape", [&] { return namedShape(args.required("shape", usage), *tokenizer); });
     const std::string dtype = args.value("dtype", "bf16");

@@ -33,8 +33,8 @@ packages=(
     libtorch-dev libopenblas0-pthread
     nlohmann-json3-dev libsentencepiece-dev libcpp-httplib-dev
 )
-# The sanitizer and fuzzing stage of `test`, and the pip torch's environment.
-test_packages=(clang libclang-rt-14-dev python3 python3-venv)
+# The sanitizer and fuzzing stage of `test`, the pip torch's environment, the install check's validator.
+test_packages=(clang libclang-rt-14-dev python3 python3-venv desktop-file-utils)
 
 install_deps() {
     local missing=()

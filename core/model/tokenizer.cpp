@@ -28,17 +28,8 @@ struct SpmModule
     const char *(*piece)(const PolarSpm *, int, int *) = nullptr;
     void (*specialIds)(const PolarSpm *, int *, int *, int *, int *) = nullptr;
     int (*encode)(const PolarSpm *, const char *, size_t, int *, int *, int *, int) = nullptr;
+    std::string path; // the file it was loaded from
 };
-
-std::string executableDir()
-{
-    char buf[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return {};
-    std::string p(buf, size_t(n));
-    return p.substr(0, p.rfind('/'));
-}
 
 template <typename F>
 void resolve(void *handle, const char *name, F &fn, const std::string &path)
@@ -78,6 +69,8 @@ const SpmModule &spmModule()
                 resolve(h, "polar_spm_piece", module.piece, path);
                 resolve(h, "polar_spm_special_ids", module.specialIds, path);
                 resolve(h, "polar_spm_encode", module.encode, path);
+                char resolved[PATH_MAX];
+                module.path = ::realpath(path.c_str(), resolved) ? resolved : path;
                 return;
             } catch (const Error &e) {
                 module = SpmModule{};
@@ -114,15 +107,22 @@ std::vector<std::string> tokenizerModuleSearchPath()
     std::vector<std::string> paths;
     if (const char *env = std::getenv("POLAR_SPM_MODULE"); env && *env)
         paths.emplace_back(env);
-    const std::string exe = executableDir();
+    const std::string exe = executableDirectory();
     if (!exe.empty()) {
-        paths.push_back(exe + "/libpolar_spm.so");
-        paths.push_back(exe + "/../lib/polar-studio/libpolar_spm.so");
+        paths.push_back(exe + "/libpolar_spm.so"); // the build tree
+#ifdef POLAR_SPM_INSTALL_RELPATH
+        paths.push_back(exe + "/" POLAR_SPM_INSTALL_RELPATH); // an installed tree, wherever it was moved
+#endif
     }
 #ifdef POLAR_SPM_BUILD_PATH
     paths.emplace_back(POLAR_SPM_BUILD_PATH);
 #endif
     return paths;
+}
+
+std::string tokenizerModulePath()
+{
+    return spmModule().path;
 }
 
 struct Tokenizer::Impl

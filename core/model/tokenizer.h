@@ -62,5 +62,8 @@ private:
 
 // Where the sentencepiece module is looked for; the first existing path wins.
 std::vector<std::string> tokenizerModuleSearchPath();
+// The module this process loaded (loading it first); throws polar::Error
+// naming every path tried when none loads.
+std::string tokenizerModulePath();
 
 } // namespace polar

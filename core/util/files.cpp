@@ -111,6 +111,16 @@ std::string joinPath(const std::string &dir, const std::string &name)
     return dir + "/" + name;
 }
 
+std::string executableDirectory()
+{
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return {};
+    const std::string p(buf, size_t(n));
+    return p.substr(0, p.rfind('/'));
+}
+
 std::string directoryOf(const std::string &path)
 {
     const size_t slash = path.rfind('/');

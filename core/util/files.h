@@ -14,6 +14,9 @@ bool directoryExists(const std::string &path);
 std::string joinPath(const std::string &dir, const std::string &name);
 std::string directoryOf(const std::string &path); // "." when there is no slash
 std::string baseName(const std::string &path);
+// The folder of the running program (/proc/self/exe); empty when it cannot be read.
+// Installed files are found relative to it, so an installed tree can move.
+std::string executableDirectory();
 
 // Removes the named files from `dir`, then `dir` itself if that left it
 // empty; what does not exist is not an error. For folders this program
