@@ -62,8 +62,8 @@ int runAttribute(const std::vector<std::string> &argv)
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"method", "steps", "granularity", "baseline", "output"}));
     if (args.positional().size() != 1)
         throw Error("usage: polar-cli attribute --model DIR --method grad|ig|occlusion|curve [--steps N] "
-                    "[--granularity token|word|sentence|line] IN.jsonl [-o OUT.jsonl]");
-    const std::string inPath = args.positional()[0];
+                    "[--granularity token|word|sentence|line] IN.jsonl|- [-o OUT.jsonl]");
+    const std::string inPath = args.positional()[0], inName = inputName(inPath);
     AttributionOptions o;
     o.method = forOption("method", [&] { return parseAttributionMethod(args.value("method", "grad")); });
     o.steps = int(args.integer("steps", 32, 1, 100000));
@@ -78,12 +78,12 @@ int runAttribute(const std::vector<std::string> &argv)
     const ScoringSettings settings = scoringSettings(args);
     o.batchTokens = settings.batchTokens;
     o.encode = settings.encode;
-    if (args.has("output"))
+    if (!writesToStdout(args))
         refuseOverwritingInput(args.value("output"), inPath, "input");
 
-    const auto lines = readJsonl(inPath);
+    const auto lines = readInputLines(inPath);
     if (lines.empty())
-        throw Error(inPath + ": holds no records");
+        throw Error(inName + ": holds no records");
     auto model = loadModel(args);
     std::vector<Json> out;
     size_t failures = 0, outputsDone = 0, outputsTotal = 0;
@@ -92,7 +92,7 @@ int runAttribute(const std::vector<std::string> &argv)
             outputsTotal += line.value.contains("outputs") && line.value["outputs"].is_array() ? line.value["outputs"].size() : 1;
     ProgressBar bar("attributing", outputsTotal);
     for (const auto &line : lines) {
-        const std::string where = inPath + ":" + std::to_string(line.number);
+        const std::string where = inName + ":" + std::to_string(line.number);
         if (!line.ok()) {
             std::fprintf(stderr, "%s: %s\n", where.c_str(), line.error.c_str());
             out.push_back({{"line", line.number}, {"error", line.error}});

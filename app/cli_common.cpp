@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 
 namespace polar::cli {
 
@@ -100,9 +101,29 @@ ScoringSettings scoringSettings(const Args &args)
     return s;
 }
 
+std::vector<JsonlLine> readInputLines(const std::string &path)
+{
+    if (path != "-")
+        return readJsonl(path);
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad())
+        throw Error("<stdin>: cannot read");
+    return parseJsonlLines(data);
+}
+
+std::string inputName(const std::string &path)
+{
+    return path == "-" ? "<stdin>" : path;
+}
+
+bool writesToStdout(const Args &args)
+{
+    return !args.has("output") || args.value("output") == "-";
+}
+
 void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath)
 {
-    if (args.has("output")) {
+    if (!writesToStdout(args)) {
         refuseOverwritingInput(args.value("output"), inputPath, "input");
         writeJsonlAtomically(args.value("output"), records);
         return;

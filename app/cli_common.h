@@ -4,6 +4,7 @@
 #include "model/reward_model.h"
 #include "scoring/settings.h"
 #include "util/json.h"
+#include "util/jsonl.h"
 
 #include <memory>
 #include <string>
@@ -24,6 +25,13 @@ std::set<std::string> optionSet(std::initializer_list<std::set<std::string>> par
 std::unique_ptr<RewardModel> loadModel(const Args &args);
 // --max-length --max-response-length --cut-side --batch-tokens, validated.
 ScoringSettings scoringSettings(const Args &args);
+// The lines of IN.jsonl, or of standard input when the path is "-", for
+// commands that read records once and write them back (score, attribute).
+std::vector<JsonlLine> readInputLines(const std::string &path);
+// How messages name that input: "<stdin>" for "-".
+std::string inputName(const std::string &path);
+// Whether the records go to standard output: no -o, or -o -.
+bool writesToStdout(const Args &args);
 // The records to -o (written atomically; refused when it names `inputPath`)
 // or to stdout, one JSON value per line.
 void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath);

@@ -37,16 +37,16 @@ int runScore(const std::vector<std::string> &argv)
 {
     Args args(argv, {"explain", "no-prefix-sharing"}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"output"}));
     if (args.positional().size() != 1)
-        throw Error("usage: polar-cli score --model DIR [options] IN.jsonl [-o OUT.jsonl]");
-    const std::string inPath = args.positional()[0];
+        throw Error("usage: polar-cli score --model DIR [options] IN.jsonl|- [-o OUT.jsonl]");
+    const std::string inPath = args.positional()[0], inName = inputName(inPath);
     const ScoringSettings settings = scoringSettings(args);
-    if (args.has("output"))
+    if (!writesToStdout(args))
         refuseOverwritingInput(args.value("output"), inPath, "input");
     const bool explain = args.has("explain");
 
-    const std::vector<JsonlLine> lines = readJsonl(inPath);
+    const std::vector<JsonlLine> lines = readInputLines(inPath);
     if (lines.empty())
-        throw Error(inPath + ": holds no records");
+        throw Error(inName + ": holds no records");
     auto model = loadModel(args);
 
     std::vector<Json> out;
@@ -59,7 +59,7 @@ int runScore(const std::vector<std::string> &argv)
     };
 
     for (const auto &line : lines) {
-        const std::string where = inPath + ":" + std::to_string(line.number);
+        const std::string where = inName + ":" + std::to_string(line.number);
         if (!line.ok()) {
             fail(where, line.error);
             out.push_back({{"line", line.number}, {"error", line.error}});
@@ -96,10 +96,10 @@ int runScore(const std::vector<std::string> &argv)
         const bool many = rec.contains("outputs");
         const CandidateScore &r = results[j];
         if (!r.truncation.empty())
-            std::fprintf(stderr, "%s:%zu: truncated: %s\n", inPath.c_str(), jobs[j].line, r.truncation.c_str());
+            std::fprintf(stderr, "%s:%zu: truncated: %s\n", inName.c_str(), jobs[j].line, r.truncation.c_str());
         const Json reward = r.ok ? Json(r.reward) : Json(nullptr);
         if (!r.ok) {
-            fail(inPath + ":" + std::to_string(jobs[j].line) + ": output " + std::to_string(jobs[j].output), r.error);
+            fail(inName + ":" + std::to_string(jobs[j].line) + ": output " + std::to_string(jobs[j].output), r.error);
             rec["error"] = r.error;
         }
         if (many) {

@@ -25,10 +25,15 @@ struct Run
     QString out, err;
 };
 
-Run cli(const QStringList &args)
+Run cli(const QStringList &args, const QByteArray &input = {}, const QString &workingDir = {})
 {
     QProcess p;
+    if (!workingDir.isEmpty())
+        p.setWorkingDirectory(workingDir);
     p.start(POLAR_CLI_PATH, args);
+    p.waitForStarted();
+    p.write(input);
+    p.closeWriteChannel();
     p.waitForFinished(120000);
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
@@ -162,6 +167,30 @@ this is not json
         QCOMPARE(r.code, 0);
         QCOMPARE(r.out.count('\n'), 1);
         QVERIFY(r.out.contains("\"rewards\""));
+    }
+
+    // `-` reads the records from standard input and `-o -` writes to standard
+    // output, so score and attribute sit in a pipe; nothing named "-" is made.
+    void recordsComeThroughAPipe()
+    {
+        QTemporaryDir dir;
+        const QByteArray records = R"({"prompt": "What is the capital of China?", "reference": "Beijing.", "output": "Beijing."}
+not json
+)";
+        write(dir.filePath("in.jsonl"), records);
+        const Run fromFile = cli({"score", "--model", model(), dir.filePath("in.jsonl")});
+        const Run piped = cli({"score", "--model", model(), "-", "-o", "-"}, records, dir.path());
+        QCOMPARE(piped.code, 1); // line 2 failed, and says where
+        QVERIFY2(piped.err.contains("<stdin>:2: not valid JSON"), qPrintable(piped.err));
+        QCOMPARE(piped.out, fromFile.out);
+        QVERIFY(parseJsonlLinesOf(piped.out)[0].contains("reward"));
+        const Run attributed = cli({"attribute", "--model", model(), "--method", "grad", "-"}, records.left(records.indexOf('\n') + 1));
+        QCOMPARE(attributed.code, 0);
+        QVERIFY2(parseJsonlLinesOf(attributed.out)[0].contains("attribution"), qPrintable(attributed.err));
+        const Run empty = cli({"score", "--model", model(), "-"}, "");
+        QCOMPARE(empty.code, 2);
+        QVERIFY2(empty.err.contains("<stdin>: holds no records"), qPrintable(empty.err));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{"in.jsonl"});
     }
 
     void withoutModelTheEmbeddedDemoModelScores()
@@ -441,6 +470,9 @@ this is not json
         QVERIFY(r.out.contains("150400"));
         QVERIFY(r.out.contains("993 [UNUSED_TOKEN_130]"));
         QVERIFY(r.out.contains("<|reward|>=990"));
+        // Which tokenizer module was loaded: the one beside the binary, in a build tree.
+        const QString module = QFileInfo(QString(POLAR_CLI_PATH)).canonicalPath() + "/libpolar_spm.so";
+        QVERIFY2(r.out.contains("tokenizer       " + model() + "/tokenizer.model (module " + module + ")"), qPrintable(r.out));
     }
 };
 
