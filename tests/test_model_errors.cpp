@@ -135,6 +135,9 @@ private Q_SLOTS:
         QTest::newRow("no tokenizer config") << "rm tokenizer_config.json" << "tokenizer_config.json" << "missing";
         QTest::newRow("no reward added token") << "no reward token" << "tokenizer.model" << "'<|reward|>'";
         QTest::newRow("no weights") << "rm model.safetensors" << "tiny" << "no model.safetensors";
+        QTest::newRow("pickle weights") << "pickle" << "tiny" << "pickle weights (pytorch_model.bin), which are not read";
+        QTest::newRow("shards, no index") << "rm index" << "tiny"
+                                          << "it holds model-00001-of-00002.safetensors and 1 more: name a single file";
         QTest::newRow("tensor missing") << "drop v_head" << "model.safetensors" << "tensor 'v_head.weight' is missing (expected shape [1, 64])";
         QTest::newRow("wrong shape") << "transpose wqkv" << "model.safetensors"
                                      << "'model.layers.1.attention.wqkv.weight' has shape [64, 128], expected [128, 64]";
@@ -159,7 +162,7 @@ private Q_SLOTS:
         QTemporaryDir tmp;
         const QString dir = tmp.path() + "/tiny";
         QDir().mkpath(dir);
-        const bool sharded = breakage == "rm shard 2";
+        const bool sharded = breakage == "rm shard 2" || breakage == "rm index";
         if (breakage != "empty")
             copyModel(QString::fromStdString(sharded ? testdata::tinyShardedModel() : testdata::tinyModel()), dir);
         const QString weights = dir + "/model.safetensors";
@@ -169,8 +172,12 @@ private Q_SLOTS:
             writeTensors(weights, tensors);
         };
 
-        if (breakage.startsWith("rm "))
+        if (breakage == "rm index")
+            QFile::remove(dir + "/model.safetensors.index.json");
+        else if (breakage.startsWith("rm "))
             QFile::remove(dir + "/" + (sharded ? "model-00002-of-00002.safetensors" : breakage.mid(3)));
+        else if (breakage == "pickle")
+            QFile::rename(weights, dir + "/pytorch_model.bin");
         else if (breakage == "arch")
             editFile(dir + "/config.json", [](std::string &s) { s.replace(s.find("InternLM2ForRewardModel"), 23, "InternLM2ForCausalLM"); });
         else if (breakage == "model_type")

@@ -47,6 +47,36 @@ bool checkedMul(uint64_t a, uint64_t b, uint64_t &out)
     return !__builtin_mul_overflow(a, b, &out);
 }
 
+bool endsWith(const std::string &s, const std::string &tail)
+{
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// No weights to read: said in terms of what the folder does hold, since
+// "no model.safetensors" alone leaves a user with pickles or unindexed shards guessing.
+std::string noWeightsMessage(const std::string &dir)
+{
+    std::string msg = "no model.safetensors or model.safetensors.index.json in the model directory";
+    std::vector<std::string> safetensors, pickles;
+    for (const auto &name : filesIn(dir)) {
+        if (endsWith(name, ".safetensors"))
+            safetensors.push_back(name);
+        else if (endsWith(name, ".bin") || endsWith(name, ".pt") || endsWith(name, ".pth"))
+            pickles.push_back(name);
+    }
+    auto some = [](const std::vector<std::string> &names) {
+        return names[0] + (names.size() > 1 ? " and " + std::to_string(names.size() - 1) + " more" : "");
+    };
+    if (!safetensors.empty())
+        msg += "; it holds " + some(safetensors) + ": name a single file model.safetensors, or add the "
+               "model.safetensors.index.json that maps each tensor to its shard (it comes with the shards)";
+    else if (!pickles.empty())
+        msg += "; it holds PyTorch pickle weights (" + some(pickles) + "), which are not read here (unpickling "
+               "can run code): convert them once with transformers, AutoModel.from_pretrained(DIR, "
+               "trust_remote_code=True).save_pretrained(OUT, safe_serialization=True)";
+    return msg;
+}
+
 } // namespace
 
 const char *dtypeName(SafetensorsDType t)
@@ -309,7 +339,7 @@ SafetensorsCheckpoint SafetensorsCheckpoint::openDirectory(const std::string &di
         return ck;
     }
     if (!fileExists(single))
-        fail(Code::CannotOpen, dir, "no model.safetensors or model.safetensors.index.json in the model directory");
+        fail(Code::CannotOpen, dir, noWeightsMessage(dir));
     auto f = SafetensorsFile::open(single);
     ck.m_files.push_back(f);
     ck.m_fileNames.push_back(single);

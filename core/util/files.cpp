@@ -2,12 +2,14 @@
 
 #include "util/error.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,6 +111,22 @@ std::string joinPath(const std::string &dir, const std::string &name)
     if (dir.empty() || dir.back() == '/')
         return dir + name;
     return dir + "/" + name;
+}
+
+std::vector<std::string> filesIn(const std::string &dir)
+{
+    std::vector<std::string> names;
+    DIR *d = ::opendir(dir.c_str());
+    if (!d)
+        return names;
+    while (const dirent *e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name != "." && name != ".." && fileExists(joinPath(dir, name)))
+            names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 std::string executableDirectory()
