@@ -249,6 +249,63 @@ private Q_SLOTS:
             QVERIFY2(std::fabs(ra[k] - rb[k]) < 1e-5, qPrintable(QString("%1 vs %2").arg(ra[k]).arg(rb[k])));
     }
 
+    // What `huggingface-cli download` leaves: models--ORG--NAME with blobs/,
+    // refs/main and snapshots/<revision>/ of links into blobs/. The folder
+    // opens the snapshot refs/main names, under the model's own name.
+    void aHubCacheFolderOpensItsSnapshot()
+    {
+        QTemporaryDir tmp;
+        const QString repo = tmp.path() + "/models--internlm--tiny-polar";
+        const QString fixture = QString::fromStdString(testdata::tinyModel());
+        auto addSnapshot = [&](const QString &revision) {
+            QVERIFY(QDir().mkpath(repo + "/blobs") && QDir().mkpath(repo + "/snapshots/" + revision));
+            for (const QString &f : QDir(fixture).entryList(QDir::Files)) {
+                const QString blob = repo + "/blobs/" + revision + "-" + f;
+                QVERIFY(QFile::copy(fixture + "/" + f, blob));
+                QVERIFY(QFile::link("../../blobs/" + revision + "-" + f, repo + "/snapshots/" + revision + "/" + f));
+            }
+        };
+        addSnapshot("1111aaaa");
+        const std::vector<int> ids = {1, 5, 9, 200, 17};
+        const float expected = RewardModel::load(testdata::tinyModel())->forwardRewards({ids})[0];
+
+        // One snapshot and no refs: that one.
+        auto model = RewardModel::load(repo.toStdString() + "/");
+        QCOMPARE(QString::fromStdString(model->info().directory), repo + "/snapshots/1111aaaa");
+        QCOMPARE(model->info().name, std::string("tiny-polar"));
+        QCOMPARE(model->forwardRewards({ids})[0], expected);
+
+        // Two and no refs: which one is not guessed.
+        addSnapshot("2222bbbb");
+        try {
+            RewardModel::load(repo.toStdString());
+            QFAIL("two snapshots and no refs/main loaded");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("2 snapshots and no refs/main") && QString(e.what()).contains("1111aaaa, 2222bbbb"),
+                     e.what());
+        }
+        // refs/main decides, as it does for transformers.
+        QVERIFY(QDir().mkpath(repo + "/refs"));
+        QFile ref(repo + "/refs/main");
+        QVERIFY(ref.open(QIODevice::WriteOnly));
+        ref.write("2222bbbb");
+        ref.close();
+        QCOMPARE(QString::fromStdString(RewardModel::load(repo.toStdString())->info().directory), repo + "/snapshots/2222bbbb");
+        // A revision whose snapshot is gone (an interrupted download) is named.
+        QVERIFY(ref.open(QIODevice::WriteOnly));
+        ref.write("3333cccc\n");
+        ref.close();
+        try {
+            RewardModel::load(repo.toStdString());
+            QFAIL("a missing snapshot loaded");
+        } catch (const Error &e) {
+            QVERIFY2(QString(e.what()).contains("refs/main: names revision '3333cccc'"), e.what());
+        }
+        // A model folder of its own is never taken for a cache folder.
+        QCOMPARE(QString::fromStdString(resolveModelDirectory(fixture.toStdString())), fixture);
+        QCOMPARE(modelNameOf(fixture.toStdString() + "/"), std::string("tiny-polar"));
+    }
+
     void cudaRequestWithoutCudaIsAnError()
     {
         if (cudaAvailable())

@@ -30,14 +30,6 @@ const char *computeDtypeName(torch::Dtype t)
 
 } // namespace
 
-std::string modelNameOf(std::string dir)
-{
-    while (dir.size() > 1 && dir.back() == '/')
-        dir.pop_back();
-    const size_t slash = dir.rfind('/');
-    return slash == std::string::npos ? dir : dir.substr(slash + 1);
-}
-
 std::string ModelInfo::rewardsName() const
 {
     return !remote.empty() || dtype.empty() || dtype == "fp32" ? name : name + " (" + dtype + ")";
@@ -232,8 +224,9 @@ VarlenKernel RewardModel::Impl::continuationKernel(std::string *why) const
 RewardModel::RewardModel() : d(std::make_unique<Impl>()) {}
 RewardModel::~RewardModel() = default;
 
-std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const LoadOptions &options)
+std::unique_ptr<RewardModel> RewardModel::load(const std::string &picked, const LoadOptions &options)
 {
+    const std::string dir = resolveModelDirectory(picked);
     const auto started = std::chrono::steady_clock::now();
     std::unique_ptr<RewardModel> rm(new RewardModel);
     Impl &d = *rm->d;
@@ -289,8 +282,9 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &dir, const Loa
     return rm;
 }
 
-std::unique_ptr<RewardModel> RewardModel::connect(const std::string &dir, std::shared_ptr<const RemoteRewards> remote)
+std::unique_ptr<RewardModel> RewardModel::connect(const std::string &picked, std::shared_ptr<const RemoteRewards> remote)
 {
+    const std::string dir = resolveModelDirectory(picked);
     if (!remote)
         throw Error("no server to connect to");
     const auto started = std::chrono::steady_clock::now();

@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "scoring/encoding.h"
 #include "model/config.h"
+#include "model/model_directory.h"
 
 #include <atomic>
 #include <functional>
@@ -39,14 +40,10 @@ struct LoadOptions
     double gpuMemoryFraction = 0;
 };
 
-// The name a model directory goes by (ModelInfo::name): its last component.
-// Projects record rewards under it.
-std::string modelNameOf(std::string directory);
-
 struct ModelInfo
 {
     std::string directory;
-    std::string name;            // the directory's last component
+    std::string name;            // modelNameOf(directory)
     int64_t parameterCount = 0;
     std::string device;          // "cpu", "cuda:0"
     std::string dtype;           // compute dtype: "fp32", "bf16", "fp16"
@@ -71,7 +68,9 @@ struct ModelInfo
 class RewardModel
 {
 public:
-    // Throws polar::Error naming the file and the problem, or polar::Cancelled.
+    // `dir` as resolveModelDirectory reads it (a hub cache folder opens its
+    // snapshot; info().directory says which). Throws polar::Error naming the
+    // file and the problem, or polar::Cancelled.
     static std::unique_ptr<RewardModel> load(const std::string &dir, const LoadOptions &options = {});
     // A model of `config`'s shape with random weights made on the device (for
     // benchmarks: no files), using the tokenizer in `tokenizerDir`.

@@ -219,7 +219,7 @@ std::unique_ptr<RewardModel> connectToServer(ServerSpec spec, const std::string 
     // As the official client: SGLang's request names the model, vLLM's and
     // LMDeploy's do not (a name vLLM does not serve would be refused with 404).
     if (spec.model.empty() && spec.engine == ServerEngine::Sglang)
-        spec.model = modelNameOf(dir);
+        spec.model = modelNameOf(resolveModelDirectory(dir));
     return RewardModel::connect(dir, std::make_shared<RemoteScorer>(std::move(spec)));
 }
 

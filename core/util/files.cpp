@@ -113,7 +113,9 @@ std::string joinPath(const std::string &dir, const std::string &name)
     return dir + "/" + name;
 }
 
-std::vector<std::string> filesIn(const std::string &dir)
+namespace {
+
+std::vector<std::string> entriesIn(const std::string &dir, bool (*keep)(const std::string &))
 {
     std::vector<std::string> names;
     DIR *d = ::opendir(dir.c_str());
@@ -121,12 +123,24 @@ std::vector<std::string> filesIn(const std::string &dir)
         return names;
     while (const dirent *e = ::readdir(d)) {
         const std::string name = e->d_name;
-        if (name != "." && name != ".." && fileExists(joinPath(dir, name)))
+        if (name != "." && name != ".." && keep(joinPath(dir, name)))
             names.push_back(name);
     }
     ::closedir(d);
     std::sort(names.begin(), names.end());
     return names;
+}
+
+} // namespace
+
+std::vector<std::string> filesIn(const std::string &dir)
+{
+    return entriesIn(dir, fileExists);
+}
+
+std::vector<std::string> foldersIn(const std::string &dir)
+{
+    return entriesIn(dir, directoryExists);
 }
 
 std::string executableDirectory()

@@ -14,8 +14,9 @@ bool directoryExists(const std::string &path);
 std::string joinPath(const std::string &dir, const std::string &name);
 std::string directoryOf(const std::string &path); // "." when there is no slash
 std::string baseName(const std::string &path);
-// The names of the regular files in `dir`, sorted; empty when it cannot be read.
+// The names of the regular files (the folders) in `dir`, sorted; empty when it cannot be read.
 std::vector<std::string> filesIn(const std::string &dir);
+std::vector<std::string> foldersIn(const std::string &dir);
 // The folder of the running program (/proc/self/exe); empty when it cannot be read.
 // Installed files are found relative to it, so an installed tree can move.
 std::string executableDirectory();
