@@ -36,7 +36,8 @@ std::string resolveModelDirectory(const std::string &directory)
     if (fileExists(ref)) {
         const std::string revision = trimmed(readWholeFile(ref));
         const std::string snapshot = joinPath(snapshots, revision);
-        if (revision.empty() || revision.find('/') != std::string::npos || !directoryExists(snapshot))
+        if (revision.empty() || revision == "." || revision == ".." || revision.find('/') != std::string::npos
+            || !directoryExists(snapshot))
             throw Error(ref + ": names revision '" + revision + "', but " + snapshots
                         + " has no such folder (an interrupted download?); open a folder under snapshots/ directly");
         return snapshot;
