@@ -61,18 +61,14 @@ std::string resolveModelDirectory(const std::string &directory)
 std::string modelNameOf(std::string directory)
 {
     const std::string dir = withoutTrailingSlashes(directory);
-    const size_t slash = dir.rfind('/');
-    const std::string last = slash == std::string::npos ? dir : dir.substr(slash + 1);
     // .../models--ORG--NAME/snapshots/<revision>: NAME
-    const std::string parent = slash == std::string::npos ? std::string() : dir.substr(0, slash);
-    const size_t up = parent.rfind('/');
-    if (up != std::string::npos && parent.compare(up + 1, std::string::npos, "snapshots") == 0) {
-        const std::string repo = baseName(parent.substr(0, up));
-        const size_t sep = repo.rfind("--");
-        if (repo.rfind("models--", 0) == 0 && sep != std::string::npos && sep + 2 < repo.size())
-            return repo.substr(sep + 2);
+    const std::string parent = directoryOf(dir);
+    if (baseName(parent) == "snapshots") {
+        const std::string repo = baseName(directoryOf(parent));
+        if (repo.rfind("models--", 0) == 0 && repo.rfind("--") + 2 < repo.size())
+            return repo.substr(repo.rfind("--") + 2);
     }
-    return last;
+    return baseName(dir);
 }
 
 } // namespace polar
