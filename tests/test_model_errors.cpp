@@ -272,6 +272,8 @@ private Q_SLOTS:
         // One snapshot and no refs: that one.
         auto model = RewardModel::load(repo.toStdString() + "/");
         QCOMPARE(QString::fromStdString(model->info().directory), repo + "/snapshots/1111aaaa");
+        // What the app's recent list keeps: the cache folder, which follows refs/main when reopened.
+        QCOMPARE(QString::fromStdString(model->info().picked), repo + "/");
         QCOMPARE(model->info().name, std::string("tiny-polar"));
         QCOMPARE(model->forwardRewards({ids})[0], expected);
 

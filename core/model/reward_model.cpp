@@ -271,6 +271,7 @@ std::unique_ptr<RewardModel> RewardModel::load(const std::string &picked, const 
         d.checkpoint.reset();
 
     d.info.directory = dir;
+    d.info.picked = picked;
     d.info.name = modelNameOf(dir);
     d.info.parameterCount = parameterCount(expectedTensors(d.config));
     d.info.device = d.device.str();
@@ -294,6 +295,7 @@ std::unique_ptr<RewardModel> RewardModel::connect(const std::string &picked, std
     d.encoder = std::make_unique<PolarEncoder>(d.tokenizer, int(d.config.rewardTokenId));
     d.remote = std::move(remote);
     d.info.directory = dir;
+    d.info.picked = picked;
     d.info.name = modelNameOf(dir);
     d.info.parameterCount = parameterCount(expectedTensors(d.config));
     d.info.device = "remote";

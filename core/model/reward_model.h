@@ -42,7 +42,8 @@ struct LoadOptions
 
 struct ModelInfo
 {
-    std::string directory;
+    std::string directory;       // the folder the files were read from
+    std::string picked;          // the folder as given: a hub cache folder where `directory` is its snapshot
     std::string name;            // modelNameOf(directory)
     int64_t parameterCount = 0;
     std::string device;          // "cpu", "cuda:0"

@@ -279,7 +279,8 @@ void ModelPanel::showLoaded(const polar::ModelInfo &info, bool isDemo)
     m_info->setToolTip(QString::fromStdString(info.directory));
     m_demo->setVisible(isDemo);
     if (!isDemo) {
-        AppSettings::remember(AppSettings::recentModels, QString::fromStdString(info.directory));
+        // The folder as picked: a hub cache folder reopens whatever revision refs/main names then.
+        AppSettings::remember(AppSettings::recentModels, QString::fromStdString(info.picked));
         refreshRecent();
     }
 }
