@@ -6,6 +6,7 @@
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
+#include "annotation/item_pane.h"
 #include "annotation/document.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
@@ -28,6 +29,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QDoubleSpinBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTableWidget>
 #include <QTimer>
@@ -284,9 +286,14 @@ private Q_SLOTS:
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(path));
         w.show();
-        // Every pane must be reachable on a 1280x720 screen, frame and task bar included.
-        const QSize min = w.minimumSizeHint();
-        QVERIFY2(min.width() <= 1200 && min.height() <= 640, qPrintable(QString("%1x%2").arg(min.width()).arg(min.height())));
+        // Every pane of both tabs must be reachable on a 1280x720 screen, frame and task bar included
+        // (a hidden tab's widgets do not count towards the window's minimum).
+        for (int tab = 0; tab < w.tabs()->count(); ++tab) {
+            w.tabs()->setCurrentIndex(tab);
+            const QSize min = w.minimumSizeHint();
+            QVERIFY2(min.width() <= 1200 && min.height() <= 640,
+                     qPrintable(QString("tab %1: %2x%3").arg(tab).arg(min.width()).arg(min.height())));
+        }
         const QRect screen = w.screen()->availableGeometry();
         QVERIFY2(w.width() <= std::max(screen.width(), 1280) && w.height() <= std::max(screen.height(), 720),
                  qPrintable(QString("window %1x%2 on a %3x%4 screen").arg(w.width()).arg(w.height()).arg(screen.width()).arg(screen.height())));
@@ -586,6 +593,29 @@ private Q_SLOTS:
         DatasetWindow other(m_main->engine());
         QVERIFY(other.openDataset(freshDataset("unguided.jsonl")));
         QVERIFY(other.guidelines()->markdown().isEmpty());
+    }
+
+    void aDecisionLeavesTheGuidelinesTheirWidth()
+    {
+        const QString path = freshDataset("guidelines-width.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.tabs()->setCurrentIndex(0); // Annotate (the last test may have left the charts open)
+        w.resize(1280, 680);
+        w.show();
+        auto *item = w.findChild<ItemPane *>();
+        QVERIFY(item && item->isVisible());
+        const int before = item->minimumSizeHint().width();
+        // The first decision shows "saved HH:MM:SS by NAME"; it must not widen the item pane's
+        // minimum, which pushed the splitter into the guidelines (70 px of them were left at 1280x720).
+        QTableView *table = w.candidateTable();
+        table->setFocus();
+        table->setCurrentIndex(w.annotationModel()->index(0, 0));
+        QTest::keyClick(table, Qt::Key_1);
+        QCOMPARE(w.project()->item(0).annotation.ranks[w.annotationModel()->candidateAt(0)], 1);
+        QVERIFY(!item->saved()->text().isEmpty());
+        QCoreApplication::processEvents();
+        QCOMPARE(item->minimumSizeHint().width(), before);
     }
 
     void timeOnEachItemIsLogged()

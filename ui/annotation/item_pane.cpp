@@ -44,13 +44,17 @@ ItemPane::ItemPane(AnnotationModel *model, QWidget *parent) : QWidget(parent)
     tools->addWidget(write);
     tools->addWidget(edit);
     tools->addWidget(m_note, 1);
-    tools->addWidget(m_saved);
+    // "saved … by …" sits beside the wrapping key help, not in the row of tools: appearing after the
+    // first decision, it would widen that row's minimum and squeeze the guidelines pane beside it.
+    auto *status = new QHBoxLayout;
+    status->addWidget(help, 1);
+    status->addWidget(m_saved, 0, Qt::AlignRight | Qt::AlignTop);
     auto *candidates = new QWidget;
     auto *cLayout = new QVBoxLayout(candidates);
     cLayout->setContentsMargins(0, 0, 0, 0);
     cLayout->addWidget(m_candidates, 1);
     cLayout->addLayout(tools);
-    cLayout->addWidget(help);
+    cLayout->addLayout(status);
     auto *split = new QSplitter(Qt::Vertical);
     split->addWidget(m_text);
     split->addWidget(candidates);
