@@ -6,6 +6,7 @@
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
+#include "annotation/item_list_pane.h"
 #include "annotation/item_pane.h"
 #include "annotation/document.h"
 #include "preferences/ranking_edit.h"
@@ -28,6 +29,7 @@
 #include "remote/server_spec.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -415,6 +417,30 @@ private Q_SLOTS:
         }
         w.filterModel()->setDisagreementOnly(false);
         QCOMPARE(w.filterModel()->rowCount(), int(project->size()));
+
+        // Ticking "Best reward in" first shows every scored item: the range starts at their rewards'.
+        auto *list = w.findChild<ItemListPane *>();
+        QVERIFY(list);
+        double lo = 1e300, hi = -1e300; // over each item's best reward
+        for (size_t i = 0; i < project->size(); ++i) {
+            const auto rewards = project->rewards(i);
+            const double best = *std::max_element(rewards.begin(), rewards.end());
+            lo = std::min(lo, best);
+            hi = std::max(hi, best);
+        }
+        list->rewardFilter()->setChecked(true);
+        QCOMPARE(w.filterModel()->rowCount(), int(project->size()));
+        QCOMPARE(list->rewardMin()->value(), std::floor(lo));
+        QCOMPARE(list->rewardMax()->value(), std::ceil(hi));
+        list->rewardMin()->setValue(std::ceil(hi)); // narrowed to nothing but the best items
+        QVERIFY(w.filterModel()->rowCount() < int(project->size()));
+        // A bound the annotator set is kept when the filter is ticked again.
+        list->rewardFilter()->setChecked(false);
+        QCOMPARE(w.filterModel()->rowCount(), int(project->size()));
+        list->rewardFilter()->setChecked(true);
+        QCOMPARE(list->rewardMin()->value(), std::ceil(hi));
+        list->rewardFilter()->setChecked(false);
+
         const QString train = m_tmp.filePath("train.jsonl");
         ExportOptions o;
         const ExportSummary s = w.exportPairsTo(train, o);

@@ -12,6 +12,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidget(parent), m_filter(filter)
@@ -84,7 +86,36 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
         m_filter->setRewardRange(m_rewardFilter->isChecked() ? m_rewardMin->value() : nan,
                                  m_rewardFilter->isChecked() ? m_rewardMax->value() : nan);
     };
+    // Ticked before any bound was set, the filter starts from the best rewards there are (a
+    // model's rewards need not lie in the placeholder -10..10), so nothing vanishes at the tick.
+    connect(m_rewardFilter, &QCheckBox::toggled, this, [this](bool on) {
+        if (on && !m_rangeEdited)
+            fitRewardRangeToItems();
+    });
     connect(m_rewardFilter, &QCheckBox::toggled, this, rewardRange);
-    connect(m_rewardMin, &QDoubleSpinBox::valueChanged, this, rewardRange);
-    connect(m_rewardMax, &QDoubleSpinBox::valueChanged, this, rewardRange);
+    for (auto *s : {m_rewardMin, m_rewardMax}) {
+        connect(s, &QDoubleSpinBox::valueChanged, this, [this] { m_rangeEdited = m_rangeEdited || !m_fittingRange; });
+        connect(s, &QDoubleSpinBox::valueChanged, this, rewardRange);
+    }
+}
+
+void ItemListPane::fitRewardRangeToItems()
+{
+    const QAbstractItemModel *items = m_filter->sourceModel();
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (int row = 0; items && row < items->rowCount(); ++row) {
+        const double best = items->index(row, DatasetItemModel::BestReward).data(DatasetItemModel::UnderlyingDataRole).toDouble();
+        if (best < -1e299) // not scored
+            continue;
+        lo = std::min(lo, best);
+        hi = std::max(hi, best);
+    }
+    if (lo > hi)
+        return;
+    m_fittingRange = true;
+    for (auto *s : {m_rewardMin, m_rewardMax})
+        s->setRange(std::min(s->minimum(), std::floor(lo)), std::max(s->maximum(), std::ceil(hi)));
+    m_rewardMin->setValue(std::floor(lo));
+    m_rewardMax->setValue(std::ceil(hi));
+    m_fittingRange = false;
 }

@@ -19,12 +19,19 @@ public:
     explicit ItemListPane(DatasetFilterModel *filter, QWidget *parent = nullptr);
     QTableView *table() const { return m_table; }
     QLineEdit *search() const { return m_search; }
+    QCheckBox *rewardFilter() const { return m_rewardFilter; }
+    QDoubleSpinBox *rewardMin() const { return m_rewardMin; }
+    QDoubleSpinBox *rewardMax() const { return m_rewardMax; }
 
 private:
+    void fitRewardRangeToItems();
+
     DatasetFilterModel *m_filter;
     QTableView *m_table;
     QLineEdit *m_search;
     QComboBox *m_status, *m_queue;
     QCheckBox *m_disagree, *m_rewardFilter;
     QDoubleSpinBox *m_rewardMin, *m_rewardMax;
+    bool m_rangeEdited = false; // the annotator set a bound; ticking the filter keeps it
+    bool m_fittingRange = false;
 };
