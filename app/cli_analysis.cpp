@@ -32,13 +32,13 @@ void writeJsonReport(const Args &args, const Json &report, const std::string &in
     std::printf("wrote %s\n", out.c_str());
 }
 
-// The valid records of a score-style JSONL file; bad lines are reported and
-// left out (exit status 1 then).
+// The valid records of a score-style JSONL file (or standard input, "-"); bad
+// lines are reported and left out (exit status 1 then).
 std::vector<std::pair<size_t, ScoreRecord>> readRecords(const std::string &path, size_t *bad)
 {
     std::vector<std::pair<size_t, ScoreRecord>> out;
-    for (const auto &line : readJsonl(path)) {
-        const std::string where = path + ":" + std::to_string(line.number);
+    for (const auto &line : readInputLines(path)) {
+        const std::string where = inputName(path) + ":" + std::to_string(line.number);
         try {
             if (!line.ok())
                 throw Error(line.error);
@@ -49,7 +49,7 @@ std::vector<std::pair<size_t, ScoreRecord>> readRecords(const std::string &path,
         }
     }
     if (out.empty())
-        throw Error(path + ": holds no usable records");
+        throw Error(inputName(path) + ": holds no usable records");
     return out;
 }
 
@@ -110,7 +110,7 @@ int runAnalyze(const std::vector<std::string> &argv)
 
 int runMatrix(const std::vector<std::string> &argv)
 {
-    const char *usage = "usage: polar-cli matrix --model DIR IN.jsonl [--line N] [--edited-reference TEXT] [--threshold X] "
+    const char *usage = "usage: polar-cli matrix --model DIR (IN.jsonl | -) [--line N] [--edited-reference TEXT] [--threshold X] "
                         "[-o OUT.jsonl]";
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"line", "edited-reference", "threshold", "output"}));
     if (args.positional().size() != 1)
@@ -124,7 +124,7 @@ int runMatrix(const std::vector<std::string> &argv)
         const size_t wanted = size_t(args.integer("line", 1, 1, int64_t(1) << 40));
         records.erase(std::remove_if(records.begin(), records.end(), [&](auto &r) { return r.first != wanted; }), records.end());
         if (records.empty())
-            throw Error(input + ":" + std::to_string(wanted) + ": no usable record on that line");
+            throw Error(inputName(input) + ":" + std::to_string(wanted) + ": no usable record on that line");
     }
     const ScoringSettings settings = scoringSettings(args);
     auto model = loadModel(args);
@@ -136,7 +136,7 @@ int runMatrix(const std::vector<std::string> &argv)
     for (const auto &[line, rec] : records) {
         const auto r = referenceSensitivity(*model, rec.prompt, rec.reference, rec.outputs, settings, edited, threshold);
         if (args.has("output"))
-            std::printf("%s:%zu (%zu candidates)\n%s\n", input.c_str(), line, rec.outputs.size(), r.describe().c_str());
+            std::printf("%s:%zu (%zu candidates)\n%s\n", inputName(input).c_str(), line, rec.outputs.size(), r.describe().c_str());
         out.push_back({{"line", line}, {"model", model->info().name}, {"reference_sensitivity", r.toJson()}});
     }
     writeRecords(args, out, input);
@@ -176,7 +176,7 @@ int runBenchRm(const std::vector<std::string> &argv)
 
 int runCheck(const std::vector<std::string> &argv)
 {
-    const char *usage = "usage: polar-cli check --model DIR IN.jsonl [--compare-dtype bf16|fp16|fp32] [--json OUT]";
+    const char *usage = "usage: polar-cli check --model DIR (IN.jsonl | -) [--compare-dtype bf16|fp16|fp32] [--json OUT]";
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions}, {"compare-dtype", "json"}));
     if (args.positional().size() != 1)
         throw Error(usage);

@@ -187,6 +187,13 @@ not json
         const Run attributed = cli({"attribute", "--model", model(), "--method", "grad", "-"}, records.left(records.indexOf('\n') + 1));
         QCOMPARE(attributed.code, 0);
         QVERIFY2(parseJsonlLinesOf(attributed.out)[0].contains("attribution"), qPrintable(attributed.err));
+        // The analyses that read score-style records take the pipe too, and name it.
+        const Run matrix = cli({"matrix", "--model", model(), "-"}, records);
+        QCOMPARE(matrix.code, 1);
+        QVERIFY2(matrix.err.contains("<stdin>:2: not valid JSON"), qPrintable(matrix.err));
+        QVERIFY2(parseJsonlLinesOf(matrix.out)[0].contains("reference_sensitivity"), qPrintable(matrix.out));
+        const Run checked = cli({"check", "--model", model(), "-"}, records.left(records.indexOf('\n') + 1));
+        QVERIFY2(checked.code == 0 && checked.out.contains("max |d|"), qPrintable(checked.out + checked.err));
         const Run empty = cli({"score", "--model", model(), "-"}, "");
         QCOMPARE(empty.code, 2);
         QVERIFY2(empty.err.contains("<stdin>: holds no records"), qPrintable(empty.err));
