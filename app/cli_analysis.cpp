@@ -145,7 +145,7 @@ int runMatrix(const std::vector<std::string> &argv)
 
 int runBenchRm(const std::vector<std::string> &argv)
 {
-    const char *usage = "usage: polar-cli bench-rm --model DIR BENCH.jsonl --reference (column:NAME | file:REFS.jsonl | "
+    const char *usage = "usage: polar-cli bench-rm --model DIR (BENCH.jsonl | -) --reference (column:NAME | file:REFS.jsonl | "
                         "leave-one-out) [--json OUT]";
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"reference", "json"}));
     if (args.positional().size() != 1)
@@ -153,10 +153,10 @@ int runBenchRm(const std::vector<std::string> &argv)
     const std::string input = args.positional()[0];
     const std::string ref = args.required("reference", usage);
     const BenchReferenceOptions ro = forOption("reference", [&] { return parseBenchReference(ref); });
-    auto rows = readRewardBench(input);
+    auto rows = readRewardBench(readInputLines(input), inputName(input));
     const size_t missing = attachReferences(rows, ro);
     if (missing == rows.size())
-        throw Error(input + ": no row has a reference from " + ro.describe());
+        throw Error(inputName(input) + ": no row has a reference from " + ro.describe());
     const ScoringSettings settings = scoringSettings(args);
     auto model = loadModel(args);
     size_t answers = 0;

@@ -129,12 +129,13 @@ int runTrain(const std::vector<std::string> &argv)
 
 int runEvalPairs(const std::vector<std::string> &argv)
 {
-    const char *usage = "usage: polar-cli eval-pairs --model DIR PAIRS.jsonl [--group-by FIELD] [scoring options]";
+    const char *usage = "usage: polar-cli eval-pairs --model DIR (PAIRS.jsonl | -) [--group-by FIELD] [scoring options]";
     Args args(argv, {}, optionSet({kModelOptions, kScoringOptions, kServerOptions}, {"group-by"}));
     if (args.positional().size() != 1)
         throw Error(usage);
     std::vector<std::string> groups;
-    const auto pairs = readPolarPairs(args.positional()[0], args.value("group-by", ""), &groups);
+    const std::string input = args.positional()[0];
+    const auto pairs = readPolarPairs(readInputLines(input), inputName(input), args.value("group-by", ""), &groups);
     if (!args.has("group-by"))
         groups.clear();
     auto model = loadModel(args);

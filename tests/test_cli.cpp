@@ -194,6 +194,18 @@ not json
         QVERIFY2(parseJsonlLinesOf(matrix.out)[0].contains("reference_sensitivity"), qPrintable(matrix.out));
         const Run checked = cli({"check", "--model", model(), "-"}, records.left(records.indexOf('\n') + 1));
         QVERIFY2(checked.code == 0 && checked.out.contains("max |d|"), qPrintable(checked.out + checked.err));
+        const QString source = QString::fromStdString(testdata::sourceDir());
+        const QByteArray bench = readAll(source + "/datasets/rewardbench-sample.jsonl");
+        const Run benchFile = cli({"bench-rm", "--model", model(), source + "/datasets/rewardbench-sample.jsonl", "--reference",
+                                   "column:reference"});
+        const Run benchPiped = cli({"bench-rm", "--model", model(), "-", "--reference", "column:reference"}, bench);
+        QVERIFY2(benchPiped.code == 0 && benchPiped.out == benchFile.out, qPrintable(benchPiped.out + benchPiped.err));
+        const Run benchBad = cli({"bench-rm", "--model", model(), "-", "--reference", "column:reference"}, bench + "{\"prompt\": 1}\n");
+        QVERIFY2(benchBad.code == 2 && benchBad.err.contains("<stdin>:17:"), qPrintable(benchBad.err));
+        const Run pairs = cli({"eval-pairs", "--model", model(), "-"}, readAll(source + "/tests/data/training/pairs.jsonl"));
+        QVERIFY2(pairs.code == 0 && pairs.out.contains("pairwise accuracy"), qPrintable(pairs.out + pairs.err));
+        const Run noPairs = cli({"eval-pairs", "--model", model(), "-"}, "\n");
+        QVERIFY2(noPairs.code == 2 && noPairs.err.contains("<stdin>: holds no pairs"), qPrintable(noPairs.err));
         const Run empty = cli({"score", "--model", model(), "-"}, "");
         QCOMPARE(empty.code, 2);
         QVERIFY2(empty.err.contains("<stdin>: holds no records"), qPrintable(empty.err));

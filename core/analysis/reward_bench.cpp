@@ -68,9 +68,14 @@ std::string pct(double x)
 
 std::vector<BenchRow> readRewardBench(const std::string &path)
 {
+    return readRewardBench(readJsonl(path), path);
+}
+
+std::vector<BenchRow> readRewardBench(const std::vector<JsonlLine> &lines, const std::string &name)
+{
     std::vector<BenchRow> rows;
-    for (const auto &line : readJsonl(path)) {
-        const std::string where = path + ":" + std::to_string(line.number);
+    for (const auto &line : lines) {
+        const std::string where = name + ":" + std::to_string(line.number);
         if (!line.ok())
             throw Error(where + ": " + line.error);
         if (!line.value.is_object())
@@ -86,7 +91,7 @@ std::vector<BenchRow> readRewardBench(const std::string &path)
         rows.push_back(std::move(r));
     }
     if (rows.empty())
-        throw Error(path + ": holds no rows");
+        throw Error(name + ": holds no rows");
     return rows;
 }
 

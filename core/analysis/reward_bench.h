@@ -4,6 +4,7 @@
 #include "scoring/settings.h"
 #include "scoring/text_field.h"
 #include "util/json.h"
+#include "util/jsonl.h"
 
 #include <map>
 #include <optional>
@@ -32,6 +33,8 @@ struct BenchRow
 // naming the line and field of the first bad row: a benchmark with a row
 // silently left out would not be the benchmark.
 std::vector<BenchRow> readRewardBench(const std::string &path);
+// The same over lines already read (standard input); `name` is what messages call them.
+std::vector<BenchRow> readRewardBench(const std::vector<JsonlLine> &lines, const std::string &name);
 
 // Where each row's reference comes from. RewardBench has none: POLAR scores
 // a candidate by its consistency with a reference, so every report says

@@ -36,9 +36,15 @@ bool looksLikePairsFile(const std::string &path)
 std::vector<PreferencePair> readPolarPairs(const std::string &path, const std::string &groupField,
                                            std::vector<std::string> *groups)
 {
+    return readPolarPairs(readJsonl(path), path, groupField, groups);
+}
+
+std::vector<PreferencePair> readPolarPairs(const std::vector<JsonlLine> &lines, const std::string &name,
+                                           const std::string &groupField, std::vector<std::string> *groups)
+{
     std::vector<PreferencePair> pairs;
-    for (const JsonlLine &line : readJsonl(path)) {
-        const std::string where = path + ":" + std::to_string(line.number);
+    for (const JsonlLine &line : lines) {
+        const std::string where = name + ":" + std::to_string(line.number);
         if (!line.ok())
             throw Error(where + ": not JSON (" + line.error + ")");
         const Json &j = line.value;
@@ -59,7 +65,7 @@ std::vector<PreferencePair> readPolarPairs(const std::string &path, const std::s
                                   ? j[groupField].get<std::string>() : std::string());
     }
     if (pairs.empty())
-        throw Error(path + ": holds no pairs");
+        throw Error(name + ": holds no pairs");
     return pairs;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "preferences/pair_format.h"
+#include "util/jsonl.h"
 
 #include <cstdint>
 #include <string>
@@ -19,6 +20,9 @@ std::vector<PreferencePair> loadTrainingPairs(const std::string &path, std::stri
 // field's string on each line ("" where a line has none).
 std::vector<PreferencePair> readPolarPairs(const std::string &path, const std::string &groupField = {},
                                            std::vector<std::string> *groups = nullptr);
+// The same over lines already read (standard input); `name` is what messages call them.
+std::vector<PreferencePair> readPolarPairs(const std::vector<JsonlLine> &lines, const std::string &name,
+                                           const std::string &groupField, std::vector<std::string> *groups);
 
 // A held-out split by prompt, never by pair: every pair of one prompt lands on
 // the same side, so validation measures prompts the model has not seen.
