@@ -8,6 +8,12 @@
 
 #include <cmath>
 
+double DatasetItemModel::bestReward(const QModelIndex &row)
+{
+    const double best = row.siblingAtColumn(BestReward).data(UnderlyingDataRole).toDouble();
+    return best > kUnscoredSortKey ? best : std::numeric_limits<double>::quiet_NaN();
+}
+
 DatasetItemModel::DatasetItemModel(QObject *parent) : QAbstractTableModel(parent) {}
 
 void DatasetItemModel::setProject(const polar::PreferenceProject *project)
@@ -84,7 +90,7 @@ QVariant DatasetItemModel::data(const QModelIndex &index, int role) const
         case Status: return int(m_project->status(i));
         case Prompt: return QString::fromStdString(rec.prompt.flattened());
         case Candidates: return int(m_project->candidates(i).size());
-        case BestReward: return scored ? best : -1e300;
+        case BestReward: return scored ? best : kUnscoredSortKey;
         case Agreement: return polar::disagreesWithModel(m_project->effectiveRanks(i), rewards) ? 1 : 0;
         }
         return {};
@@ -199,8 +205,8 @@ bool DatasetFilterModel::filterAcceptsRow(int row, const QModelIndex &parent) co
     if (m_disagreement && !m->data(idx, DatasetItemModel::DisagreesRole).toBool())
         return false;
     if (!std::isnan(m_lo) || !std::isnan(m_hi)) {
-        const double best = m->data(m->index(row, DatasetItemModel::BestReward, parent), DatasetItemModel::UnderlyingDataRole).toDouble();
-        if (best < -1e299 || (!std::isnan(m_lo) && best < m_lo) || (!std::isnan(m_hi) && best > m_hi))
+        const double best = DatasetItemModel::bestReward(idx);
+        if (std::isnan(best) || (!std::isnan(m_lo) && best < m_lo) || (!std::isnan(m_hi) && best > m_hi))
             return false;
     }
     if (!m_search.isEmpty() && !m->data(idx, DatasetItemModel::SearchTextRole).toString().contains(m_search, Qt::CaseInsensitive))

@@ -21,6 +21,11 @@ public:
     void setQueue(Queue queue);
     Queue queue() const { return m_queue; }
 
+    // The best reward of the item on `row`'s row, NaN while it is unscored (the column's
+    // UnderlyingDataRole sorts those last with kUnscoredSortKey).
+    static double bestReward(const QModelIndex &row);
+    static constexpr double kUnscoredSortKey = -1e300;
+
     explicit DatasetItemModel(QObject *parent = nullptr);
     void setProject(const polar::PreferenceProject *project);
     void itemChanged(size_t item);   // an annotation or rewards changed

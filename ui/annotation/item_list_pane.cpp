@@ -93,10 +93,13 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
             fitRewardRangeToItems();
     });
     connect(m_rewardFilter, &QCheckBox::toggled, this, rewardRange);
-    for (auto *s : {m_rewardMin, m_rewardMax}) {
-        connect(s, &QDoubleSpinBox::valueChanged, this, [this] { m_rangeEdited = m_rangeEdited || !m_fittingRange; });
-        connect(s, &QDoubleSpinBox::valueChanged, this, rewardRange);
-    }
+    for (auto *s : {m_rewardMin, m_rewardMax})
+        connect(s, &QDoubleSpinBox::valueChanged, this, [this, rewardRange] {
+            if (m_fittingRange) // the tick itself applies the fitted range, once
+                return;
+            m_rangeEdited = true;
+            rewardRange();
+        });
 }
 
 void ItemListPane::fitRewardRangeToItems()
@@ -104,8 +107,8 @@ void ItemListPane::fitRewardRangeToItems()
     const QAbstractItemModel *items = m_filter->sourceModel();
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (int row = 0; items && row < items->rowCount(); ++row) {
-        const double best = items->index(row, DatasetItemModel::BestReward).data(DatasetItemModel::UnderlyingDataRole).toDouble();
-        if (best < -1e299) // not scored
+        const double best = DatasetItemModel::bestReward(items->index(row, 0));
+        if (std::isnan(best))
             continue;
         lo = std::min(lo, best);
         hi = std::max(hi, best);
