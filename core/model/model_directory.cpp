@@ -65,8 +65,9 @@ std::string modelNameOf(std::string directory)
     const std::string parent = directoryOf(dir);
     if (baseName(parent) == "snapshots") {
         const std::string repo = baseName(directoryOf(parent));
-        if (repo.rfind("models--", 0) == 0 && repo.rfind("--") + 2 < repo.size())
-            return repo.substr(repo.rfind("--") + 2);
+        const size_t sep = repo.rfind("--"); // at 6 or later when repo starts with "models--"
+        if (repo.rfind("models--", 0) == 0 && sep + 2 < repo.size())
+            return repo.substr(sep + 2);
     }
     return baseName(dir);
 }
