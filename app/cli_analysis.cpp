@@ -101,6 +101,7 @@ int runAnalyze(const std::vector<std::string> &argv)
     if (args.positional().size() != 2)
         throw Error(usage);
     const std::string what = args.positional()[0], input = args.positional()[1];
+    checkOutputOption(args, "json", input);
     if (what == "length")
         return analyzeLength(args, input);
     if (what == "calibration")
@@ -116,8 +117,7 @@ int runMatrix(const std::vector<std::string> &argv)
     if (args.positional().size() != 1)
         throw Error(usage);
     const std::string input = args.positional()[0];
-    if (args.has("output"))
-        refuseOverwritingInput(args.value("output"), input, "input");
+    checkOutputOption(args, "output", input);
     size_t bad = 0;
     auto records = readRecords(input, &bad);
     if (args.has("line")) {
@@ -152,6 +152,7 @@ int runBenchRm(const std::vector<std::string> &argv)
         throw Error(usage);
     const std::string input = args.positional()[0];
     const std::string ref = args.required("reference", usage);
+    checkOutputOption(args, "json", input);
     const BenchReferenceOptions ro = forOption("reference", [&] { return parseBenchReference(ref); });
     auto rows = readRewardBench(readInputLines(input), inputName(input));
     const size_t missing = attachReferences(rows, ro);
@@ -181,6 +182,7 @@ int runCheck(const std::vector<std::string> &argv)
     if (args.positional().size() != 1)
         throw Error(usage);
     const std::string input = args.positional()[0];
+    checkOutputOption(args, "json", input);
     size_t bad = 0;
     const auto records = readRecords(input, &bad);
     std::vector<ScoreRequest> requests;

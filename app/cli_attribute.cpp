@@ -78,8 +78,7 @@ int runAttribute(const std::vector<std::string> &argv)
     const ScoringSettings settings = scoringSettings(args);
     o.batchTokens = settings.batchTokens;
     o.encode = settings.encode;
-    if (!writesToStdout(args))
-        refuseOverwritingInput(args.value("output"), inPath, "input");
+    checkOutputOption(args, "output", inPath);
 
     const auto lines = readInputLines(inPath);
     if (lines.empty())

@@ -183,6 +183,7 @@ int runBench(const std::vector<std::string> &argv)
     Args args(argv, {"no-fp32-variant", "profile"},
               {"shape", "device", "dtype", "prefix", "candidate-tokens", "records", "python-records", "repeats", "python",
                "peak-tflops", "json", "tokenizer", "batch-tokens", "threads", "reference"});
+    checkOutputOption(args, "json", "");
     if (args.has("threads"))
         setComputeThreads(int(args.integer("threads", 1, 1, 1024)));
     if (args.has("profile") && !kernelProfileUnavailable().empty())

@@ -121,6 +121,16 @@ bool writesToStdout(const Args &args)
     return !args.has("output") || args.value("output") == "-";
 }
 
+void checkOutputOption(const Args &args, const std::string &option, const std::string &inputPath)
+{
+    if (!args.has(option) || (option == "output" && writesToStdout(args)))
+        return;
+    const std::string out = args.value(option);
+    if (!inputPath.empty())
+        refuseOverwritingInput(out, inputPath, "input");
+    checkWritable(out);
+}
+
 void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath)
 {
     if (!writesToStdout(args)) {

@@ -32,6 +32,10 @@ std::vector<JsonlLine> readInputLines(const std::string &path);
 std::string inputName(const std::string &path);
 // Whether the records go to standard output: no -o, or -o -.
 bool writesToStdout(const Args &args);
+// Before any work: the file option `option` (-o, --json), when given and not
+// standard output, is neither `inputPath` nor unwritable, so an hour of
+// scoring never ends in "cannot write".
+void checkOutputOption(const Args &args, const std::string &option, const std::string &inputPath);
 // The records to -o (written atomically; refused when it names `inputPath`)
 // or to stdout, one JSON value per line.
 void writeRecords(const Args &args, const std::vector<Json> &records, const std::string &inputPath);

@@ -40,8 +40,7 @@ int runScore(const std::vector<std::string> &argv)
         throw Error("usage: polar-cli score --model DIR [options] IN.jsonl|- [-o OUT.jsonl]");
     const std::string inPath = args.positional()[0], inName = inputName(inPath);
     const ScoringSettings settings = scoringSettings(args);
-    if (!writesToStdout(args))
-        refuseOverwritingInput(args.value("output"), inPath, "input");
+    checkOutputOption(args, "output", inPath);
     const bool explain = args.has("explain");
 
     const std::vector<JsonlLine> lines = readInputLines(inPath);

@@ -387,6 +387,22 @@ not json
         QTest::newRow("directory to score") << QStringList{"score", "--model", model(), QDir::tempPath()} << "is a directory";
         QTest::newRow("directory dataset") << QStringList{"score-dataset", "--model", model(), QDir::tempPath()} << "is a directory";
         QTest::newRow("score over input") << QStringList{"score", "--model", model(), in, "-o", in} << "is the input";
+        // Outputs are checked before the model loads (a model that does not exist is
+        // never reached): scoring for an hour must not end in "cannot write".
+        const QString gone = "/nonexistent-polar-folder";
+        const QString noFolder = "(the folder " + gone + " does not exist)";
+        QTest::newRow("score -o no folder") << QStringList{"score", "--model", gone, in, "-o", gone + "/o.jsonl"} << noFolder;
+        QTest::newRow("score -o folder") << QStringList{"score", "--model", gone, in, "-o", QDir::tempPath()} << "is a directory";
+        QTest::newRow("attribute -o no folder") << QStringList{"attribute", "--model", gone, in, "-o", gone + "/o.jsonl"} << noFolder;
+        QTest::newRow("matrix -o no folder") << QStringList{"matrix", "--model", gone, in, "-o", gone + "/o.jsonl"} << noFolder;
+        QTest::newRow("check --json no folder") << QStringList{"check", "--model", gone, in, "--json", gone + "/c.json"} << noFolder;
+        QTest::newRow("check --json over input") << QStringList{"check", "--model", gone, in, "--json", in} << "is the input";
+        QTest::newRow("bench-rm --json no folder")
+            << QStringList{"bench-rm", "--model", gone, in, "--reference", "column:reference", "--json", gone + "/b.json"} << noFolder;
+        QTest::newRow("analyze --json over input") << QStringList{"analyze", "length", in, "--model", gone, "--json", in}
+                                                   << "is the input";
+        QTest::newRow("bench --json no folder") << QStringList{"bench", "--shape", "nonexistent", "--json", gone + "/b.json"}
+                                                << noFolder;
     }
 
     void optionsAreCheckedBeforeUse()

@@ -38,6 +38,25 @@ struct TempFile
     }
 };
 
+// A new file beside `path` (O_EXCL, a name unique in this process: never
+// another writer's file), named in `tmp`, which removes it unless kept.
+void createTempBeside(const std::string &path, mode_t mode, TempFile &tmp)
+{
+    static std::atomic<unsigned> counter{0};
+    for (int attempt = 0; tmp.fd < 0; ++attempt) {
+        tmp.path = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+        tmp.fd = ::open(tmp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (tmp.fd < 0 && (errno != EEXIST || attempt > 100)) {
+            tmp.path.clear(); // nothing of ours to remove
+            const int err = errno;
+            const std::string why = errnoText();
+            if (err == ENOENT && !directoryExists(directoryOf(path)))
+                throw Error(path + ": cannot write (the folder " + directoryOf(path) + " does not exist)");
+            throw Error(path + ": cannot write (" + why + ")");
+        }
+    }
+}
+
 void syncDirectory(const std::string &dir)
 {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -184,24 +203,24 @@ void refuseOverwritingInput(const std::string &output, const std::string &input,
         throw Error(output + ": is the " + role + " (" + input + "); writing over it would lose it, choose another output file");
 }
 
+void checkWritable(const std::string &path)
+{
+    struct stat existing;
+    if (::stat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode))
+        throw Error(path + ": is a directory, not a file");
+    TempFile probe; // removed on return: nothing is left beside `path`
+    createTempBeside(path, 0600, probe);
+}
+
 void writeFileAtomically(const std::string &path, const std::string &data,
                          const std::function<void(const std::string &)> &check)
 {
-    static std::atomic<unsigned> counter{0};
     struct stat existing;
     const bool exists = ::stat(path.c_str(), &existing) == 0;
     if (exists && S_ISDIR(existing.st_mode))
         throw Error(path + ": is a directory, not a file");
     TempFile tmp;
-    // O_EXCL with a name unique in this process: never reuse another writer's file.
-    for (int attempt = 0; tmp.fd < 0; ++attempt) {
-        tmp.path = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-        tmp.fd = ::open(tmp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? (existing.st_mode & 07777) : 0644);
-        if (tmp.fd < 0 && (errno != EEXIST || attempt > 100)) {
-            tmp.path.clear(); // nothing of ours to remove
-            throw Error(path + ": cannot write (" + errnoText() + ")");
-        }
-    }
+    createTempBeside(path, exists ? (existing.st_mode & 07777) : 0644, tmp);
     size_t done = 0;
     while (done < data.size()) {
         const ssize_t n = ::write(tmp.fd, data.data() + done, data.size() - done);

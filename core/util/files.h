@@ -35,6 +35,12 @@ bool sameFile(const std::string &a, const std::string &b);
 // "OUTPUT: is the input ROLE; choose another output file".
 void refuseOverwritingInput(const std::string &output, const std::string &input, const std::string &role);
 
+// Throws polar::Error unless `path` can be written as writeFileAtomically
+// writes it (a file may be created beside it): "PATH: cannot write (the folder
+// DIR does not exist)", "(Permission denied)", "is a directory". For commands
+// that work for minutes before they write, so a mistyped output fails first.
+void checkWritable(const std::string &path);
+
 // Writes `data` to a new temporary file beside `path`, runs `check` on the
 // temporary file (which may throw to abandon the write), flushes it to disk,
 // renames it over `path` and flushes the folder, so a reader sees either the
