@@ -472,6 +472,9 @@ private Q_SLOTS:
         QCOMPARE(w.charts()->calibration().pairs, pairs);
         // A pair whose lengths differ 2x or more says so beside its item (the sample has one).
         QVERIFY(!r.lopsided.empty());
+        const QString lopsided = r.lopsided.size() == 1 ? QString::fromUtf8("1 pair differs 2× or more")
+                                                        : QString::fromUtf8("%1 pairs differ 2× or more").arg(r.lopsided.size());
+        QVERIFY2(w.charts()->lengthText().contains(lopsided), qPrintable(w.charts()->lengthText()));
         for (const auto &l : r.lopsided) {
             QVERIFY(std::max(l.chosenTokens, l.rejectedTokens) >= 2 * std::min(l.chosenTokens, l.rejectedTokens));
             for (size_t i = 0; i < w.project()->size(); ++i)
@@ -480,6 +483,27 @@ private Q_SLOTS:
             QVERIFY2(w.itemHeader().contains("length may decide this pair"), qPrintable(w.itemHeader()));
         }
         QVERIFY(w.charts()->chart(4)->chart()->title().contains("ECE"));
+    }
+
+    void theChartsTabFollowsScoringWhileShown()
+    {
+        const QString path = freshDataset("live-charts.jsonl");
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(path));
+        w.tabs()->setCurrentIndex(1); // shown before anything is scored, and left there
+        // Nothing scored yet: no figure that reads as a model always wrong.
+        QTRY_VERIFY2(w.charts()->agreementText().contains("pairwise accuracy: n/a"), qPrintable(w.charts()->agreementText()));
+        QSignalSpy analysed(m_main->engine(), &EngineController::analysisFinished);
+        QVERIFY(scoreToTheEnd(w) == true);
+        // The lengths are measured once scoring stops, not between its chunks.
+        QVERIFY(analysed.wait(30000));
+        size_t candidates = 0;
+        for (size_t i = 0; i < w.project()->size(); ++i)
+            candidates += w.project()->candidates(i).size();
+        QCOMPARE(w.charts()->lengthBias().points.size(), candidates);
+        QVERIFY2(w.charts()->lengthText().contains("Spearman"), qPrintable(w.charts()->lengthText()));
+        QVERIFY2(w.charts()->agreementText().contains("pairwise accuracy: 0.") || w.charts()->agreementText().contains("pairwise accuracy: 1."),
+                 qPrintable(w.charts()->agreementText()));
     }
 
     void evaluatesARewardBenchFile()

@@ -187,11 +187,19 @@ AgreementReport agreementReport(const std::vector<AnnotatedItem> &items)
 std::string AgreementReport::describe() const
 {
     char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "items with a ranking and rewards: %d\npairwise accuracy: %.4f (%d of %d pairs)\n"
-                  "mean Kendall tau-b: %.4f (over %d items)\n",
-                  items, pairwiseAccuracy(), agreeing, pairs, meanKendallTau, tauItems);
+    std::snprintf(buf, sizeof buf, "items with a ranking and rewards: %d\n", items);
     std::string s = buf;
+    // No pairs is no evidence: 0.0000 would read as a model that is always wrong.
+    if (pairs)
+        std::snprintf(buf, sizeof buf, "pairwise accuracy: %.4f (%d of %d pairs)\n", pairwiseAccuracy(), agreeing, pairs);
+    else
+        std::snprintf(buf, sizeof buf, "pairwise accuracy: n/a (no ranked pairs with rewards yet)\n");
+    s += buf;
+    if (tauItems)
+        std::snprintf(buf, sizeof buf, "mean Kendall tau-b: %.4f (over %d items)\n", meanKendallTau, tauItems);
+    else
+        std::snprintf(buf, sizeof buf, "mean Kendall tau-b: n/a (no ranked item with rewards yet)\n");
+    s += buf;
     if (chosenRejectedItems) {
         std::snprintf(buf, sizeof buf, "chosen/rejected accuracy (RewardBench-style): %.4f (%d of %d)\n",
                       rewardBenchAccuracy(), chosenAboveRejected, chosenRejectedItems);

@@ -207,7 +207,7 @@ DatasetCharts::DatasetCharts(QWidget *parent) : QWidget(parent)
     m_agreement = new QLabel;
     m_agreement->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_agreement->setWordWrap(true);
-    m_length = new QLabel(tr("Reward against length: open this tab with a model loaded to measure the outputs."));
+    m_length = new QLabel;
     m_length->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_length->setWordWrap(true);
     m_rewards = new BarTableModel(this);
@@ -304,11 +304,17 @@ void DatasetCharts::setLengthBias(const polar::LengthBiasReport &r)
         if (std::max(r.longerAccuracy, r.shorterAccuracy) >= r.modelAccuracy)
             text += tr(" <b>A length-only rule does as well as the model here.</b>");
     }
-    if (!r.lopsided.empty())
-        text += (r.lopsided.size() == 1 ? tr(" 1 pair differs %2× or more in length.") : tr(" %1 pairs differ %2× or more in length."))
-                    .arg(r.lopsided.size())
-                    .arg(r.lopsidedRatio, 0, 'f', 0);
+    const QString ratio = QString::number(r.lopsidedRatio, 'g', 3);
+    if (r.lopsided.size() == 1)
+        text += tr(" 1 pair differs %1× or more in length.").arg(ratio);
+    else if (r.lopsided.size() > 1)
+        text += tr(" %1 pairs differ %2× or more in length.").arg(r.lopsided.size()).arg(ratio);
     m_length->setText(text);
+}
+
+void DatasetCharts::setLengthNote(const QString &why)
+{
+    m_length->setText(tr("<b>Reward vs length</b>: %1").arg(why.toHtmlEscaped()));
 }
 
 QString DatasetCharts::lengthText() const

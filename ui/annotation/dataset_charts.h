@@ -58,6 +58,9 @@ public:
     // Reward against output length and the length-only baselines: computed
     // on the engine thread, whose tokenizer measures the lengths.
     void setLengthBias(const polar::LengthBiasReport &report);
+    // Why the lengths are not measured now (no model, scoring under way); the
+    // last measured points stay on the chart.
+    void setLengthNote(const QString &why);
     const polar::Calibration &calibration() const { return m_calibration; }
     QString lengthText() const;
     const polar::LengthBiasReport &lengthBias() const { return m_lengthReport; }

@@ -42,6 +42,7 @@
 #include <QTableView>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -147,6 +148,18 @@ void DatasetWindow::createWidgets()
         if (i == 1 && m_doc->isOpen())
             refreshCharts();
     });
+    m_chartsTimer = new QTimer(this);
+    m_chartsTimer->setSingleShot(true);
+    m_chartsTimer->setInterval(400);
+    connect(m_chartsTimer, &QTimer::timeout, this, [this] {
+        if (m_tabs->currentWidget() == m_charts && m_doc->isOpen())
+            refreshCharts();
+    });
+    connect(m_doc, &AnnotationDocument::itemChanged, this, &DatasetWindow::scheduleChartsRefresh);
+    connect(m_doc, &AnnotationDocument::rewardsChanged, this, &DatasetWindow::scheduleChartsRefresh);
+    connect(m_doc, &AnnotationDocument::projectChanged, this, &DatasetWindow::scheduleChartsRefresh);
+    connect(m_engine, &EngineController::modelLoaded, this, &DatasetWindow::scheduleChartsRefresh);
+    connect(m_scorer, &DatasetScorer::stopped, this, &DatasetWindow::scheduleChartsRefresh);
     connect(m_engine, &EngineController::analysisFinished, this, [this](const QVariant &result) {
         if (result.metaType() == QMetaType::fromType<polar::LengthBiasReport>())
             m_charts->setLengthBias(result.value<polar::LengthBiasReport>());
@@ -167,12 +180,26 @@ QString DatasetWindow::itemHeader() const
     return m_itemText->toPlainText();
 }
 
+void DatasetWindow::scheduleChartsRefresh()
+{
+    // A throttle, not a debounce: scoring changes items without pause.
+    if (m_tabs->currentWidget() == m_charts && !m_chartsTimer->isActive())
+        m_chartsTimer->start();
+}
+
 void DatasetWindow::refreshCharts()
 {
     auto items = m_doc->project()->annotatedItems();
     m_charts->update(items);
-    if (!m_engine->hasModel())
+    if (!m_engine->hasModel()) {
+        m_charts->setLengthNote(tr("load a model: its tokenizer measures the outputs."));
         return;
+    }
+    if (m_scorer->running()) {
+        // Tokenizing every output would hold the engine between chunks.
+        m_charts->setLengthNote(tr("measured again when scoring stops."));
+        return;
+    }
     // Lengths in the loaded model's tokens, measured where its tokenizer lives.
     m_engine->analyze([items = std::move(items)](const polar::RewardModel &model, const polar::ScoreControl &) {
         return QVariant::fromValue(polar::lengthBias(items, model.encoder().tokenizer()));

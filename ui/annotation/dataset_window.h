@@ -99,6 +99,9 @@ private:
     void createWidgets();
     void createActions();
     void refreshCharts(); // the agreement tab's figures, and the lengths from the engine
+    // The agreement tab follows what changes while it is shown (decisions, rewards,
+    // a model loaded, another dataset), at most a few times a second.
+    void scheduleChartsRefresh();
     void connectDocument();
     void showItem();
     void change(const polar::Annotation &after, AnnotateCommand::Kind kind);
@@ -135,6 +138,7 @@ private:
     ScoringBar *m_scoringBar = nullptr;
     QTabWidget *m_tabs = nullptr;
     DatasetCharts *m_charts = nullptr;
+    QTimer *m_chartsTimer = nullptr;
     BenchDialog *m_bench = nullptr;
     GuidelinesPane *m_guidelines = nullptr;
     // Time on the shown item, while this window is active: logged when the

@@ -290,8 +290,8 @@ void FineTuneDialog::showComparison(const polar::FineTuneResult &r)
     rows.push_back({tr("Held-out pairs: loss"), evalCell(r.training.before, false), evalCell(r.training.after, false)});
     rows.push_back({tr("All rankings (%1 items, trained on): pairwise agreement").arg(r.after.items),
                     percent(r.before.pairwiseAccuracy()), percent(r.after.pairwiseAccuracy())});
-    rows.push_back({tr("All rankings: mean Kendall tau-b"), QString::number(r.before.meanKendallTau, 'f', 3),
-                    QString::number(r.after.meanKendallTau, 'f', 3)});
+    auto tau = [](const polar::AgreementReport &a) { return a.tauItems ? QString::number(a.meanKendallTau, 'f', 3) : tr("–"); };
+    rows.push_back({tr("All rankings: mean Kendall tau-b"), tau(r.before), tau(r.after)});
     if (r.after.chosenRejectedItems)
         rows.push_back({tr("Chosen above rejected"), percent(r.before.rewardBenchAccuracy()), percent(r.after.rewardBenchAccuracy())});
     m_comparison->setRowCount(int(rows.size()));
