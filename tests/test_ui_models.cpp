@@ -265,8 +265,9 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         Annotation draft;
         draft.ranks = {2, 0, 1};
-        model.setItem({TextField::fromString("a"), TextField::fromString("b"), TextField::fromString("c")}, 3,
-                      {0.5f, 0.1f, 0.2f}, draft);
+        DatasetRecord record;
+        record.outputs = {TextField::fromString("a"), TextField::fromString("b"), TextField::fromString("c")};
+        model.setItem(record.outputs, record, {0.5f, 0.1f, 0.2f}, draft);
         // Ranked first (c, a), then the unranked (b).
         QCOMPARE(model.candidateAt(0), size_t(2));
         QCOMPARE(model.candidateAt(1), size_t(0));
@@ -284,6 +285,23 @@ private Q_SLOTS:
         QCOMPARE(moved.size(), 1);
         QCOMPARE(moved.first().at(0).value<size_t>(), size_t(1));
         QCOMPARE(moved.first().at(1).toInt(), 1);
+        QCOMPARE(model.index(0, AnnotationModel::Source).data().toString(), QString("#3"));
+    }
+
+    void aChosenRejectedRecordShowsTheFilesLabels()
+    {
+        AnnotationModel model;
+        DatasetRecord record;
+        record.kind = DatasetRecord::Kind::ChosenRejected;
+        record.outputs = {TextField::fromString("good"), TextField::fromString("bad")};
+        Annotation draft;
+        draft.shownOrder = {1, 0}; // shuffled for this annotator: the labels follow the answers
+        model.setItem({record.outputs[0], record.outputs[1], TextField::fromString("written")}, record, {}, draft);
+        QCOMPARE(model.index(0, AnnotationModel::Text).data().toString(), QString("bad"));
+        QCOMPARE(model.index(0, AnnotationModel::Source).data().toString(), QString("#2 rejected"));
+        QCOMPARE(model.index(1, AnnotationModel::Source).data().toString(), QString("#1 chosen"));
+        QCOMPARE(model.index(2, AnnotationModel::Source).data().toString(), QString("written"));
+        QVERIFY(model.index(1, AnnotationModel::Source).data(Qt::ToolTipRole).toString().contains("until you rank it"));
     }
 
     void attributionModels()

@@ -426,7 +426,7 @@ void DatasetWindow::showItem()
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
     const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
-    m_annotation->setItem(p->candidates(m_current), rec.outputs.size(), p->rewards(m_current), draft(),
+    m_annotation->setItem(p->candidates(m_current), rec, p->rewards(m_current), draft(),
                           m_keepCandidateOrder && m_current == m_shownItem);
     if (m_current != m_shownItem)
         m_confirmPartialItem = size_t(-1);

@@ -14,12 +14,13 @@ const char *kMime = "application/x-polar-candidate";
 
 AnnotationModel::AnnotationModel(QObject *parent) : QAbstractTableModel(parent) {}
 
-void AnnotationModel::setItem(std::vector<polar::TextField> candidates, size_t datasetOutputs, std::vector<float> rewards,
-                              const polar::Annotation &draft, bool keepOrder)
+void AnnotationModel::setItem(std::vector<polar::TextField> candidates, const polar::DatasetRecord &record,
+                              std::vector<float> rewards, const polar::Annotation &draft, bool keepOrder)
 {
     beginResetModel();
     m_candidates = std::move(candidates);
-    m_datasetOutputs = datasetOutputs;
+    m_datasetOutputs = record.outputs.size();
+    m_chosenRejected = record.kind == polar::DatasetRecord::Kind::ChosenRejected;
     m_rewards = std::move(rewards);
     m_draft = draft;
     m_draft.ranks.resize(m_candidates.size(), 0);
@@ -99,6 +100,13 @@ QVariant AnnotationModel::data(const QModelIndex &index, int role) const
             for (const auto &e : m_draft.edits)
                 if (e.first == c)
                     return tr("edited");
+            // The file's own judgement, which counts until the annotator ranks the item.
+            if (m_chosenRejected && c < 2) {
+                if (role == Qt::ToolTipRole)
+                    return tr("The dataset marks this answer %1: that is this item's ranking until you rank it")
+                        .arg(c == 0 ? tr("chosen") : tr("rejected"));
+                return c == 0 ? tr("#1 chosen") : tr("#2 rejected");
+            }
             return tr("#%1").arg(c + 1);
         }
         }

@@ -15,10 +15,11 @@ public:
     enum Role { CandidateRole = Qt::UserRole, ConflictRole };
 
     explicit AnnotationModel(QObject *parent = nullptr);
-    // `candidates` and `rewards` (empty when unscored) of the item, `draft` its annotation.
-    void setItem(std::vector<polar::TextField> candidates, size_t datasetOutputs, std::vector<float> rewards,
-                 const polar::Annotation &draft,
-                 bool keepOrder = false);
+    // `candidates` and `rewards` (empty when unscored) of the item whose dataset
+    // record is `record` (its outputs come first; the rest were written), `draft`
+    // its annotation.
+    void setItem(std::vector<polar::TextField> candidates, const polar::DatasetRecord &record, std::vector<float> rewards,
+                 const polar::Annotation &draft, bool keepOrder = false);
     size_t candidateAt(int row) const;
     int rowOf(size_t candidate) const;
 
@@ -39,6 +40,7 @@ Q_SIGNALS:
 private:
     std::vector<polar::TextField> m_candidates;
     size_t m_datasetOutputs = 0;
+    bool m_chosenRejected = false; // the file labels its two outputs
     std::vector<float> m_rewards;
     std::vector<int> m_modelRanks;
     polar::Annotation m_draft;
