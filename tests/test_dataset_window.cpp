@@ -3,6 +3,7 @@
 #include "annotation/model.h"
 #include "annotation/dataset_item_model.h"
 #include "annotation/dataset_window.h"
+#include "annotation/export_dialog.h"
 #include "engine/controller.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
@@ -39,6 +40,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSignalSpy>
+#include <QDialogButtonBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -446,6 +448,31 @@ private Q_SLOTS:
         const ExportSummary s = w.exportPairsTo(train, o);
         QCOMPARE(s.pairs, size_t(2));
         QCOMPARE(readJsonl(train.toStdString()).size(), size_t(2));
+
+        // The export dialog counts what its choices give before anything is written,
+        // with the exporter's own selection, and will not export nothing.
+        ExportDialog d(w.project()->annotatedItems());
+        QVERIFY2(d.preview().startsWith(QString::fromStdString(s.describe()).left(20)), qPrintable(d.preview()));
+        auto *ok = d.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(ok->isEnabled());
+        auto box = [&d](const char *text) {
+            for (auto *c : d.findChildren<QCheckBox *>())
+                if (c->text().startsWith(QLatin1String(text)))
+                    return c;
+            return static_cast<QCheckBox *>(nullptr);
+        };
+        box("Hard pairs only")->setChecked(true);
+        ExportOptions hard;
+        hard.hardOnly = true;
+        const ExportSummary hs = w.exportPairsTo(m_tmp.filePath("hard.jsonl"), hard);
+        QVERIFY(hs.pairs < s.pairs);
+        QVERIFY2(d.preview().startsWith(QString::fromStdString(hs.describe()).left(15)), qPrintable(d.preview()));
+        QVERIFY2(d.preview().contains(hs.pairs == 1 ? "1 pair from" : "pairs from"), qPrintable(d.preview()));
+        QCOMPARE(d.options().hardOnly, true);
+        box("Minimum reward margin")->setChecked(true);
+        d.findChild<QDoubleSpinBox *>()->setValue(100);
+        QVERIFY2(d.preview().contains("Nothing to export"), qPrintable(d.preview()));
+        QVERIFY(!ok->isEnabled());
     }
 
     void lengthBiasAndCalibrationInTheChartsTab()

@@ -65,19 +65,20 @@ std::string normalizedText(const TextField &f)
 
 std::string ExportSummary::describe() const
 {
-    std::string s = std::to_string(pairs) + " pairs from " + std::to_string(itemsWithPairs) + " of " + std::to_string(items) + " items";
+    auto count = [](size_t n, const char *one, const char *many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
+    std::string s = count(pairs, "pair", "pairs") + " from " + std::to_string(itemsWithPairs) + " of " + count(items, "item", "items");
     if (duplicatePairsRemoved)
-        s += "; " + std::to_string(duplicatePairsRemoved) + " duplicate pairs removed";
+        s += "; " + count(duplicatePairsRemoved, "duplicate pair", "duplicate pairs") + " removed";
     if (duplicateOutputsMerged)
-        s += "; " + std::to_string(duplicateOutputsMerged) + " repeated outputs merged";
+        s += "; " + count(duplicateOutputsMerged, "repeated output", "repeated outputs") + " merged";
     if (emptyKept)
-        s += "; " + std::to_string(emptyKept) + " pairs with an empty output or prompt kept (--keep-empty)";
+        s += "; " + count(emptyKept, "pair", "pairs") + " with an empty output or prompt kept (--keep-empty)";
     if (rolesFilled)
-        s += "; " + std::to_string(rolesFilled) + " items had role-less messages given a default role";
+        s += "; " + count(rolesFilled, "item", "items") + " had role-less messages given a default role";
     for (const auto &[why, n] : skippedItems)
-        s += "; " + std::to_string(n) + " items left out: " + why;
+        s += "; " + count(n, "item", "items") + " left out: " + why;
     for (const auto &[why, n] : droppedPairs)
-        s += "; " + std::to_string(n) + " pairs left out: " + why;
+        s += "; " + count(n, "pair", "pairs") + " left out: " + why;
     for (const auto &c : contradictions)
         s += "\n  contradiction: " + c;
     return s;

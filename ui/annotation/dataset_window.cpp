@@ -218,7 +218,7 @@ void DatasetWindow::createActions()
     file->addAction(tr("&Export pairs…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
         if (!m_doc->isOpen())
             return;
-        const auto options = ExportDialog::ask(this);
+        const auto options = ExportDialog::ask(m_doc->project()->annotatedItems(), this);
         const QString path = options ? askSavePath(this, tr("Write pairs to"), QStringLiteral("train.jsonl"), tr("JSON Lines (*.jsonl)"),
                                                    QStringLiteral("jsonl"))
                                      : QString();

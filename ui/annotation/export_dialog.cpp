@@ -5,8 +5,10 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
 
-ExportDialog::ExportDialog(QWidget *parent) : QDialog(parent)
+ExportDialog::ExportDialog(std::vector<polar::AnnotatedItem> items, QWidget *parent) : QDialog(parent), m_items(std::move(items))
 {
     setWindowTitle(tr("Export pairs"));
     m_strategy = new QComboBox;
@@ -21,20 +23,37 @@ ExportDialog::ExportDialog(QWidget *parent) : QDialog(parent)
     m_margin = new QDoubleSpinBox;
     m_margin->setRange(0, 100);
     m_margin->setSingleStep(0.1);
+    m_margin->setEnabled(false);
     m_hard = new QCheckBox(tr("Hard pairs only (the model disagrees)"));
     m_keepEmpty = new QCheckBox(tr("Keep empty outputs and prompts"));
     m_fillRoles = new QCheckBox(tr("Give role-less messages the default role"));
+    m_preview = new QLabel;
+    m_preview->setObjectName(QStringLiteral("exportPreview"));
+    m_preview->setWordWrap(true);
+    m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    m_ok = buttons->button(QDialogButtonBox::Ok);
+    m_ok->setText(tr("Export…"));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *form = new QFormLayout(this);
+    form->setSizeConstraint(QLayout::SetMinimumSize); // the counts may wrap onto more lines
     form->addRow(tr("Strategy"), m_strategy);
     form->addRow(tr("Format"), m_format);
     form->addRow(m_useMargin, m_margin);
     form->addRow(m_hard);
     form->addRow(m_keepEmpty);
     form->addRow(m_fillRoles);
+    form->addRow(m_preview);
     form->addRow(buttons);
+
+    connect(m_useMargin, &QCheckBox::toggled, m_margin, &QWidget::setEnabled);
+    for (QComboBox *c : {m_strategy, m_format})
+        connect(c, &QComboBox::currentIndexChanged, this, &ExportDialog::updatePreview);
+    for (QCheckBox *c : {m_useMargin, m_hard, m_keepEmpty, m_fillRoles})
+        connect(c, &QCheckBox::toggled, this, &ExportDialog::updatePreview);
+    connect(m_margin, &QDoubleSpinBox::valueChanged, this, &ExportDialog::updatePreview);
+    updatePreview();
 }
 
 polar::ExportOptions ExportDialog::options() const
@@ -50,9 +69,34 @@ polar::ExportOptions ExportDialog::options() const
     return o;
 }
 
-std::optional<polar::ExportOptions> ExportDialog::ask(QWidget *parent)
+QString ExportDialog::preview() const
 {
-    ExportDialog d(parent);
+    return m_preview->text();
+}
+
+void ExportDialog::updatePreview()
+{
+    // The exporter's own selection: what is counted here is what gets written.
+    polar::ExportSummary s;
+    const polar::ExportOptions o = options();
+    polar::collectPairs(m_items, o, s);
+    QString text = QString::fromStdString(s.describe()).toHtmlEscaped().replace('\n', QStringLiteral("<br>"));
+    size_t stale = 0;
+    for (const auto &it : m_items)
+        stale += it.rewardsStale;
+    if (stale && (o.minMargin || o.hardOnly))
+        text += tr("<br>%1 items have rewards from before an edit: score them again for the margin and hardness filters.").arg(stale);
+    if (!s.pairs)
+        text = tr("<b>Nothing to export with these settings.</b> ") + text;
+    m_preview->setText(text);
+    m_ok->setEnabled(s.pairs > 0);
+    if (isVisible())
+        adjustSize(); // a longer account must not be cut off below the buttons
+}
+
+std::optional<polar::ExportOptions> ExportDialog::ask(std::vector<polar::AnnotatedItem> items, QWidget *parent)
+{
+    ExportDialog d(std::move(items), parent);
     if (d.exec() != QDialog::Accepted)
         return std::nullopt;
     return d.options();
