@@ -109,6 +109,7 @@ int runAttribute(const std::vector<std::string> &argv)
                 results.push_back(resultJson(attribute(*model, in, r.prompt, r.reference, output, o), in, r, output, granularity));
                 bar.update(++outputsDone);
             }
+            rec.erase("error"); // an earlier run's, on a record that scores now
             if (r.manyOutputs)
                 rec["attributions"] = results;
             else

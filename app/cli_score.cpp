@@ -31,6 +31,23 @@ Json explainJson(const CandidateScore &s)
     return e;
 }
 
+// The record as it will be written, its results to come: what an earlier run
+// wrote into it (a scored file scored again) is replaced, never appended to or
+// left beside this run's, so rewards[i] is always outputs[i]'s.
+Json withoutOldResults(Json record, const ScoreRecord &parsed, bool explain)
+{
+    for (const char *field : {"reward", "rewards", "explain", "error"})
+        record.erase(field);
+    if (parsed.manyOutputs) {
+        record["rewards"] = Json::array();
+        for (size_t i = 0; i < parsed.outputs.size(); ++i)
+            record["rewards"].push_back(nullptr);
+        if (explain)
+            record["explain"] = record["rewards"];
+    }
+    return record;
+}
+
 } // namespace
 
 int runScore(const std::vector<std::string> &argv)
@@ -70,7 +87,7 @@ int runScore(const std::vector<std::string> &argv)
                 jobs.push_back({out.size(), i, line.number});
                 requests.push_back({rec.prompt, rec.reference, rec.outputs[i]});
             }
-            out.push_back(line.value);
+            out.push_back(withoutOldResults(line.value, rec, explain));
             ++records;
         } catch (const Error &e) {
             out.push_back(failedRecord(line.value, where, e.what()));
@@ -102,14 +119,9 @@ int runScore(const std::vector<std::string> &argv)
             rec["error"] = r.error;
         }
         if (many) {
-            if (!rec.contains("rewards"))
-                rec["rewards"] = Json::array();
-            rec["rewards"].push_back(reward);
-            if (explain) {
-                if (!rec.contains("explain"))
-                    rec["explain"] = Json::array();
-                rec["explain"].push_back(explainJson(r));
-            }
+            rec["rewards"][jobs[j].output] = reward;
+            if (explain)
+                rec["explain"][jobs[j].output] = explainJson(r);
         } else {
             rec["reward"] = reward;
             if (explain)

@@ -169,6 +169,35 @@ this is not json
         QVERIFY(r.out.contains("\"rewards\""));
     }
 
+    // A scored file scored again (say, after switching models) gets this run's
+    // results in place of the last run's: one reward per output, at its index.
+    void aScoredFileScoredAgainReplacesItsResults()
+    {
+        QTemporaryDir dir;
+        const QString in = dir.filePath("in.jsonl"), once = dir.filePath("once.jsonl");
+        write(in, "{\"prompt\":\"P\",\"reference\":\"R\",\"outputs\":[\"a\",\"bb\",\"ccc\"],\"error\":\"from before\"}\n"
+                  "{\"prompt\":\"P\",\"reference\":\"R\",\"outputs\":[]}\n"
+                  "{\"prompt\":\"P\",\"reference\":\"R\",\"output\":\"a\",\"reward\":99}\n");
+        QCOMPARE(cli({"score", "--model", model(), in, "-o", once, "--explain"}).code, 0);
+        const Run again = cli({"score", "--model", model(), once});
+        QCOMPARE(again.code, 0);
+        const auto first = parseJsonlLinesOf(QString::fromUtf8(readAll(once))), second = parseJsonlLinesOf(again.out);
+        QCOMPARE(second.size(), size_t(3));
+        QCOMPARE(first[0]["rewards"].size(), size_t(3));
+        QCOMPARE(first[0]["explain"].size(), size_t(3));
+        QVERIFY(!first[0].contains("error"));
+        auto near = [](const polar::Json &x, const polar::Json &y) { return std::abs(x.get<double>() - y.get<double>()) < 1e-4; };
+        QCOMPARE(second[0]["rewards"].size(), size_t(3));
+        for (size_t i = 0; i < 3; ++i)
+            QVERIFY(near(second[0]["rewards"][i], first[0]["rewards"][i]));
+        QVERIFY(!second[0].contains("explain")); // not asked for this time: the old one is not left behind
+        QCOMPARE(first[1]["rewards"], polar::Json::array());
+        QCOMPARE(second[1]["rewards"], polar::Json::array());
+        QVERIFY(first[2]["reward"].get<double>() != 99);
+        QVERIFY(near(second[2]["reward"], first[2]["reward"]));
+        QVERIFY(near(second[2]["reward"], first[0]["rewards"][0])); // "a" against the same prompt and reference
+    }
+
     // `-` reads the records from standard input and `-o -` writes to standard
     // output, so score and attribute sit in a pipe; nothing named "-" is made.
     void recordsComeThroughAPipe()
