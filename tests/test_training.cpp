@@ -129,6 +129,9 @@ private Q_SLOTS:
         expectError(R"({"prompt":"p","reference":"r","chosen":"a","rejected":"a"})", "p.jsonl:1: chosen and rejected are the same");
         expectError(R"({"prompt":"p","reference":7,"chosen":"a","rejected":"b"})", "p.jsonl:1: field 'reference'");
         expectError("\n\n", "holds no pairs");
+        // A TRL export (no reference) says which format POLAR needs.
+        expectError(R"({"prompt":"p\n","chosen":"a","rejected":"b"})", "p.jsonl:1: missing field 'reference' (a TRL-format pair");
+        expectError(R"({"prompt":"p"})", "p.jsonl:1: missing field 'reference'");
         const std::string path = dir.filePath("ok.jsonl").toStdString();
         writeFileAtomically(path, good + "\n\n" + good + "\n");
         QCOMPARE(readPolarPairs(path).size(), size_t(2));

@@ -53,8 +53,14 @@ std::vector<PreferencePair> readPolarPairs(const std::vector<JsonlLine> &lines, 
         PreferencePair p;
         for (auto [field, into] : {std::pair{"prompt", &p.prompt}, std::pair{"reference", &p.reference},
                                    std::pair{"chosen", &p.chosen}, std::pair{"rejected", &p.rejected}}) {
-            if (!j.contains(field))
-                throw Error(where + ": missing field '" + field + "'");
+            if (!j.contains(field)) {
+                // TRL's reward files carry no reference; a POLAR model cannot be scored without one.
+                const bool trl = std::string(field) == "reference" && j.contains("chosen") && j.contains("rejected");
+                throw Error(where + ": missing field '" + field + "'"
+                            + (trl ? " (a TRL-format pair has none, and POLAR scores against a reference: export the "
+                                     "POLAR format, polar-cli pairs --format polar)"
+                                   : ""));
+            }
             *into = textFieldFromJson(j[field], where + ": field '" + field + "'");
         }
         if (p.chosen.flattened() == p.rejected.flattened())
