@@ -397,8 +397,9 @@ TrainReport trainRewardModel(const std::string &modelDir, const std::vector<Pref
         throw Error("no pairs left to train on after holding out the validation prompts");
     report.trainPairs = split.train.size();
     report.validationPairs = split.validation.size();
-    say(std::to_string(split.train.size()) + " training pairs (" + std::to_string(split.trainPrompts) + " prompts), "
-        + std::to_string(split.validation.size()) + " held out (" + std::to_string(split.validationPrompts) + " prompts)");
+    auto count = [](size_t n, const char *noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
+    say(count(split.train.size(), "training pair") + " (" + count(split.trainPrompts, "prompt") + "), "
+        + std::to_string(split.validation.size()) + " held out (" + count(split.validationPrompts, "prompt") + ")");
 
     std::vector<std::vector<Step>> epochs;
     int64_t totalSteps = 0;

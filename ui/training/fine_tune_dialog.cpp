@@ -106,6 +106,7 @@ FineTuneDialog::FineTuneDialog(Setup setup, QWidget *parent)
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_chart = new TrainingChart;
+    m_chart->setMinimumHeight(240); // the before/after table must not squeeze its axes unreadable
     m_log = new QPlainTextEdit;
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(2000);
@@ -288,7 +289,7 @@ void FineTuneDialog::showComparison(const polar::FineTuneResult &r)
     rows.push_back({tr("Held-out pairs (%1, prompts not trained on): accuracy").arg(r.training.validationPairs),
                     evalCell(r.training.before, true), evalCell(r.training.after, true)});
     rows.push_back({tr("Held-out pairs: loss"), evalCell(r.training.before, false), evalCell(r.training.after, false)});
-    rows.push_back({tr("All rankings (%1 items, trained on): pairwise agreement").arg(r.after.items),
+    rows.push_back({tr("All rankings (%1 items, the held-out ones too): pairwise agreement").arg(r.after.items),
                     percent(r.before.pairwiseAccuracy()), percent(r.after.pairwiseAccuracy())});
     auto tau = [](const polar::AgreementReport &a) { return a.tauItems ? QString::number(a.meanKendallTau, 'f', 3) : tr("–"); };
     rows.push_back({tr("All rankings: mean Kendall tau-b"), tau(r.before), tau(r.after)});
