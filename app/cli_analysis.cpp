@@ -157,7 +157,7 @@ int runBenchRm(const std::vector<std::string> &argv)
     auto rows = readRewardBench(readInputLines(input), inputName(input));
     const size_t missing = attachReferences(rows, ro);
     if (missing == rows.size())
-        throw Error(inputName(input) + ": no row has a reference from " + ro.describe());
+        throw Error(inputName(input) + ": " + noReferencesMessage(rows, ro));
     const ScoringSettings settings = scoringSettings(args);
     auto model = loadModel(args);
     size_t answers = 0;

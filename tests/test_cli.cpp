@@ -382,7 +382,8 @@ not json
         QCOMPARE(bj["reference"].get<std::string>(), std::string("each row's 'reference' field"));
         r = cli({"bench-rm", "--model", model(), bench, "--reference", "column:nothing"});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains("no row has a reference"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("no row has a reference from each row's 'nothing' field; the rows' other string fields: 'reference'"),
+                 qPrintable(r.err));
         r = cli({"analyze", "width", project});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unknown analysis 'width'"));

@@ -179,6 +179,25 @@ size_t attachReferences(std::vector<BenchRow> &rows, const BenchReferenceOptions
     return missing;
 }
 
+std::string noReferencesMessage(const std::vector<BenchRow> &rows, const BenchReferenceOptions &o)
+{
+    std::string s = "no row has a reference from " + o.describe();
+    if (o.source != BenchReference::Column)
+        return s;
+    std::set<std::string> fields;
+    for (const auto &r : rows)
+        if (r.source.is_object())
+            for (const auto &[key, value] : r.source.items())
+                if (value.is_string() && key != "prompt" && key != "chosen" && key != "rejected" && key != "subset" && key != "id")
+                    fields.insert(key);
+    if (fields.empty())
+        return s + "; the rows have no other string field";
+    s += "; the rows' other string fields:";
+    for (const auto &f : fields)
+        s += " '" + f + "'" + (f == *fields.rbegin() ? "" : ",");
+    return s;
+}
+
 double rowCredit(const std::vector<double> &chosen, const std::vector<double> &rejected)
 {
     double best = -std::numeric_limits<double>::infinity();

@@ -58,6 +58,10 @@ BenchReferenceOptions parseBenchReference(const std::string &spec);
 // chosen answer of the same row (v2 Ties) or of another row with the same
 // prompt, never one of the row's own candidates.
 size_t attachReferences(std::vector<BenchRow> &rows, const BenchReferenceOptions &options);
+// When attachReferences found none: "no row has a reference from SOURCE", and
+// for a column the string fields the rows do have, so a misspelt name is fixed
+// from the message.
+std::string noReferencesMessage(const std::vector<BenchRow> &rows, const BenchReferenceOptions &options);
 
 // The credit of one row: 1 when a chosen answer has the highest reward, 1/k
 // when k answers tie for it and one of them is chosen (more chosen among them

@@ -178,7 +178,7 @@ void BenchDialog::run()
         return fail(QString::fromUtf8(e.what()));
     }
     if (missing == rows.size())
-        return fail(tr("No row has a reference from %1.").arg(QString::fromStdString(ro.describe())));
+        return fail(QString::fromStdString(polar::noReferencesMessage(rows, ro)));
     m_engine->analyze([rows = std::move(rows), ro](const polar::RewardModel &model, const polar::ScoreControl &control) {
         return QVariant::fromValue(polar::evaluateRewardBench(model, rows, ro, polar::ScoringSettings{}, control));
     });
