@@ -35,7 +35,7 @@ const char *const kUsage =
     "  analyze  calibration (PROJECT | ANNOTATED.jsonl) [--bins N] [--json OUT]   reliability diagram and ECE\n"
     "  matrix   --model DIR (IN.jsonl | -) [--line N] [--edited-reference TEXT] [-o OUT.jsonl]   each candidate under the\n"
     "           given, an empty, an edited and every other candidate as reference; mutually consistent groups\n"
-    "  check    --model DIR (IN.jsonl | -) [--compare-dtype bf16|fp16] [--json OUT]   rewards alone vs batched vs shared\n"
+    "  check    --model DIR (IN.jsonl | -) [--compare-dtype bf16|fp16|fp32] [--json OUT]   rewards alone vs batched vs shared\n"
     "           prefix (vs another precision): max |delta| and ranking flips against documented tolerances\n"
     "  bench-rm --model DIR (BENCH.jsonl | -) --reference (column:NAME | file:REFS.jsonl | leave-one-out) [--json OUT]\n"
     "           RewardBench v1/v2 files: accuracy per subset, v1's weighted sections; says where references came from\n"

@@ -94,7 +94,20 @@ private Q_SLOTS:
         QCOMPARE(r.lopsided.size(), size_t(3));
         QCOMPARE(r.lopsided[0].line, size_t(1));
         QVERIFY(QString::fromStdString(r.describe()).contains("a length-only rule does as well as the model"));
+        QVERIFY(QString::fromStdString(r.describe()).contains("3 pairs whose lengths differ 2.0x or more (length may decide them)"));
         QVERIFY_THROWS_EXCEPTION(Error, lengthBias(items, {{1}}));
+        // Twelve lopsided pairs: ten are listed, and the rest are counted, not dropped.
+        std::vector<AnnotatedItem> many;
+        std::vector<std::vector<int>> lengths;
+        for (int k = 0; k < 12; ++k) {
+            many.push_back(item(size_t(k + 1), {2.f, 1.f}, {1, 2}, 2));
+            lengths.push_back({30, 10});
+        }
+        const std::string text = lengthBias(many, lengths).describe();
+        QVERIFY2(QString::fromStdString(text).contains("and 2 more"), text.c_str());
+        QCOMPARE(QString::fromStdString(text).count("  line "), 10);
+        const std::string one = lengthBias({many[0]}, {lengths[0]}).describe();
+        QVERIFY2(QString::fromStdString(one).contains("1 pair whose lengths differ 2.0x or more (length may decide it)"), one.c_str());
     }
 
     void groupsOfMutuallyConsistentAnswers()

@@ -104,12 +104,15 @@ std::string LengthBiasReport::describe() const
     if (!lopsided.empty()) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.1f", lopsidedRatio);
-        s += std::to_string(lopsided.size()) + " pairs whose lengths differ " + buf + "x or more (length may decide them):\n";
+        s += std::to_string(lopsided.size()) + (lopsided.size() == 1 ? " pair whose lengths differ " : " pairs whose lengths differ ")
+             + buf + "x or more (length may decide " + (lopsided.size() == 1 ? "it" : "them") + "):\n";
         for (size_t k = 0; k < lopsided.size() && k < 10; ++k) {
             const auto &p = lopsided[k];
             s += "  line " + std::to_string(p.line) + ": chosen #" + std::to_string(p.chosen + 1) + " (" + std::to_string(p.chosenTokens)
                  + " tokens) over #" + std::to_string(p.rejected + 1) + " (" + std::to_string(p.rejectedTokens) + " tokens)\n";
         }
+        if (lopsided.size() > 10)
+            s += "  and " + std::to_string(lopsided.size() - 10) + " more (every one is in --json's \"lopsided_pairs\")\n";
     }
     return s;
 }
