@@ -126,6 +126,12 @@ private Q_SLOTS:
         QCOMPARE(help.exitCode, 0);
         QVERIFY2(help.message.contains("[options] [FILE...]") && !help.message.contains("<executable_name>"), qPrintable(help.message));
         QVERIFY(help.message.contains("--recovery-file <FILE>"));
+        QVERIFY(!help.message.contains("Qt's options"));
+        // --help-all adds Qt's own options, which Qt lists only once an application exists.
+        const CommandLineVerdict all = StudioCommandLine().parse({"polar-studio", "--help-all"});
+        QCOMPARE(all.exitCode, 0);
+        QVERIFY2(all.message.contains("--recovery-file <FILE>") && all.message.contains("-platform NAME")
+                     && all.message.contains("-style NAME"), qPrintable(all.message));
     }
 };
 

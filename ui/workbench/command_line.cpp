@@ -91,8 +91,21 @@ CommandLineVerdict StudioCommandLine::parse(const QStringList &ours)
 
     if (!parser.parse(ours))
         return {false, 2, parser.errorText()};
-    if (parser.isSet(help) || parser.isSet("help-all"))
-        return {false, 0, parser.helpText().replace("<executable_name>", "polar-studio")}; // no app yet to name it
+    if (parser.isSet(help) || parser.isSet("help-all")) {
+        QString text = parser.helpText().replace("<executable_name>", "polar-studio"); // no app yet to name it
+        // Qt lists its own options only once an application exists, and help needs no display.
+        if (parser.isSet("help-all"))
+            text += "\nQt's options, passed on to Qt:\n"
+                    "  -platform NAME[:OPTIONS]  The platform plugin (xcb, wayland, offscreen, ...).\n"
+                    "  -platformtheme NAME       The platform theme.\n"
+                    "  -style NAME               The widget style (Fusion, Windows, ...).\n"
+                    "  -stylesheet FILE          A Qt style sheet for the whole application.\n"
+                    "  -reverse                  Right-to-left layout.\n"
+                    "  -qwindowtitle TITLE       The first window's title.\n"
+                    "  -display DISPLAY          The X11 display (xcb only).\n"
+                    "Every one: https://doc.qt.io/qt-6/qguiapplication.html#supported-command-line-options\n";
+        return {false, 0, text};
+    }
     if (parser.isSet(version))
         return {false, 0, QString("Polar Studio %1\n%2").arg(POLAR_STUDIO_VERSION, QString::fromStdString(polar::runtimeDescription()))};
 
