@@ -32,6 +32,9 @@ ResultsPane::ResultsPane(WorkspaceDocument *doc, EngineController *engine, Resul
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->setVisible(false);
+    // Rows as tall as their text (the style's default is half again as tall), so a
+    // 720-pixel screen shows the seed's eight rows, at any text zoom.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);

@@ -76,7 +76,7 @@ RewardChart::RewardChart(QAbstractItemModel *model, int rewardColumn, int labelC
     m_series->attachAxis(m_values);
     setChart(chart);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(160);
+    setMinimumHeight(150);
 
     // Queued: a burst of changes (a reset, then rows) redraws once.
     for (const char *signal : {SIGNAL(modelReset()), SIGNAL(layoutChanged()), SIGNAL(rowsInserted(QModelIndex, int, int)),
