@@ -788,6 +788,11 @@ private Q_SLOTS:
         QVERIFY(w.openDataset(path));
         FineTuneDialog *d = w.openFineTune();
         QVERIFY(d);
+        // Before Start, the dialog says what it would learn from, counted as training counts it.
+        ExportSummary pairs;
+        QVERIFY(!rankingPairs(w.project()->annotatedItems(), pairs).empty());
+        QVERIFY2(d->trainingData().startsWith(QString::fromStdString(pairs.describe()).toHtmlEscaped()), qPrintable(d->trainingData()));
+        QVERIFY(d->findChild<QPushButton *>("start")->isEnabled());
         const QString out = m_tmp.filePath("tuned-model");
         d->findChild<QLineEdit *>("output")->setText(out);
         d->findChild<QSpinBox *>("epochs")->setValue(8);

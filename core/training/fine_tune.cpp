@@ -55,6 +55,11 @@ std::vector<ItemRewards> scoreWith(const std::string &modelDir, const TrainOptio
 
 } // namespace
 
+std::vector<PreferencePair> rankingPairs(const std::vector<AnnotatedItem> &items, ExportSummary &summary)
+{
+    return collectPairs(items, ExportOptions{}, summary);
+}
+
 FineTuneResult fineTuneOnAnnotations(const std::string &baseModelDir, const std::vector<AnnotatedItem> &items,
                                      const std::string &datasetPath, const std::string &outputDir,
                                      const TrainOptions &options, const ScoringSettings &scoring,
@@ -62,7 +67,7 @@ FineTuneResult fineTuneOnAnnotations(const std::string &baseModelDir, const std:
 {
     FineTuneResult result;
     ExportSummary summary;
-    const auto pairs = collectPairs(items, ExportOptions{}, summary);
+    const auto pairs = rankingPairs(items, summary);
     if (pairs.empty())
         throw Error("no ranked item gives a pair to learn from (" + summary.describe() + ")");
     result.pairsDescription = std::to_string(pairs.size()) + " pairs from the rankings (" + summary.describe() + ")";

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "preferences/export.h"
 #include "preferences/metrics.h"
 #include "preferences/project.h"
 #include "scoring/settings.h"
@@ -20,6 +21,10 @@ struct FineTuneResult
     std::vector<ItemRewards> rewards;     // every item, under the fine-tuned model (index = item)
     std::string fineTunedModel;           // its name, for the rewards' provenance
 };
+
+// The pairs fine-tuning learns from: every pair the rankings give (as `pairs
+// --strategy all`), with what was left out and why in `summary`.
+std::vector<PreferencePair> rankingPairs(const std::vector<AnnotatedItem> &items, ExportSummary &summary);
 
 // `items` is the project's annotatedItems() (index = item). Pairs are every
 // pair its rankings give (as `pairs --strategy all`). The base model scores

@@ -10,6 +10,8 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
+#include <QShowEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -101,6 +103,11 @@ FineTuneDialog::FineTuneDialog(Setup setup, QWidget *parent)
     form->addRow(tr("Validation fraction"), m_valFraction);
     form->addRow(tr("Seed"), m_seed);
     form->addRow(tr("Validate every"), m_evalEvery);
+    m_trainingData = new QLabel;
+    m_trainingData->setObjectName("trainingData");
+    m_trainingData->setWordWrap(true);
+    m_trainingData->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(tr("Learns from"), m_trainingData);
 
     m_status = new QLabel(tr("Base model: %1").arg(m_setup.baseModel));
     m_status->setWordWrap(true);
@@ -194,6 +201,37 @@ polar::TrainOptions FineTuneDialog::options() const
     o.resume = m_resume->isChecked();
     o.device = m_setup.device;
     return o;
+}
+
+void FineTuneDialog::countPairs()
+{
+    if (running() || !m_setup.snapshot)
+        return;
+    polar::ExportSummary summary;
+    const size_t pairs = polar::rankingPairs(m_setup.snapshot(), summary).size();
+    QString text = QString::fromStdString(summary.describe()).toHtmlEscaped().replace('\n', QStringLiteral("<br>"));
+    if (!pairs)
+        text = tr("<b>No pairs yet: rank some items first.</b> ") + text;
+    m_trainingData->setText(text);
+    m_start->setEnabled(pairs > 0);
+}
+
+QString FineTuneDialog::trainingData() const
+{
+    return m_trainingData->text();
+}
+
+void FineTuneDialog::showEvent(QShowEvent *event)
+{
+    countPairs();
+    QDialog::showEvent(event);
+}
+
+void FineTuneDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange && isActiveWindow())
+        countPairs();
+    QDialog::changeEvent(event);
 }
 
 bool FineTuneDialog::running() const

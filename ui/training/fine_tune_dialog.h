@@ -41,12 +41,16 @@ public:
 
     polar::TrainOptions options() const;
     bool running() const;
+    QString trainingData() const; // what Start would learn from, as shown
 
 Q_SIGNALS:
     void fineTuned(const polar::FineTuneResult &result);
 
 protected:
     void reject() override; // Esc / Close while running asks to cancel first
+    // Coming back to the dialog after ranking more recounts the pairs.
+    void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void start();
@@ -54,6 +58,7 @@ private:
     void onFinished(const polar::FineTuneResult &r);
     void setRunning(bool on);
     void showComparison(const polar::FineTuneResult &r);
+    void countPairs();
 
     Setup m_setup;
     FineTuneRunner *m_runner;
@@ -63,6 +68,7 @@ private:
     QCheckBox *m_resume;
     QPushButton *m_start, *m_cancel, *m_close;
     QLabel *m_status;
+    QLabel *m_trainingData;
     TrainingChart *m_chart;
     QPlainTextEdit *m_log;
     QTableWidget *m_comparison;
