@@ -57,7 +57,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for fmt in ["polar", "trl", "trl-text"]:
         paths[fmt] = os.path.join(tmp, fmt + ".jsonl")
         out = cli("pairs", project, "-o", paths[fmt], "--strategy", "all", "--format", fmt)
-        check("3 pairs from 3 of 3 items" in out and "1 repeated outputs merged" in out, f"{fmt}: summary was {out!r}")
+        check("3 pairs from 3 of 3 items" in out and "1 repeated output merged" in out, f"{fmt}: summary was {out!r}")
 
     # xtuner: loads, and trains on exactly the text the app scores.
     pairs = [json.loads(l) for l in open(paths["polar"], encoding="utf-8")]
