@@ -552,6 +552,15 @@ private Q_SLOTS:
         d->run();
         QCOMPARE(done.size(), 1);
         QCOMPARE(done.first().first().toBool(), false);
+        // The column's default name is no file path: choosing a references file starts empty.
+        d->setReference("column:reference");
+        auto *kind = d->findChild<QComboBox *>();
+        auto *arg = d->findChild<QLineEdit *>("referenceArg");
+        QCOMPARE(arg->text(), QString("reference"));
+        kind->setCurrentIndex(kind->findData("file"));
+        QVERIFY(arg->text().isEmpty());
+        kind->setCurrentIndex(kind->findData("column"));
+        QCOMPARE(arg->text(), QString("reference"));
         d->close();
     }
 

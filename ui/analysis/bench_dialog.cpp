@@ -42,6 +42,7 @@ BenchDialog::BenchDialog(EngineController *engine, QWidget *parent) : QDialog(pa
     m_referenceKind->addItem(tr("a column of the file"), QStringLiteral("column"));
     m_referenceKind->addItem(tr("a file of {id, reference}"), QStringLiteral("file"));
     m_referenceArg = new QLineEdit(QStringLiteral("reference"));
+    m_referenceArg->setObjectName("referenceArg");
     m_referenceArg->setEnabled(false);
     auto *refRow = new QHBoxLayout;
     refRow->addWidget(m_referenceKind, 1);
@@ -117,6 +118,12 @@ BenchDialog::BenchDialog(EngineController *engine, QWidget *parent) : QDialog(pa
         const QString kind = m_referenceKind->currentData().toString();
         m_referenceArg->setEnabled(kind != "leave-one-out");
         m_referenceArg->setPlaceholderText(kind == "file" ? tr("path of the references file") : tr("column name"));
+        // A column name is no file path and the other way round: each kind starts from its own default.
+        const QString text = m_referenceArg->text();
+        if (kind == "file" && text == QLatin1String("reference"))
+            m_referenceArg->clear();
+        else if (kind == "column" && (text.isEmpty() || text.contains('/')))
+            m_referenceArg->setText(QStringLiteral("reference"));
     });
     connect(m_run, &QPushButton::clicked, this, &BenchDialog::run);
     connect(m_save, &QPushButton::clicked, this, [this] {
