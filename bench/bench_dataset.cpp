@@ -108,6 +108,15 @@ int main(int argc, char **argv)
     auto reopened = PreferenceProject::open(journal, PreferenceProject::Mode::ReadOnly);
     std::printf("reopen (import + replay the journal):     %8.0f ms\n", double(t.nsecsElapsed()) / 1e6);
 
+    // What the export dialog's count and the charts tab redo on a change.
+    t.restart();
+    const auto all = reopened->annotatedItems();
+    std::printf("snapshot every item (annotatedItems):     %8.0f ms\n", double(t.nsecsElapsed()) / 1e6);
+    t.restart();
+    ExportSummary counted;
+    collectPairs(all, {}, counted);
+    std::printf("count pairs (the export dialog's preview): %7.0f ms\n", double(t.nsecsElapsed()) / 1e6);
+
     t.restart();
     const auto summary = exportPairs(reopened->annotatedItems(), dir.filePath("train.jsonl").toStdString(), {});
     std::printf("export pairs (write, read back, validate): %7.0f ms (%s)\n", double(t.nsecsElapsed()) / 1e6,

@@ -30,6 +30,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -189,8 +190,13 @@ void DatasetWindow::scheduleChartsRefresh()
 
 void DatasetWindow::refreshCharts()
 {
+    QElapsedTimer took;
+    took.start();
     auto items = m_doc->project()->annotatedItems();
     m_charts->update(items);
+    // At 100,000 items a refresh takes a good part of a second: follow at most a
+    // fifth of the GUI thread's time, so scoring's progress and the keys stay live.
+    m_chartsTimer->setInterval(int(std::max<qint64>(400, 4 * took.elapsed())));
     if (!m_engine->hasModel()) {
         m_charts->setLengthNote(tr("load a model: its tokenizer measures the outputs."));
         return;

@@ -7,6 +7,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QTimer>
 
 ExportDialog::ExportDialog(std::vector<polar::AnnotatedItem> items, QWidget *parent) : QDialog(parent), m_items(std::move(items))
 {
@@ -52,7 +53,13 @@ ExportDialog::ExportDialog(std::vector<polar::AnnotatedItem> items, QWidget *par
         connect(c, &QComboBox::currentIndexChanged, this, &ExportDialog::updatePreview);
     for (QCheckBox *c : {m_useMargin, m_hard, m_keepEmpty, m_fillRoles})
         connect(c, &QCheckBox::toggled, this, &ExportDialog::updatePreview);
-    connect(m_margin, &QDoubleSpinBox::valueChanged, this, &ExportDialog::updatePreview);
+    // Holding a spin arrow down recounts once it stops, not at every step (a count
+    // over 100,000 items takes a moment).
+    auto *marginSettled = new QTimer(this);
+    marginSettled->setSingleShot(true);
+    marginSettled->setInterval(200);
+    connect(marginSettled, &QTimer::timeout, this, &ExportDialog::updatePreview);
+    connect(m_margin, &QDoubleSpinBox::valueChanged, marginSettled, qOverload<>(&QTimer::start));
     updatePreview();
 }
 
