@@ -21,6 +21,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStandardItemModel>
+#include <QTemporaryDir>
 #include <QTabWidget>
 #include <QTableView>
 #include <QSortFilterProxyModel>
@@ -128,6 +129,22 @@ private Q_SLOTS:
         QCOMPARE(withDefaultSuffix("/tmp/results.tsv", "csv"), QString("/tmp/results.tsv")); // the user's own choice stays
         QCOMPARE(withDefaultSuffix("/tmp/my.dir/train", "jsonl"), QString("/tmp/my.dir/train.jsonl"));
         QCOMPARE(withDefaultSuffix("", "png"), QString()); // cancelled
+    }
+
+    void fileDialogsStartWhereTheUserLastChose()
+    {
+        QTemporaryDir dir;
+        AppSettings::lastFolder.set({});
+        QCOMPARE(dialogStart("train.jsonl"), QString("train.jsonl")); // nothing chosen yet
+        rememberFolderOf(dir.filePath("project.jsonl"));
+        QCOMPARE(dialogStart("train.jsonl"), dir.filePath("train.jsonl"));
+        QCOMPARE(dialogStart({}), dir.path());
+        QCOMPARE(dialogStart("/elsewhere/train.jsonl"), QString("/elsewhere/train.jsonl")); // a path is kept
+        rememberFolderOf({}); // a cancelled dialog changes nothing
+        QCOMPARE(dialogStart({}), dir.path());
+        dir.remove();
+        QCOMPARE(dialogStart("train.jsonl"), QString("train.jsonl")); // a folder since removed is not offered
+        AppSettings::lastFolder.set({});
     }
 
     void nearIdenticalCandidatesShowWhereTheyDiffer()

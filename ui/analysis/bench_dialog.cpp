@@ -10,7 +10,6 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFileDialog>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -110,7 +109,7 @@ BenchDialog::BenchDialog(EngineController *engine, QWidget *parent) : QDialog(pa
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("RewardBench file"), {}, tr("JSON Lines (*.jsonl);;All files (*)"));
+        const QString path = askOpenPath(this, tr("RewardBench file"), tr("JSON Lines (*.jsonl);;All files (*)"));
         if (!path.isEmpty())
             m_file->setText(path);
     });

@@ -31,7 +31,6 @@
 #include <QDir>
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -176,6 +175,11 @@ BenchDialog *DatasetWindow::openBenchmark()
     return m_bench;
 }
 
+QDir DatasetWindow::datasetFolder() const
+{
+    return m_doc->isOpen() ? QFileInfo(QString::fromStdString(m_doc->project()->dataset().path)).absoluteDir() : QDir();
+}
+
 QString DatasetWindow::itemHeader() const
 {
     return m_itemText->toPlainText();
@@ -216,8 +220,7 @@ void DatasetWindow::createActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&Dataset"));
     file->addAction(tr("&Open dataset…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset or its project"), {},
-                                                          tr("Datasets and projects (*.jsonl)"));
+        const QString path = askOpenPath(this, tr("Open a JSONL dataset or its project"), tr("Datasets and projects (*.jsonl)"));
         if (!path.isEmpty())
             openDataset(path);
     });
@@ -225,8 +228,8 @@ void DatasetWindow::createActions()
         if (!m_doc->isOpen())
             return;
         const auto options = ExportDialog::ask(m_doc->project()->annotatedItems(), this);
-        const QString path = options ? askSavePath(this, tr("Write pairs to"), QStringLiteral("train.jsonl"), tr("JSON Lines (*.jsonl)"),
-                                                   QStringLiteral("jsonl"))
+        const QString path = options ? askSavePath(this, tr("Write pairs to"), datasetFolder().filePath(QStringLiteral("train.jsonl")),
+                                                   tr("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"))
                                      : QString();
         if (!path.isEmpty())
             exportPairsTo(path, *options);
@@ -244,8 +247,9 @@ void DatasetWindow::createActions()
         showMessage(ok ? tr("Wrote %1 annotated records to %2").arg(m_doc->size()).arg(path) : error, !ok);
     });
     file->addAction(tr("&Compare with another annotator…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
-        const QString path = m_doc->isOpen() ? QFileDialog::getOpenFileName(this, tr("Another annotator's project or annotated JSONL"), {},
-                                                                              tr("Projects and annotated JSONL (*.jsonl)"))
+        // The other annotator's project usually sits beside this one's dataset.
+        const QString path = m_doc->isOpen() ? askOpenPath(this, tr("Another annotator's project or annotated JSONL"),
+                                                           tr("Projects and annotated JSONL (*.jsonl)"), datasetFolder().path())
                                              : QString();
         if (!path.isEmpty())
             mergeFrom(path);

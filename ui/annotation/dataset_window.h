@@ -7,6 +7,7 @@
 #include "preferences/export.h"
 #include "scoring/settings.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
@@ -99,6 +100,7 @@ private:
     void createWidgets();
     void createActions();
     void refreshCharts(); // the agreement tab's figures, and the lengths from the engine
+    QDir datasetFolder() const; // where the open dataset lives (the current folder when none is open)
     // The agreement tab follows what changes while it is shown (decisions, rewards,
     // a model loaded, another dataset), at most a few times a second.
     void scheduleChartsRefresh();

@@ -32,6 +32,8 @@ inline SettingValue<QString> remoteEngine{"models/remoteEngine", "vllm"};
 inline SettingValue<QString> remoteAddress{"models/remoteAddress", {}};
 inline SettingValue<QStringList> recentSessions{"sessions/recent", {}};
 inline SettingValue<QString> lastExportFile{"export/lastFile", {}};
+// Where file dialogs start when not told (widgets/file_dialogs).
+inline SettingValue<QString> lastFolder{"files/lastFolder", {}};
 inline SettingValue<QByteArray> windowGeometry{"window/geometry", {}};
 inline SettingValue<QByteArray> datasetWindowGeometry{"datasetWindow/geometry", {}};
 inline SettingValue<QByteArray> windowState{"window/state", {}};

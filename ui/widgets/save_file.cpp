@@ -2,7 +2,6 @@
 
 #include "util/files.h"
 
-#include <QFileInfo>
 
 bool saveFile(const QString &path, const QByteArray &bytes, QString *error)
 {
@@ -23,17 +22,4 @@ QString saveJsonAs(QWidget *parent, const QString &title, const QString &default
     if (!path.isEmpty())
         saveFile(path, QByteArray::fromStdString(json.dump(2) + "\n"), &error);
     return error;
-}
-
-QString withDefaultSuffix(const QString &path, const QString &suffix)
-{
-    if (path.isEmpty() || !QFileInfo(path).suffix().isEmpty())
-        return path;
-    return path + '.' + suffix;
-}
-
-QString askSavePath(QWidget *parent, const QString &title, const QString &defaultName, const QString &filter,
-                    const QString &suffix, QFileDialog::Options options)
-{
-    return withDefaultSuffix(QFileDialog::getSaveFileName(parent, title, defaultName, filter, nullptr, options), suffix);
 }

@@ -28,7 +28,6 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QFile>
-#include <QFileDialog>
 #include <QMenuBar>
 #include <QListView>
 #include <QMessageBox>
@@ -128,13 +127,12 @@ void MainWindow::createActions()
     make("saveAs", tr("Save session &as…"), [this] { m_session->saveAs(); });
     make("openModel", tr("Open &model…"), [this] { m_modelPanel->browse(); }, tr("Choose a POLAR model directory"));
     make("importRecord", tr("&Import from JSONL record…"), [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import from a JSONL record"), {}, tr("JSON Lines (*.jsonl);;All files (*)"));
+        const QString path = askOpenPath(this, tr("Import from a JSONL record"), tr("JSON Lines (*.jsonl);;All files (*)"));
         if (!path.isEmpty())
             m_editor->importRecord(path);
     });
     make("openDataset", tr("Open &dataset for annotation…"), [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open a JSONL dataset or its project"), {},
-                                                          tr("Datasets and projects (*.jsonl)"));
+        const QString path = askOpenPath(this, tr("Open a JSONL dataset or its project"), tr("Datasets and projects (*.jsonl)"));
         if (!path.isEmpty())
             openDatasetWindow(path);
     }, tr("Rank many prompts' candidates and export a fine-tuning set"));

@@ -3,12 +3,12 @@
 #include "util/files.h"
 #include "util/json.h"
 #include "widgets/app_settings.h"
+#include "widgets/file_dialogs.h"
 #include "workbench/workspace_document.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QStandardPaths>
@@ -61,8 +61,8 @@ void SessionController::openDialog()
 {
     if (!maybeSave())
         return;
-    const QString path = QFileDialog::getOpenFileName(m_window, tr("Open session"), QFileInfo(m_sessionFile).path(),
-                                                      tr("Polar Studio sessions (*.polar.json *.json);;All files (*)"));
+    const QString path = askOpenPath(m_window, tr("Open session"), tr("Polar Studio sessions (*.polar.json *.json);;All files (*)"),
+                                     m_sessionFile.isEmpty() ? QString() : QFileInfo(m_sessionFile).path());
     if (!path.isEmpty())
         open(path);
 }
@@ -112,8 +112,8 @@ bool SessionController::save()
 
 bool SessionController::saveAs()
 {
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Save session"), m_sessionFile,
-                                                      tr("Polar Studio sessions (*.polar.json);;JSON (*.json)"));
+    const QString path = askSavePath(m_window, tr("Save session"), m_sessionFile.isEmpty() ? QStringLiteral("session.polar.json") : m_sessionFile,
+                                     tr("Polar Studio sessions (*.polar.json);;JSON (*.json)"), QStringLiteral("polar.json"));
     return !path.isEmpty() && saveTo(path.endsWith(".json") ? path : path + ".polar.json");
 }
 
