@@ -4,6 +4,7 @@
 #include "preferences/annotated_jsonl.h"
 #include "preferences/annotator_merge.h"
 #include "preferences/export.h"
+#include "preferences/metrics.h"
 #include "preferences/project.h"
 #include "util/error.h"
 #include "util/files.h"
@@ -502,6 +503,38 @@ private Q_SLOTS:
         QCOMPARE(changes[0].annotation.annotator, std::string("ana"));
         QCOMPARE(changes[0].annotation.time, int64_t(1700000000));
         QVERIFY(QString::fromStdString(changes[0].annotation.note).contains("theirs.jsonl"));
+    }
+
+    // A chosen/rejected record nobody ranked carries the dataset's label: in
+    // both projects it is the same label, not two annotators agreeing, and
+    // merging it would record it as this annotator's decision.
+    void theDatasetsLabelIsNoAnnotatorsDecision()
+    {
+        const std::string data = dataset("labelled.jsonl", R"({"prompt":"q1","reference":"r","chosen":"good","rejected":"bad"})"
+                                                           "\n" R"({"prompt":"q2","reference":"r","outputs":["x","y"]})" "\n");
+        auto mine = PreferenceProject::openForDataset(data);
+        auto items = mine->annotatedItems();
+        QCOMPARE(items[0].ranks, (std::vector<int>{1, 2})); // the label counts for pairs and the model's agreement
+        QVERIFY(items[0].ranksFromDataset);
+        QVERIFY(!items[1].ranksFromDataset);
+        QCOMPARE(annotatorAgreement(items, items).sharedItems, 0);
+        QVERIFY(planMerge(*mine, items, "theirs.jsonl", "ana", 1700000000).empty());
+        // Exported and read back, the label is still the dataset's; decided, it is the annotator's.
+        writeAnnotatedJsonl(path("labelled-annotated.jsonl"), items);
+        auto back = readAnnotatedJsonl(path("labelled-annotated.jsonl"));
+        QCOMPARE(back[0].ranks, (std::vector<int>{1, 2}));
+        QVERIFY(back[0].ranksFromDataset);
+        Annotation a;
+        a.decided = true;
+        a.ranks = {2, 1};
+        mine->setAnnotation(0, a);
+        items = mine->annotatedItems();
+        QVERIFY(!items[0].ranksFromDataset);
+        QCOMPARE(annotatorAgreement(items, items).sharedItems, 1);
+        writeAnnotatedJsonl(path("labelled-annotated.jsonl"), items);
+        back = readAnnotatedJsonl(path("labelled-annotated.jsonl"));
+        QCOMPARE(back[0].ranks, (std::vector<int>{2, 1}));
+        QVERIFY(!back[0].ranksFromDataset);
     }
 };
 

@@ -42,7 +42,8 @@ Json annotatedItemToJson(const AnnotatedItem &it)
     fields.emplace_back("rewards", it.rewards.empty() ? Json(nullptr) : Json(it.rewards));
     if (it.rewardsStale)
         fields.emplace_back("rewards_stale", true);
-    fields.emplace_back("human_rank", it.ranks.empty() ? Json(nullptr) : Json(it.ranks));
+    // A chosen/rejected record nobody ranked: its label is the dataset's, which the reader restores.
+    fields.emplace_back("human_rank", it.ranks.empty() || it.ranksFromDataset ? Json(nullptr) : Json(it.ranks));
     fields.emplace_back("human_written", std::move(written));
     fields.emplace_back("flags", objectFromPairs({{"flagged", it.flagged}, {"skipped", it.skipped}, {"none_acceptable", it.noneAcceptable}}));
     fields.emplace_back("note", it.note);
@@ -166,8 +167,10 @@ std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
                 it.seconds[e.key()] = v;
             }
         }
-        if (it.ranks.empty() && r.kind == DatasetRecord::Kind::ChosenRejected)
+        if (it.ranks.empty() && it.kind == DatasetRecord::Kind::ChosenRejected) {
             it.ranks = {1, 2};
+            it.ranksFromDataset = true;
+        }
         Json extra = parseJson(r.extraFields, where);
         for (const char *k : kAnnotationFields)
             extra.erase(k);

@@ -57,7 +57,7 @@ std::vector<MergeChange> planMerge(const PreferenceProject &project, const std::
             continue;
         const AnnotatedItem &t = theirs[size_t(match[i])];
         const auto &outputs = project.record(i).outputs;
-        if (t.ranks.empty() || t.candidates.size() < outputs.size() || t.ranks.size() != t.candidates.size())
+        if (t.ranks.empty() || t.ranksFromDataset || t.candidates.size() < outputs.size() || t.ranks.size() != t.candidates.size())
             continue;
         // Their candidates must be this record's outputs as they stand, then their own answers.
         bool same = project.item(i).annotation.edits.empty() && project.item(i).annotation.humanOutputs.empty();

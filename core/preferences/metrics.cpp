@@ -220,7 +220,8 @@ AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, c
     double counts[3][3] = {};
     for (size_t i = 0; i < first.size() && i < second.size(); ++i) {
         const auto &x = first[i].ranks, &y = second[i].ranks;
-        if (x.empty() || y.empty())
+        // Two copies of the dataset's label are no agreement between annotators.
+        if (x.empty() || y.empty() || first[i].ranksFromDataset || second[i].ranksFromDataset)
             continue;
         ++r.sharedItems;
         const size_t n = std::min({x.size(), y.size(), first[i].candidates.size(), second[i].candidates.size()});

@@ -813,6 +813,7 @@ AnnotatedItem PreferenceProject::annotatedItem(size_t i) const
     it.rewards = rewards(i);
     it.rewardsStale = rewardsStale(i);
     it.ranks = effectiveRanks(i);
+    it.ranksFromDataset = !it.ranks.empty() && !s.annotation.decided;
     it.noneAcceptable = s.annotation.noneAcceptable;
     it.flagged = s.annotation.flagged;
     it.skipped = s.annotation.skipped;

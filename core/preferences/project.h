@@ -55,6 +55,10 @@ struct AnnotatedItem
     std::vector<float> rewards;   // empty when not scored, or scored before the candidates changed
     bool rewardsStale = false;    // there were rewards, but for candidates since edited or added
     std::vector<int> ranks;       // empty when not ranked
+    // The ranks are the dataset's own chosen-over-rejected label, which stands
+    // until someone ranks the item: no annotator's judgement, so neither
+    // compared between annotators nor merged as one.
+    bool ranksFromDataset = false;
     bool noneAcceptable = false, flagged = false, skipped = false;
     std::string note, annotator, extraFields;
     std::string contentHash;      // the dataset record's, for matching items across projects
