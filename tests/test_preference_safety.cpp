@@ -518,6 +518,7 @@ private Q_SLOTS:
         QVERIFY(items[0].ranksFromDataset);
         QVERIFY(!items[1].ranksFromDataset);
         QCOMPARE(annotatorAgreement(items, items).sharedItems, 0);
+        QVERIFY(QString::fromStdString(annotatorAgreement(items, items).describe()).contains("Cohen's kappa: n/a"));
         QVERIFY(planMerge(*mine, items, "theirs.jsonl", "ana", 1700000000).empty());
         // Exported and read back, the label is still the dataset's; decided, it is the annotator's.
         writeAnnotatedJsonl(path("labelled-annotated.jsonl"), items);

@@ -259,6 +259,12 @@ AnnotatorAgreement annotatorAgreement(const std::vector<AnnotatedItem> &first, c
 std::string AnnotatorAgreement::describe() const
 {
     char buf[256];
+    if (pairs == 0) {
+        // Nothing compared is no evidence either way: 0.0000 would read as total disagreement.
+        std::snprintf(buf, sizeof buf, "items both annotated: %d\npairs compared: 0\nobserved agreement: n/a\nCohen's kappa: n/a "
+                                       "(no item ranked by both annotators)\n", sharedItems);
+        return buf;
+    }
     std::snprintf(buf, sizeof buf, "items both annotated: %d\npairs compared: %d\nobserved agreement: %.4f\n"
                                    "Cohen's kappa: %.4f\nconflicts (opposite orders): %zu\n",
                   sharedItems, pairs, observed, kappa, conflicts.size());
