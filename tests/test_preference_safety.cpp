@@ -525,6 +525,16 @@ private Q_SLOTS:
         auto back = readAnnotatedJsonl(path("labelled-annotated.jsonl"));
         QCOMPARE(back[0].ranks, (std::vector<int>{1, 2}));
         QVERIFY(back[0].ranksFromDataset);
+        // An answer written but nothing decided: no ranking at all, before and after the round trip.
+        Annotation draft;
+        draft.humanOutputs = {TextField::fromString("mine")};
+        mine->setAnnotation(0, draft);
+        items = mine->annotatedItems();
+        QVERIFY(items[0].ranks.empty());
+        writeAnnotatedJsonl(path("labelled-annotated.jsonl"), items);
+        back = readAnnotatedJsonl(path("labelled-annotated.jsonl"));
+        QCOMPARE(back[0].candidates.size(), size_t(3));
+        QVERIFY(back[0].ranks.empty());
         Annotation a;
         a.decided = true;
         a.ranks = {2, 1};

@@ -4,6 +4,7 @@
 #include "util/files.h"
 #include "util/jsonl.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <set>
@@ -167,7 +168,9 @@ std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
                 it.seconds[e.key()] = v;
             }
         }
-        if (it.ranks.empty() && it.kind == DatasetRecord::Kind::ChosenRejected) {
+        // As the project decides (effectiveRanks): only the record's own two answers carry its label.
+        const bool written = std::find(it.humanWritten.begin(), it.humanWritten.end(), true) != it.humanWritten.end();
+        if (it.ranks.empty() && it.kind == DatasetRecord::Kind::ChosenRejected && n == 2 && !written) {
             it.ranks = {1, 2};
             it.ranksFromDataset = true;
         }
