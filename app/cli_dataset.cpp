@@ -9,6 +9,7 @@
 #include "preferences/project.h"
 #include "preferences/project_scoring.h"
 #include "progress_bar.h"
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 
@@ -66,9 +67,6 @@ int runPairs(const std::vector<std::string> &argv)
     const auto items = loadAnnotatedItems(input);
     const ExportSummary s = exportPairs(items, output, o);
     std::printf("wrote %s (%s format): %s\n", output.c_str(), pairFormatName(o.format), s.describe().c_str());
-    if (const size_t stale = staleCount(items); stale && (o.minMargin || o.hardOnly))
-        std::fprintf(stderr, "%zu items have rewards from before an edit; re-score them (polar-cli score-dataset) for the "
-                             "margin and hardness filters\n", stale);
     return 0;
 }
 
@@ -81,8 +79,6 @@ int runEval(const std::vector<std::string> &argv)
     std::printf("%s", agreementReport(items).describe().c_str());
     std::printf("%s", positionBias(items).describe().c_str());
     std::printf("%s", describeAnnotatorTimes(annotatorTimes(items)).c_str());
-    if (const size_t stale = staleCount(items))
-        std::printf("%zu items left out: their rewards predate an edit of their candidates (re-score them)\n", stale);
     if (args.has("second")) {
         const auto other = alignItems(items, loadAnnotatedItems(args.value("second")));
         const AnnotatorAgreement a = annotatorAgreement(items, other);
@@ -165,8 +161,8 @@ int runRepairProject(const std::vector<std::string> &argv)
     const auto damage = repairProject(args.positional()[0], output);
     for (const auto &d : damage)
         std::printf("lost line %zu: %s\n", d.line, d.reason.c_str());
-    std::printf("wrote %s with everything else (%zu damaged line%s left out)\n", output.c_str(), damage.size(),
-                damage.size() == 1 ? "" : "s");
+    std::printf("wrote %s with everything else (%s left out)\n", output.c_str(),
+                counted(damage.size(), "damaged line", "damaged lines").c_str());
     return 0;
 }
 

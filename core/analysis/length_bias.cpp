@@ -3,6 +3,7 @@
 #include "analysis/statistics.h"
 #include "model/tokenizer.h"
 #include "preferences/pairs.h"
+#include "util/counted.h"
 #include "util/error.h"
 
 #include <algorithm>
@@ -104,7 +105,7 @@ std::string LengthBiasReport::describe() const
     if (!lopsided.empty()) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.1f", lopsidedRatio);
-        s += std::to_string(lopsided.size()) + (lopsided.size() == 1 ? " pair whose lengths differ " : " pairs whose lengths differ ")
+        s += counted(lopsided.size(), "pair whose lengths differ ", "pairs whose lengths differ ")
              + buf + "x or more (length may decide " + (lopsided.size() == 1 ? "it" : "them") + "):\n";
         for (size_t k = 0; k < lopsided.size() && k < 10; ++k) {
             const auto &p = lopsided[k];

@@ -1,5 +1,6 @@
 #include "preferences/export.h"
 
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
@@ -65,20 +66,22 @@ std::string normalizedText(const TextField &f)
 
 std::string ExportSummary::describe() const
 {
-    auto count = [](size_t n, const char *one, const char *many) { return std::to_string(n) + " " + (n == 1 ? one : many); };
-    std::string s = count(pairs, "pair", "pairs") + " from " + std::to_string(itemsWithPairs) + " of " + count(items, "item", "items");
+    std::string s = counted(pairs, "pair", "pairs") + " from " + std::to_string(itemsWithPairs) + " of " + counted(items, "item", "items");
     if (duplicatePairsRemoved)
-        s += "; " + count(duplicatePairsRemoved, "duplicate pair", "duplicate pairs") + " removed";
+        s += "; " + counted(duplicatePairsRemoved, "duplicate pair", "duplicate pairs") + " removed";
     if (duplicateOutputsMerged)
-        s += "; " + count(duplicateOutputsMerged, "repeated output", "repeated outputs") + " merged";
+        s += "; " + counted(duplicateOutputsMerged, "repeated output", "repeated outputs") + " merged";
     if (emptyKept)
-        s += "; " + count(emptyKept, "pair", "pairs") + " with an empty output or prompt kept (--keep-empty)";
+        s += "; " + counted(emptyKept, "pair", "pairs") + " with an empty output or prompt kept (--keep-empty)";
     if (rolesFilled)
-        s += "; " + count(rolesFilled, "item", "items") + " had role-less messages given a default role";
+        s += "; " + counted(rolesFilled, "item", "items") + " had role-less messages given a default role";
     for (const auto &[why, n] : skippedItems)
-        s += "; " + count(n, "item", "items") + " left out: " + why;
+        s += "; " + counted(n, "item", "items") + " left out: " + why;
     for (const auto &[why, n] : droppedPairs)
-        s += "; " + count(n, "pair", "pairs") + " left out: " + why;
+        s += "; " + counted(n, "pair", "pairs") + " left out: " + why;
+    if (staleItems)
+        s += "; " + counted(staleItems, "item", "items")
+             + " to score again (rewards from before an edit; the margin and hardness filters need current ones)";
     for (const auto &c : contradictions)
         s += "\n  contradiction: " + c;
     return s;
@@ -164,10 +167,11 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
 
         const size_t before = out.size();
         const bool haveRewards = it.rewards.size() == n;
+        bool judgedOnStaleRewards = false;
         for (const auto &[a, b] : pairsFromRanking(ranks, o.strategy)) {
             if ((o.minMargin || o.hardOnly) && !haveRewards) {
-                ++s.droppedPairs[it.rewardsStale ? "rewards stale after an edit (re-score for a margin or hardness filter)"
-                                                 : "no model rewards for a margin or hardness filter"];
+                ++s.droppedPairs[it.rewardsStale ? "rewards stale after an edit" : "no model rewards for a margin or hardness filter"];
+                judgedOnStaleRewards = judgedOnStaleRewards || it.rewardsStale;
                 continue;
             }
             if (o.minMargin && double(it.rewards[a]) - double(it.rewards[b]) < *o.minMargin) {
@@ -194,6 +198,7 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
         }
         if (out.size() > before)
             ++s.itemsWithPairs;
+        s.staleItems += judgedOnStaleRewards;
     }
     s.pairs = out.size();
     return out;

@@ -1,5 +1,7 @@
 #include "preferences/metrics.h"
 
+#include "util/counted.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -51,8 +53,8 @@ std::string PositionBias::describe() const
         return {};
     char buf[200];
     std::snprintf(buf, sizeof buf,
-                  "position bias: the best candidate was the one shown first in %.1f%% of %zu item%s (%.1f%% expected by chance)\n",
-                  100 * bestShownFirst, items, items == 1 ? "" : "s", 100 * expected);
+                  "position bias: the best candidate was the one shown first in %.1f%% of %s (%.1f%% expected by chance)\n",
+                  100 * bestShownFirst, counted(items, "item", "items").c_str(), 100 * expected);
     return buf;
 }
 
@@ -92,8 +94,8 @@ std::string describeAnnotatorTimes(const std::vector<AnnotatorTime> &times)
     std::string s;
     char buf[200];
     for (const auto &t : times) {
-        std::snprintf(buf, sizeof buf, "time spent by %s: %zu item%s, %.0f s in all, %.1f s per item (median %.1f s)\n",
-                      t.annotator.empty() ? "(unnamed)" : t.annotator.c_str(), t.items, t.items == 1 ? "" : "s", t.total, t.mean,
+        std::snprintf(buf, sizeof buf, "time spent by %s: %s, %.0f s in all, %.1f s per item (median %.1f s)\n",
+                      t.annotator.empty() ? "(unnamed)" : t.annotator.c_str(), counted(t.items, "item", "items").c_str(), t.total, t.mean,
                       t.median);
         s += buf;
     }
@@ -163,6 +165,8 @@ AgreementReport agreementReport(const std::vector<AnnotatedItem> &items)
             r.bothGood += it.ranks == std::vector<int>{1, 1} && !it.noneAcceptable;
             r.bothBad += it.noneAcceptable;
         }
+        if (!it.ranks.empty() && !it.skipped && it.rewardsStale)
+            ++r.staleItems;
         if (it.ranks.empty() || it.rewards.size() != it.ranks.size() || it.skipped)
             continue;
         const ItemAgreement a = itemAgreement(it.ranks, it.rewards);
@@ -189,6 +193,9 @@ std::string AgreementReport::describe() const
     char buf[512];
     std::snprintf(buf, sizeof buf, "items with a ranking and rewards: %d\n", items);
     std::string s = buf;
+    if (staleItems)
+        s += counted(size_t(staleItems), "ranked item", "ranked items")
+             + " left out: rewards from before an edit (score again)\n";
     // No pairs is no evidence: 0.0000 would read as a model that is always wrong.
     if (pairs)
         std::snprintf(buf, sizeof buf, "pairwise accuracy: %.4f (%d of %d pairs)\n", pairwiseAccuracy(), agreeing, pairs);

@@ -1,6 +1,7 @@
 #include "preferences/project.h"
 
 #include "preferences/ranking_edit.h"
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -266,7 +267,7 @@ Json annotationEvent(size_t line, const Annotation &a)
 
 std::string describeDamage(const std::string &path, const std::vector<JournalDamage> &damage)
 {
-    std::string s = path + ": " + std::to_string(damage.size()) + " damaged line" + (damage.size() == 1 ? "" : "s");
+    std::string s = path + ": " + counted(damage.size(), "damaged line", "damaged lines");
     for (size_t k = 0; k < damage.size() && k < 5; ++k)
         s += "\n  line " + std::to_string(damage[k].line) + ": " + damage[k].reason;
     if (damage.size() > 5)

@@ -3,6 +3,7 @@
 #include "model/reward_model.h"
 #include "preferences/export.h"
 #include "preferences/project_scoring.h"
+#include "util/counted.h"
 #include "util/error.h"
 
 namespace polar {
@@ -70,7 +71,7 @@ FineTuneResult fineTuneOnAnnotations(const std::string &baseModelDir, const std:
     const auto pairs = rankingPairs(items, summary);
     if (pairs.empty())
         throw Error("no ranked item gives a pair to learn from (" + summary.describe() + ")");
-    result.pairsDescription = std::to_string(pairs.size()) + " pairs from the rankings (" + summary.describe() + ")";
+    result.pairsDescription = counted(pairs.size(), "pair", "pairs") + " from the rankings (" + summary.describe() + ")";
 
     std::vector<size_t> ranked, all;
     for (size_t i = 0; i < items.size(); ++i) {
@@ -82,12 +83,12 @@ FineTuneResult fineTuneOnAnnotations(const std::string &baseModelDir, const std:
         if (control.log)
             control.log(line);
     };
-    say("scoring the " + std::to_string(ranked.size()) + " ranked items with the base model");
+    say("scoring the " + counted(ranked.size(), "ranked item", "ranked items") + " with the base model");
     result.before = agreementWith(items, scoreWith(baseModelDir, options, requestFor(items, ranked, datasetPath), scoring, control));
 
     result.training = trainRewardModel(baseModelDir, pairs, outputDir, options, control);
 
-    say("scoring all " + std::to_string(all.size()) + " items with the fine-tuned model");
+    say("scoring " + (all.size() == 1 ? std::string("the item") : "all " + counted(all.size(), "item", "items")) + " with the fine-tuned model");
     result.rewards = scoreWith(outputDir, options, requestFor(items, all, datasetPath), scoring, control);
     result.after = agreementWith(items, result.rewards);
     result.fineTunedModel = outputDir;

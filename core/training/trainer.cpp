@@ -8,6 +8,7 @@
 #include "model/weight_placement.h"
 #include "training/pair_loss.h"
 #include "training/training_data.h"
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/hash.h"
@@ -388,7 +389,7 @@ TrainReport trainRewardModel(const std::string &modelDir, const std::vector<Pref
         kept.push_back(i);
     }
     if (report.skippedPairs)
-        say(std::to_string(report.skippedPairs) + " pairs left out: chosen and rejected are the same tokens once truncated");
+        say(counted(report.skippedPairs, "pair", "pairs") + " left out: chosen and rejected are the same tokens once truncated");
     std::vector<PreferencePair> keptPairs;
     for (size_t i : kept)
         keptPairs.push_back(inputPairs[i]);
@@ -397,9 +398,8 @@ TrainReport trainRewardModel(const std::string &modelDir, const std::vector<Pref
         throw Error("no pairs left to train on after holding out the validation prompts");
     report.trainPairs = split.train.size();
     report.validationPairs = split.validation.size();
-    auto count = [](size_t n, const char *noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); };
-    say(count(split.train.size(), "training pair") + " (" + count(split.trainPrompts, "prompt") + "), "
-        + std::to_string(split.validation.size()) + " held out (" + count(split.validationPrompts, "prompt") + ")");
+    say(counted(split.train.size(), "training pair", "training pairs") + " (" + counted(split.trainPrompts, "prompt", "prompts") + "), "
+        + std::to_string(split.validation.size()) + " held out (" + counted(split.validationPrompts, "prompt", "prompts") + ")");
 
     std::vector<std::vector<Step>> epochs;
     int64_t totalSteps = 0;

@@ -2,6 +2,7 @@
 
 #include "preferences/annotated_jsonl.h"
 #include "preferences/export.h"
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/json.h"
@@ -82,7 +83,7 @@ std::vector<PreferencePair> loadTrainingPairs(const std::string &path, std::stri
     if (looksLikePairsFile(path)) {
         auto pairs = readPolarPairs(path);
         if (description)
-            *description = std::to_string(pairs.size()) + " pairs from " + path;
+            *description = counted(pairs.size(), "pair", "pairs") + " from " + path;
         return pairs;
     }
     const auto items = loadAnnotatedItems(path);
@@ -91,7 +92,7 @@ std::vector<PreferencePair> loadTrainingPairs(const std::string &path, std::stri
     if (pairs.empty())
         throw Error(path + ": no ranked item gives a pair (" + summary.describe() + ")");
     if (description)
-        *description = std::to_string(pairs.size()) + " pairs from the rankings in " + path + " (" + summary.describe() + ")";
+        *description = counted(pairs.size(), "pair", "pairs") + " from the rankings in " + path + " (" + summary.describe() + ")";
     return pairs;
 }
 

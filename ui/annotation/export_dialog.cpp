@@ -85,14 +85,8 @@ void ExportDialog::updatePreview()
 {
     // The exporter's own selection: what is counted here is what gets written.
     polar::ExportSummary s;
-    const polar::ExportOptions o = options();
-    polar::collectPairs(m_items, o, s);
+    polar::collectPairs(m_items, options(), s);
     QString text = QString::fromStdString(s.describe()).toHtmlEscaped().replace('\n', QStringLiteral("<br>"));
-    size_t stale = 0;
-    for (const auto &it : m_items)
-        stale += it.rewardsStale;
-    if (stale && (o.minMargin || o.hardOnly))
-        text += tr("<br>%1 items have rewards from before an edit: score them again for the margin and hardness filters.").arg(stale);
     if (!s.pairs)
         text = tr("<b>Nothing to export with these settings.</b> ") + text;
     m_preview->setText(text);
