@@ -318,7 +318,15 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, AnnotationModel::Source).data().toString(), QString("#2 rejected"));
         QCOMPARE(model.index(1, AnnotationModel::Source).data().toString(), QString("#1 chosen"));
         QCOMPARE(model.index(2, AnnotationModel::Source).data().toString(), QString("written"));
-        QVERIFY(model.index(1, AnnotationModel::Source).data(Qt::ToolTipRole).toString().contains("until you rank it"));
+        // With an answer written the label is no ranking of three answers (as the project decides).
+        auto tip = [&](int row) { return model.index(row, AnnotationModel::Source).data(Qt::ToolTipRole).toString(); };
+        QVERIFY2(tip(1).contains("no longer ranks this item"), qPrintable(tip(1)));
+        model.setItem(record.outputs, record, {}, draft);
+        QVERIFY2(tip(0).contains("rejected: that is this item's ranking until you rank it"), qPrintable(tip(0)));
+        draft.decided = true;
+        draft.ranks = {2, 1};
+        model.setItem(record.outputs, record, {}, draft);
+        QVERIFY2(tip(0).contains("your ranking has replaced that label"), qPrintable(tip(0)));
     }
 
     void attributionModels()

@@ -168,9 +168,9 @@ std::vector<AnnotatedItem> readAnnotatedJsonl(const std::string &path)
                 it.seconds[e.key()] = v;
             }
         }
-        // As the project decides (effectiveRanks): only the record's own two answers carry its label.
+        // As the project decides: only the record's own two answers carry its label.
         const bool written = std::find(it.humanWritten.begin(), it.humanWritten.end(), true) != it.humanWritten.end();
-        if (it.ranks.empty() && it.kind == DatasetRecord::Kind::ChosenRejected && n == 2 && !written) {
+        if (it.ranks.empty() && n == 2 && datasetLabelRanks(it.kind, false, written)) {
             it.ranks = {1, 2};
             it.ranksFromDataset = true;
         }

@@ -788,12 +788,17 @@ std::vector<float> PreferenceProject::rewards(size_t i) const
     return hasRewards(i) ? m_items[i].rewards : std::vector<float>{};
 }
 
+bool datasetLabelRanks(DatasetRecord::Kind kind, bool decided, bool answersWritten)
+{
+    return kind == DatasetRecord::Kind::ChosenRejected && !decided && !answersWritten;
+}
+
 std::vector<int> PreferenceProject::effectiveRanks(size_t i) const
 {
     const auto &a = m_items[i].annotation;
     if (a.decided)
         return a.ranks;
-    if (m_dataset.records[i].kind == DatasetRecord::Kind::ChosenRejected && a.humanOutputs.empty())
+    if (datasetLabelRanks(m_dataset.records[i].kind, a.decided, !a.humanOutputs.empty()))
         return {1, 2};
     return {};
 }

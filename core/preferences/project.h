@@ -34,6 +34,13 @@ struct Annotation
     bool operator==(const Annotation &o) const;
 };
 
+// Whether a record's own chosen-over-rejected label is its item's ranking: it
+// is until an annotator decides the item, and only while the record's two
+// answers are all it has (an answer written makes the label an incomplete
+// ranking). The project, the annotated JSONL reader and the annotation view
+// decide it here alike.
+bool datasetLabelRanks(DatasetRecord::Kind kind, bool decided, bool answersWritten);
+
 struct ItemState
 {
     std::vector<float> rewards;   // model rewards per candidate as scored; see PreferenceProject::rewards()

@@ -100,12 +100,17 @@ QVariant AnnotationModel::data(const QModelIndex &index, int role) const
             for (const auto &e : m_draft.edits)
                 if (e.first == c)
                     return tr("edited");
-            // The file's own judgement, which counts until the annotator ranks the item.
             if (m_chosenRejected && c < 2) {
-                if (role == Qt::ToolTipRole)
-                    return tr("The dataset marks this answer %1: that is this item's ranking until you rank it")
-                        .arg(c == 0 ? tr("chosen") : tr("rejected"));
-                return c == 0 ? tr("#1 chosen") : tr("#2 rejected");
+                if (role != Qt::ToolTipRole)
+                    return c == 0 ? tr("#1 chosen") : tr("#2 rejected");
+                const QString label = c == 0 ? tr("chosen") : tr("rejected");
+                if (polar::datasetLabelRanks(polar::DatasetRecord::Kind::ChosenRejected, m_draft.decided,
+                                             m_candidates.size() > m_datasetOutputs))
+                    return tr("The dataset marks this answer %1: that is this item's ranking until you rank it").arg(label);
+                if (m_draft.decided)
+                    return tr("The dataset marks this answer %1; your ranking has replaced that label").arg(label);
+                return tr("The dataset marks this answer %1, but with an answer written the label no longer ranks "
+                          "this item: rank it").arg(label);
             }
             return tr("#%1").arg(c + 1);
         }
