@@ -113,9 +113,10 @@ int runScoreDataset(const std::vector<std::string> &argv)
     };
     const size_t n = scoreProject(*model, *project, o);
     bar.finish();
-    std::printf("scored %zu items; rewards saved in %s\n", n, project->path().c_str());
+    std::printf("scored %s; rewards saved in %s\n", counted(n, "item", "items").c_str(), project->path().c_str());
     if (failed)
-        std::printf("%zu items could not be scored; running the same command again scores only those\n", failed);
+        std::printf("%s not be scored; running the same command again scores only %s\n",
+                    counted(failed, "item could", "items could").c_str(), failed == 1 ? "it" : "those");
     return project->dataset().invalid.empty() && failed == 0 ? 0 : 1;
 }
 
@@ -129,9 +130,10 @@ int runExportAnnotated(const std::vector<std::string> &argv)
     refuseOverwritingSources(output, args.positional()[0]);
     const auto items = loadAnnotatedItems(args.positional()[0]);
     writeAnnotatedJsonl(output, items);
-    std::printf("wrote %zu annotated records to %s\n", items.size(), output.c_str());
+    std::printf("wrote %s to %s\n", counted(items.size(), "annotated record", "annotated records").c_str(), output.c_str());
     if (const size_t stale = staleCount(items))
-        std::printf("%zu of them have \"rewards\": null and \"rewards_stale\": true (edited after scoring)\n", stale);
+        std::printf("%s \"rewards\": null and \"rewards_stale\": true (edited after scoring)\n",
+                    (stale == 1 && items.size() == 1 ? std::string("it has") : counted(stale, "of them has", "of them have")).c_str());
     return 0;
 }
 

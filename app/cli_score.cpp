@@ -1,6 +1,7 @@
 // polar-cli score: rewards for every record of a JSONL file.
 #include "cli_common.h"
 
+#include "util/counted.h"
 #include "util/error.h"
 #include "util/files.h"
 #include "util/jsonl.h"
@@ -130,12 +131,12 @@ int runScore(const std::vector<std::string> &argv)
     }
     if (model->remote())
         std::fprintf(stderr, "scored %zu outputs of %zu records on %s%s\n", requests.size(), records, model->info().remote.c_str(),
-                     failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
+                     failures ? (", " + counted(failures, "problem", "problems") + " reported above").c_str() : "");
     else
         std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix%s)%s\n",
                  requests.size(), records, stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
                  stats.oomRetries ? (", " + std::to_string(stats.oomRetries) + " split after running out of memory").c_str() : "",
-                 failures ? (", " + std::to_string(failures) + " problem(s) reported above").c_str() : "");
+                 failures ? (", " + counted(failures, "problem", "problems") + " reported above").c_str() : "");
 
     writeRecords(args, out, inPath);
     return failures ? 1 : 0;
