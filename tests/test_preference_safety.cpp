@@ -393,6 +393,23 @@ private Q_SLOTS:
         // Rewards that arrive for the old candidates after the edit are kept as stale, never shown.
         p->setRewards({{0, {5.f, 6.f}, candidatesHash(strings({"good1", "bad1"})), {}}}, "tiny");
         QVERIFY(p->rewardsStale(0));
+        // Taking the edit back makes those rewards the current candidates' again; a written
+        // answer makes them stale; all of it as the journal replays it too.
+        Annotation undone = ranked({1, 2});
+        p->setAnnotation(0, undone);
+        QVERIFY(p->hasRewards(0));
+        QCOMPARE(p->rewards(0), std::vector<float>({5.f, 6.f}));
+        Annotation written = ranked({1, 2, 3});
+        written.humanOutputs = {TextField::fromString("mine")};
+        p->setAnnotation(0, written);
+        QVERIFY(p->rewardsStale(0));
+        QCOMPARE(p->rewardsForCurrent(0, {1.f, 2.f, 3.f}).candidatesHash, candidatesHash(strings({"good1", "bad1", "mine"})));
+        const std::string journal = p->path();
+        p.reset();
+        auto reopened = PreferenceProject::open(journal, PreferenceProject::Mode::ReadOnly);
+        QVERIFY(reopened->rewardsStale(0));
+        QVERIFY(!reopened->hasRewards(1)); // never scored
+        QCOMPARE(reopened->rewardsForCurrent(1, {1.f, 2.f}).candidatesHash, candidatesHash(reopened->candidates(1)));
     }
 
     // ---- exports -------------------------------------------------------------------

@@ -509,6 +509,7 @@ std::unique_ptr<PreferenceProject> PreferenceProject::openWith(const std::string
                              datasetPath);
     }
     p->m_items.resize(p->m_dataset.records.size());
+    p->m_currentHash.resize(p->m_items.size());
     for (size_t k = 1; k < journal.lines.size(); ++k) {
         const std::string where = projectPath + ":" + std::to_string(journal.lines[k].number);
         try {
@@ -595,12 +596,11 @@ void PreferenceProject::apply(const Json &ev, const std::string &where)
     }
     if (op == "rewards") {
         std::vector<float> rewards = rewardsFromJson(requireField(ev, "rewards", where), where + ": field 'rewards'");
-        const auto current = candidates(i);
-        const std::string currentHash = candidatesHash(current);
-        const std::string scoredFor = optionalString(ev, "candidates", where, currentHash);
-        if (scoredFor == currentHash && rewards.size() != current.size())
+        const std::string &current = currentHash(i);
+        const std::string scoredFor = optionalString(ev, "candidates", where, current);
+        if (scoredFor == current && rewards.size() != candidateCount(i))
             throw Error(where + ": field 'rewards' has " + std::to_string(rewards.size()) + " values for "
-                        + std::to_string(current.size()) + " candidates");
+                        + std::to_string(candidateCount(i)) + " candidates");
         ItemState &s = m_items[i];
         s.rewards = std::move(rewards);
         s.rewardModel = optionalString(ev, "model", where);
@@ -608,7 +608,7 @@ void PreferenceProject::apply(const Json &ev, const std::string &where)
     } else if (op == "annotation") {
         Annotation a = annotationFromJson(requireField(ev, "annotation", where), where + ": field 'annotation'");
         validateAnnotation(i, a, where + ": field 'annotation'");
-        m_items[i].annotation = std::move(a);
+        replaceAnnotation(i, std::move(a));
     } else if (op == "time") {
         const double seconds = numberField(ev, "seconds", where);
         if (!(seconds >= 0) || !std::isfinite(seconds))
@@ -698,10 +698,9 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
         if (b.item >= m_items.size())
             throw Error(m_path + ": item " + std::to_string(b.item) + " is out of range");
         const std::string where = m_dataset.path + ":" + std::to_string(m_dataset.records[b.item].line);
-        const auto current = candidates(b.item);
-        if (b.candidatesHash == candidatesHash(current) && b.rewards.size() != current.size())
-            throw Error(where + ": " + std::to_string(b.rewards.size()) + " rewards for " + std::to_string(current.size())
-                        + " candidates; nothing was saved");
+        if (b.candidatesHash == currentHash(b.item) && b.rewards.size() != candidateCount(b.item))
+            throw Error(where + ": " + std::to_string(b.rewards.size()) + " rewards for "
+                        + std::to_string(candidateCount(b.item)) + " candidates; nothing was saved");
         for (size_t k = 0; k < b.rewards.size(); ++k)
             if (!finiteFloat(b.rewards[k]))
                 throw Error(where + ": candidate " + std::to_string(k) + " has a non-finite reward; nothing was saved");
@@ -724,7 +723,7 @@ void PreferenceProject::setRewards(const std::vector<ItemRewards> &batch, const 
 
 ItemRewards PreferenceProject::rewardsForCurrent(size_t i, std::vector<float> rewards) const
 {
-    return {i, std::move(rewards), candidatesHash(candidates(i)), {}};
+    return {i, std::move(rewards), m_currentHash[i].empty() ? candidatesHash(candidates(i)) : m_currentHash[i], {}};
 }
 
 void PreferenceProject::addTime(size_t i, const std::string &annotator, double seconds)
@@ -743,7 +742,31 @@ void PreferenceProject::setAnnotation(size_t i, const Annotation &a)
         throw Error(m_path + ": item " + std::to_string(i) + " is out of range");
     validateAnnotation(i, a, m_dataset.path + ":" + std::to_string(m_dataset.records[i].line));
     append({annotationEvent(m_dataset.records[i].line, a)});
-    m_items[i].annotation = a;
+    replaceAnnotation(i, a);
+}
+
+void PreferenceProject::replaceAnnotation(size_t i, Annotation a)
+{
+    Annotation &old = m_items[i].annotation;
+    const bool candidatesChange = !(a.edits == old.edits && a.humanOutputs == old.humanOutputs);
+    old = std::move(a);
+    if (candidatesChange) {
+        m_currentHash[i].clear();
+        if (!m_items[i].rewards.empty())
+            currentHash(i);
+    }
+}
+
+const std::string &PreferenceProject::currentHash(size_t i)
+{
+    if (m_currentHash[i].empty())
+        m_currentHash[i] = candidatesHash(candidates(i));
+    return m_currentHash[i];
+}
+
+size_t PreferenceProject::candidateCount(size_t i) const
+{
+    return m_dataset.records[i].outputs.size() + m_items[i].annotation.humanOutputs.size();
 }
 
 // ---- reading the state -----------------------------------------------------------
@@ -774,7 +797,7 @@ std::vector<TextField> PreferenceProject::candidates(size_t i) const
 bool PreferenceProject::hasRewards(size_t i) const
 {
     const ItemState &s = m_items[i];
-    return !s.rewards.empty() && s.rewardsFor == candidatesHash(candidates(i))
+    return !s.rewards.empty() && s.rewardsFor == m_currentHash[i] // kept for every item with rewards
            && (m_scoringModel.empty() || s.rewardModel == m_scoringModel);
 }
 

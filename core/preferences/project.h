@@ -201,11 +201,21 @@ private:
     void append(const std::vector<Json> &events);
     void apply(const Json &event, const std::string &where);
     void validateAnnotation(size_t i, const Annotation &a, const std::string &where) const;
+    void replaceAnnotation(size_t i, Annotation a);
+    const std::string &currentHash(size_t i);
+    size_t candidateCount(size_t i) const;
     Json headerJson() const;
 
     std::string m_path;
     DatasetImport m_dataset;
     std::vector<ItemState> m_items;
+    // candidatesHash(candidates(i)), kept for every item that has rewards
+    // (hashed when they arrive, again when an annotation changes the
+    // candidates; empty for the others, so opening an unscored dataset costs
+    // nothing): status, hasRewards and the item list's sort and filters ask
+    // per item and per paint, and hashing every candidate's text each time
+    // made a filter over 100,000 items take seconds.
+    std::vector<std::string> m_currentHash;
     std::string m_scoringModel;
     std::vector<JournalDamage> m_damage;
     int m_fd = -1;
