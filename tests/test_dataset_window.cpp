@@ -343,6 +343,27 @@ private Q_SLOTS:
         QCOMPARE(w.filterModel()->rowCount(), 9);
         w.filterModel()->setStatus(int(ItemStatus::Annotated));
         QCOMPARE(w.filterModel()->rowCount(), 0);
+        w.filterModel()->setStatus(-1);
+
+        // The item being annotated stays on screen while a filter hides it, and
+        // is the list's current row again once the filter lets it back.
+        auto currentRowItem = [&] {
+            const QModelIndex cur = w.itemTable()->currentIndex();
+            return cur.isValid() ? size_t(cur.data(DatasetItemModel::ItemRole).toULongLong()) : size_t(-1);
+        };
+        w.selectItem(3);
+        QCOMPARE(w.currentItem(), size_t(3));
+        QCOMPARE(currentRowItem(), size_t(3));
+        w.searchField()->setText("HAIKU ABOUT AUTUMN");
+        QCOMPARE(w.filterModel()->rowCount(), 1);
+        QVERIFY(currentRowItem() != size_t(3));
+        QCOMPARE(w.currentItem(), size_t(3)); // no jump to another item
+        w.searchField()->setText("");
+        QCOMPARE(currentRowItem(), size_t(3));
+        QCOMPARE(w.currentItem(), size_t(3));
+        w.searchField()->setText("strawberry"); // still shown: it keeps its row
+        if (w.filterModel()->mapFromSource(w.filterModel()->sourceModel()->index(3, 0)).isValid())
+            QCOMPARE(currentRowItem(), size_t(3));
     }
 
     // Batch scoring through a remote server that fails some requests: the

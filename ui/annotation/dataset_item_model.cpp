@@ -171,29 +171,39 @@ void DatasetFilterModel::setQueue(DatasetItemModel::Queue queue)
     sort(DatasetItemModel::Line, Qt::AscendingOrder);
 }
 
+void DatasetFilterModel::refilter()
+{
+    // A full rebuild, not invalidateFilter(): that one inserts and removes the
+    // rows whose acceptance changed range by range, quadratic when they
+    // interleave (0.7-1.5 s to widen a filter over 100,000 items, 10 ms so).
+    // The view keeps its current row through the layout change when the row
+    // is still accepted.
+    invalidate();
+}
+
 void DatasetFilterModel::setSearch(const QString &text)
 {
     m_search = text;
-    invalidateFilter();
+    refilter();
 }
 
 void DatasetFilterModel::setStatus(int status)
 {
     m_status = status;
-    invalidateFilter();
+    refilter();
 }
 
 void DatasetFilterModel::setDisagreementOnly(bool on)
 {
     m_disagreement = on;
-    invalidateFilter();
+    refilter();
 }
 
 void DatasetFilterModel::setRewardRange(double lo, double hi)
 {
     m_lo = lo;
     m_hi = hi;
-    invalidateFilter();
+    refilter();
 }
 
 bool DatasetFilterModel::filterAcceptsRow(int row, const QModelIndex &parent) const

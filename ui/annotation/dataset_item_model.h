@@ -58,6 +58,7 @@ protected:
     bool filterAcceptsRow(int row, const QModelIndex &parent) const override;
 
 private:
+    void refilter();
     QString m_search;
     int m_status = -1;
     bool m_disagreement = false;

@@ -128,6 +128,17 @@ void DatasetWindow::createWidgets()
         m_current = size_t(m_filter->data(cur, DatasetItemModel::ItemRole).toULongLong());
         showItem();
     });
+    // A filter that hid the item on screen left the list without a current
+    // row; when the item is listed again it is the current row again.
+    connect(m_filter, &QAbstractItemModel::layoutChanged, this, [this] {
+        if (m_itemTable->currentIndex().isValid() || m_current >= m_doc->size())
+            return;
+        const QModelIndex proxy = m_filter->mapFromSource(m_items->index(int(m_current), 0));
+        if (!proxy.isValid())
+            return;
+        m_itemTable->selectRow(proxy.row());
+        m_itemTable->scrollTo(proxy);
+    });
     connect(m_noneAcceptable, &QCheckBox::toggled, this, [this](bool on) {
         if (m_updating || m_current >= m_doc->size())
             return;

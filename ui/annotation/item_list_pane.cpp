@@ -6,10 +6,12 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -74,7 +76,23 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
     layout->addLayout(filters);
     layout->addWidget(m_table);
 
-    connect(m_search, &QLineEdit::textChanged, m_filter, &DatasetFilterModel::setSearch);
+    // Searching a long list takes a while per keystroke (0.4 s over 100,000
+    // items): once a search has taken that long, the next waits for a pause
+    // in the typing (Enter searches at once).
+    m_searchPause = new QTimer(this);
+    m_searchPause->setSingleShot(true);
+    m_searchPause->setInterval(300);
+    connect(m_searchPause, &QTimer::timeout, this, &ItemListPane::applySearch);
+    connect(m_search, &QLineEdit::textChanged, this, [this] {
+        if (m_lastSearchMs > 50)
+            m_searchPause->start();
+        else
+            applySearch();
+    });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (m_searchPause->isActive())
+            applySearch();
+    });
     connect(m_status, &QComboBox::currentIndexChanged, this, [this] { m_filter->setStatus(m_status->currentData().toInt()); });
     connect(m_disagree, &QCheckBox::toggled, m_filter, &DatasetFilterModel::setDisagreementOnly);
     connect(m_queue, &QComboBox::currentIndexChanged, this, [this] {
@@ -100,6 +118,15 @@ ItemListPane::ItemListPane(DatasetFilterModel *filter, QWidget *parent) : QWidge
             m_rangeEdited = true;
             rewardRange();
         });
+}
+
+void ItemListPane::applySearch()
+{
+    m_searchPause->stop();
+    QElapsedTimer took;
+    took.start();
+    m_filter->setSearch(m_search->text());
+    m_lastSearchMs = took.elapsed();
 }
 
 void ItemListPane::fitRewardRangeToItems()

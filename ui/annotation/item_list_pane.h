@@ -8,6 +8,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
 class QTableView;
+class QTimer;
 
 // The dataset's items: search, status, disagreement and reward filters over
 // the sorted item table. Filtering is the filter model's; this only renders.
@@ -25,6 +26,7 @@ public:
 
 private:
     void fitRewardRangeToItems();
+    void applySearch();
 
     DatasetFilterModel *m_filter;
     QTableView *m_table;
@@ -34,4 +36,6 @@ private:
     QDoubleSpinBox *m_rewardMin, *m_rewardMax;
     bool m_rangeEdited = false; // the annotator set a bound; ticking the filter keeps it
     bool m_fittingRange = false;
+    QTimer *m_searchPause;
+    qint64 m_lastSearchMs = 0;
 };
