@@ -55,7 +55,8 @@ void DatasetScorer::next()
         if (m_failed == 0)
             Q_EMIT stopped(true, tr("Every item is scored."));
         else
-            Q_EMIT stopped(false, tr("%n item(s) could not be scored; start again to retry them. First: %1", nullptr, int(m_failed))
+            Q_EMIT stopped(false, (m_failed == 1 ? tr("1 item could not be scored; start again to retry it: %1")
+                                                 : tr("%1 items could not be scored; start again to retry them. First: %2").arg(m_failed))
                                       .arg(m_firstFailure));
         return;
     }
