@@ -371,9 +371,9 @@ private Q_SLOTS:
         o.minMargin = 0.5;
         ExportSummary s;
         QVERIFY(collectPairs(p->annotatedItems(), o, s).empty());
-        QCOMPARE(s.droppedPairs["rewards stale after an edit"], size_t(1));
+        QCOMPARE(s.droppedPairs["rewards stale (edited since scoring, or another model's)"], size_t(1));
         QCOMPARE(s.staleItems, size_t(1)); // the item is named once, however many pairs it lost
-        QVERIFY2(QString::fromStdString(s.describe()).contains("1 item to score again"), s.describe().c_str());
+        QVERIFY2(QString::fromStdString(s.describe()).contains("1 item to score again for the margin and hardness filters"), s.describe().c_str());
         ExportSummary unfiltered; // without a reward filter stale rewards do not matter to the export
         QCOMPARE(collectPairs(p->annotatedItems(), {}, unfiltered).size(), size_t(1));
         QCOMPARE(unfiltered.staleItems, size_t(0));
@@ -381,7 +381,7 @@ private Q_SLOTS:
         const AgreementReport agreement = agreementReport(p->annotatedItems());
         QCOMPARE(agreement.items, 0);
         QCOMPARE(agreement.staleItems, 1);
-        QVERIFY2(QString::fromStdString(agreement.describe()).contains("1 ranked item left out: rewards from before an edit"),
+        QVERIFY2(QString::fromStdString(agreement.describe()).contains("1 ranked item left out: rewards stale"),
                  agreement.describe().c_str());
         // Annotated JSONL: null rewards, marked stale, and it reads back for pairs and eval.
         const std::string annotated = path("stale-annotated.jsonl");

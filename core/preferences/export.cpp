@@ -80,8 +80,7 @@ std::string ExportSummary::describe() const
     for (const auto &[why, n] : droppedPairs)
         s += "; " + counted(n, "pair", "pairs") + " left out: " + why;
     if (staleItems)
-        s += "; " + counted(staleItems, "item", "items")
-             + " to score again (rewards from before an edit; the margin and hardness filters need current ones)";
+        s += "; " + counted(staleItems, "item", "items") + " to score again for the margin and hardness filters";
     for (const auto &c : contradictions)
         s += "\n  contradiction: " + c;
     return s;
@@ -170,7 +169,7 @@ std::vector<PreferencePair> collectPairs(const std::vector<AnnotatedItem> &items
         bool judgedOnStaleRewards = false;
         for (const auto &[a, b] : pairsFromRanking(ranks, o.strategy)) {
             if ((o.minMargin || o.hardOnly) && !haveRewards) {
-                ++s.droppedPairs[it.rewardsStale ? "rewards stale after an edit" : "no model rewards for a margin or hardness filter"];
+                ++s.droppedPairs[it.rewardsStale ? "rewards stale (edited since scoring, or another model's)" : "no model rewards for a margin or hardness filter"];
                 judgedOnStaleRewards = judgedOnStaleRewards || it.rewardsStale;
                 continue;
             }

@@ -30,7 +30,7 @@ struct ExportSummary
     size_t duplicateOutputsMerged = 0;  // the same text twice in one item, ranked alike
     size_t emptyKept = 0;               // pairs written with an empty output or prompt (keepEmpty)
     size_t rolesFilled = 0;             // items whose role-less messages got a default role
-    size_t staleItems = 0;              // items whose pairs a margin or hardness filter could not judge: rewards predate an edit
+    size_t staleItems = 0;              // items whose pairs a margin or hardness filter could not judge: stale rewards
     std::map<std::string, size_t> skippedItems; // reason -> count
     std::map<std::string, size_t> droppedPairs; // reason -> count
     std::vector<std::string> contradictions;    // "LINE: outputs 0 and 2 are the same text ranked 1 and 3"

@@ -195,7 +195,7 @@ std::string AgreementReport::describe() const
     std::string s = buf;
     if (staleItems)
         s += counted(size_t(staleItems), "ranked item", "ranked items")
-             + " left out: rewards from before an edit (score again)\n";
+             + " left out: rewards stale (edited since scoring, or another model's): score again\n";
     // No pairs is no evidence: 0.0000 would read as a model that is always wrong.
     if (pairs)
         std::snprintf(buf, sizeof buf, "pairwise accuracy: %.4f (%d of %d pairs)\n", pairwiseAccuracy(), agreeing, pairs);

@@ -35,7 +35,7 @@ struct AgreementReport
     int tauItems = 0;
     int chosenRejectedItems = 0, chosenAboveRejected = 0; // RewardBench-style accuracy
     int bothGood = 0, bothBad = 0; // two-candidate items judged alike: no pair, counted here
-    int staleItems = 0;     // ranked items left out: their rewards predate an edit of their outputs
+    int staleItems = 0;     // ranked items left out: stale rewards (candidates edited since, or another model's)
     double pairwiseAccuracy() const { return pairs ? double(agreeing) / pairs : 0.0; }
     double rewardBenchAccuracy() const { return chosenRejectedItems ? double(chosenAboveRejected) / chosenRejectedItems : 0.0; }
     std::string describe() const;

@@ -60,7 +60,7 @@ struct AnnotatedItem
     std::vector<TextField> candidates;
     std::vector<bool> humanWritten;
     std::vector<float> rewards;   // empty when not scored, or scored before the candidates changed
-    bool rewardsStale = false;    // there were rewards, but for candidates since edited or added
+    bool rewardsStale = false;    // there were rewards, but for candidates since edited or added, or by another model than the scoring one
     std::vector<int> ranks;       // empty when not ranked
     // The ranks are the dataset's own chosen-over-rejected label, which stands
     // until someone ranks the item: no annotator's judgement, so neither
