@@ -107,10 +107,15 @@ private Q_SLOTS:
         QCOMPARE(shown.size(), size_t(2));
         QCOMPARE(shown[0].line, size_t(10));
         QVERIFY(QString::fromStdString(shown[0].reason).contains("reference"));
-        QVERIFY(w.lastMessage().contains("invalid lines"));
+        QVERIFY2(w.lastMessage().contains("has 2 invalid lines"), qPrintable(w.lastMessage()));
         QVERIFY(w.openDataset(path, [](const auto &) { return true; }));
         QCOMPARE(w.itemModel()->rowCount(), 9);
         QCOMPARE(readWholeFile(path.toStdString()), before); // the dataset is never touched
+
+        const QString one = freshDataset("one-invalid.jsonl", "not json\n");
+        DatasetWindow w1(m_main->engine());
+        QVERIFY(!w1.openDataset(one, [](const auto &) { return false; }));
+        QVERIFY2(w1.lastMessage().contains("has 1 invalid line."), qPrintable(w1.lastMessage())); // not "1 invalid lines"
     }
 
     void changedDatasetOffersReattach()

@@ -6,6 +6,7 @@
 #include "engine/controller.h"
 #include "util/files.h"
 #include "widgets/appearance.h"
+#include "widgets/counted_text.h"
 #include "widgets/save_file.h"
 
 #include <QComboBox>
@@ -207,9 +208,9 @@ void BenchDialog::showReport()
     m_bars->remove(0, m_bars->count());
     m_bars->append(values);
     m_subsets->setCategories(names);
-    m_status->setText(tr("%1 rows evaluated; references: %2. Not comparable with reference-free reward models.")
-                          .arg(m_report->evaluated)
-                          .arg(QString::fromStdString(m_report->reference).toHtmlEscaped()));
+    m_status->setText(tr("%1 evaluated; references: %2. Not comparable with reference-free reward models.")
+                          .arg(countedText(qint64(m_report->evaluated), tr("1 row"), tr("%1 rows")),
+                               QString::fromStdString(m_report->reference).toHtmlEscaped()));
     m_save->setEnabled(true);
 }
 

@@ -55,9 +55,10 @@ void DatasetScorer::next()
         if (m_failed == 0)
             Q_EMIT stopped(true, tr("Every item is scored."));
         else
-            Q_EMIT stopped(false, (m_failed == 1 ? tr("1 item could not be scored; start again to retry it: %1")
-                                                 : tr("%1 items could not be scored; start again to retry them. First: %2").arg(m_failed))
-                                      .arg(m_firstFailure));
+            Q_EMIT stopped(false, m_failed == 1 ? tr("1 item could not be scored; start again to retry it: %1").arg(m_firstFailure)
+                                                : tr("%1 items could not be scored; start again to retry them. First: %2")
+                                                      .arg(m_failed)
+                                                      .arg(m_firstFailure));
         return;
     }
     m_engine->scoreItems(std::move(request), m_settings);

@@ -527,8 +527,9 @@ void DatasetWindow::submit()
     const int unranked = int(a.ranks.size()) - ranked;
     if (unranked > 0 && !a.noneAcceptable && m_confirmPartialItem != m_current) {
         m_confirmPartialItem = m_current;
-        showMessage(tr("%1 of %2 candidates are unranked (they give no pairs). Press Enter again to submit as is.")
-                        .arg(unranked)
+        showMessage((unranked == 1 ? tr("1 of %2 candidates is unranked (it gives no pairs). Press Enter again to submit as is.")
+                                   : tr("%1 of %2 candidates are unranked (they give no pairs). Press Enter again to submit as is.")
+                                         .arg(unranked))
                         .arg(a.ranks.size()),
                     true);
         return;

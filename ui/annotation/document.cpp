@@ -5,6 +5,7 @@
 #include "preferences/annotated_jsonl.h"
 #include "preferences/metrics.h"
 #include "widgets/app_settings.h"
+#include "widgets/counted_text.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -78,7 +79,8 @@ AnnotationDocument::Comparison AnnotationDocument::compareWith(const QString &pa
                                           QDateTime::currentSecsSinceEpoch());
     if (changes.empty() || !m_project->writable())
         return out;
-    m_undo->beginMacro(tr("Take %1 rankings from %2").arg(changes.size()).arg(QFileInfo(path).fileName()));
+    m_undo->beginMacro(tr("Take %1 from %2")
+                           .arg(countedText(qint64(changes.size()), tr("1 ranking"), tr("%1 rankings")), QFileInfo(path).fileName()));
     for (const auto &c : changes)
         m_undo->push(new AnnotateCommand(this, c.item, m_project->item(c.item).annotation, c.annotation, AnnotateCommand::Kind::Merge));
     m_undo->endMacro();

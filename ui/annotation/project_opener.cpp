@@ -1,4 +1,5 @@
 #include "annotation/project_opener.h"
+#include "widgets/counted_text.h"
 #include "widgets/window_size.h"
 
 #include <QDialog>
@@ -25,9 +26,8 @@ bool consentDialog(QWidget *parent, const QString &path, const std::vector<polar
     QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     auto *l = new QVBoxLayout(&dialog);
-    l->addWidget(new QLabel(QObject::tr("%1 lines of %2 cannot be read. The file itself is never modified.")
-                                .arg(invalid.size())
-                                .arg(path)));
+    l->addWidget(new QLabel(QObject::tr("%1 of %2 cannot be read. The file itself is never modified.")
+                                .arg(countedText(qint64(invalid.size()), QObject::tr("1 line"), QObject::tr("%1 lines")), path)));
     l->addWidget(list);
     l->addWidget(buttons);
     sizeToScreen(&dialog, QSize(700, 400));
@@ -49,7 +49,7 @@ int askDialog(QWidget *parent, const QString &title, const QString &text, const 
 QString ProjectOpening::summary(bool *warning) const
 {
     *warning = !project->writable();
-    const QString items = project->size() == 1 ? QObject::tr("1 item") : QObject::tr("%1 items").arg(project->size());
+    const QString items = countedText(qint64(project->size()), QObject::tr("1 item"), QObject::tr("%1 items"));
     if (!project->writable())
         return QObject::tr("%1 · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
             .arg(items)
@@ -109,7 +109,8 @@ ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOp
     const QString dataset = QString::fromStdString(out.project->dataset().path);
     out.invalidLines = invalid.size();
     if (!invalid.empty() && !(consent ? consent(invalid) : consentDialog(parent, dataset, invalid))) {
-        out.error = QObject::tr("Not opened: %1 has %2 invalid lines.").arg(dataset).arg(invalid.size());
+        out.error = QObject::tr("Not opened: %1 has %2.")
+                        .arg(dataset, countedText(qint64(invalid.size()), QObject::tr("1 invalid line"), QObject::tr("%1 invalid lines")));
         out.project.reset();
     }
     return out;

@@ -4,6 +4,7 @@
 #include "training/fine_tune_runner.h"
 #include "training/training_chart.h"
 #include "util/files.h"
+#include "widgets/counted_text.h"
 #include "widgets/window_size.h"
 
 #include <QCheckBox>
@@ -327,7 +328,8 @@ void FineTuneDialog::showComparison(const polar::FineTuneResult &r)
     rows.push_back({tr("Held-out pairs (%1, prompts not trained on): accuracy").arg(r.training.validationPairs),
                     evalCell(r.training.before, true), evalCell(r.training.after, true)});
     rows.push_back({tr("Held-out pairs: loss"), evalCell(r.training.before, false), evalCell(r.training.after, false)});
-    rows.push_back({tr("All rankings (%1 items, the held-out ones too): pairwise agreement").arg(r.after.items),
+    rows.push_back({tr("All rankings (%1, the held-out ones too): pairwise agreement")
+                        .arg(countedText(r.after.items, tr("1 item"), tr("%1 items"))),
                     percent(r.before.pairwiseAccuracy()), percent(r.after.pairwiseAccuracy())});
     auto tau = [](const polar::AgreementReport &a) { return a.tauItems ? QString::number(a.meanKendallTau, 'f', 3) : tr("–"); };
     rows.push_back({tr("All rankings: mean Kendall tau-b"), tau(r.before), tau(r.after)});

@@ -1,4 +1,5 @@
 #include "widgets/message_bar.h"
+#include "widgets/counted_text.h"
 
 #include <algorithm>
 
@@ -56,8 +57,7 @@ void MessageBar::render(const QString &latest, bool latestIsError)
     for (int i = 0; i < m_errors.size() && i < kShownErrors; ++i)
         lines << (i == 0 && latestIsError ? QString() : tr("Earlier: ")) + m_errors[i].toHtmlEscaped();
     if (m_errors.size() > kShownErrors)
-        lines << (m_errors.size() - kShownErrors == 1 ? tr("…and 1 earlier problem.")
-                                                      : tr("…and %1 earlier problems.").arg(m_errors.size() - kShownErrors));
+        lines << countedText(m_errors.size() - kShownErrors, tr("…and 1 earlier problem."), tr("…and %1 earlier problems."));
     QString html = lines.join(QStringLiteral("<br>"));
     if (anyError)
         html += QStringLiteral(" &nbsp;<a href='dismiss' style='color:#7a1b1b'>%1</a>").arg(tr("Dismiss"));

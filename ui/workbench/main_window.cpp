@@ -12,6 +12,7 @@
 #include "widgets/window_size.h"
 #include "workbench/results_table_export.h"
 #include "util/files.h"
+#include "widgets/counted_text.h"
 #include "widgets/message_bar.h"
 #include "widgets/score_status.h"
 #include "workbench/candidate_list_model.h"
@@ -579,7 +580,7 @@ void MainWindow::copyResults()
         return;
     }
     QGuiApplication::clipboard()->setText(resultsText('\t'));
-    showMessage(tr("Copied %1 rows as tab-separated text.").arg(m_sorted->rowCount()));
+    showMessage(tr("Copied %1 as tab-separated text.").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows"))));
 }
 
 void MainWindow::saveResults()
@@ -604,7 +605,7 @@ bool MainWindow::saveResultsTo(const QString &path)
                                  : suffix == "tsv" ? resultsText('\t').toStdString()
                                                    : resultsText(',').toStdString();
         polar::writeFileAtomically(path.toStdString(), text);
-        showMessage(tr("Saved %1 rows to %2").arg(m_sorted->rowCount()).arg(path));
+        showMessage(tr("Saved %1 to %2").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows")), path));
         return true;
     } catch (const std::exception &e) {
         showMessage(tr("Could not save the results: %1").arg(QString::fromUtf8(e.what())), true);
