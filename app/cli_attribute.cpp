@@ -88,7 +88,9 @@ int runAttribute(const std::vector<std::string> &argv)
     size_t failures = 0, outputsDone = 0, outputsTotal = 0;
     for (const auto &line : lines)
         if (line.ok() && line.value.is_object())
-            outputsTotal += line.value.contains("outputs") && line.value["outputs"].is_array() ? line.value["outputs"].size() : 1;
+            outputsTotal += line.value.contains("outputs") && line.value["outputs"].is_array() ? line.value["outputs"].size()
+                            : line.value.contains("chosen")                                     ? 2
+                                                                                                 : 1;
     ProgressBar bar("attributing", outputsTotal);
     for (const auto &line : lines) {
         const std::string where = inName + ":" + std::to_string(line.number);
@@ -110,10 +112,10 @@ int runAttribute(const std::vector<std::string> &argv)
                 bar.update(++outputsDone);
             }
             rec.erase("error"); // an earlier run's, on a record that scores now
-            if (r.manyOutputs)
-                rec["attributions"] = results;
-            else
-                rec["attribution"] = results[0];
+            if (r.shape == ScoreRecord::Shape::Outputs)
+                rec["attributions"] = Json::array();
+            for (size_t k = 0; k < results.size(); ++k)
+                putResult(rec, r.shape, k, "attribution", "attributions", results[k]);
         } catch (const Cancelled &) {
             throw;
         } catch (const std::exception &e) {

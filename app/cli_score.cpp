@@ -20,6 +20,7 @@ struct Job
     size_t record;  // index into the output records
     size_t output;  // index into that record's outputs
     size_t line;    // line number in the input file
+    ScoreRecord::Shape shape;
 };
 
 Json explainJson(const CandidateScore &s)
@@ -39,7 +40,10 @@ Json withoutOldResults(Json record, const ScoreRecord &parsed, bool explain)
 {
     for (const char *field : {"reward", "rewards", "explain", "error"})
         record.erase(field);
-    if (parsed.manyOutputs) {
+    if (parsed.shape == ScoreRecord::Shape::ChosenRejected)
+        for (const char *field : {"chosen_reward", "rejected_reward", "chosen_explain", "rejected_explain"})
+            record.erase(field);
+    if (parsed.shape == ScoreRecord::Shape::Outputs) {
         record["rewards"] = Json::array();
         for (size_t i = 0; i < parsed.outputs.size(); ++i)
             record["rewards"].push_back(nullptr);
@@ -85,7 +89,7 @@ int runScore(const std::vector<std::string> &argv)
         try {
             const ScoreRecord rec = parseScoreRecord(line.value, where);
             for (size_t i = 0; i < rec.outputs.size(); ++i) {
-                jobs.push_back({out.size(), i, line.number});
+                jobs.push_back({out.size(), i, line.number, rec.shape});
                 requests.push_back({rec.prompt, rec.reference, rec.outputs[i]});
             }
             out.push_back(withoutOldResults(line.value, rec, explain));
@@ -110,7 +114,6 @@ int runScore(const std::vector<std::string> &argv)
     // Put rewards back into their records, in input order.
     for (size_t j = 0; j < jobs.size(); ++j) {
         Json &rec = out[jobs[j].record];
-        const bool many = rec.contains("outputs");
         const CandidateScore &r = results[j];
         if (!r.truncation.empty())
             std::fprintf(stderr, "%s:%zu: truncated: %s\n", inName.c_str(), jobs[j].line, r.truncation.c_str());
@@ -119,22 +122,18 @@ int runScore(const std::vector<std::string> &argv)
             fail(inName + ":" + std::to_string(jobs[j].line) + ": output " + std::to_string(jobs[j].output), r.error);
             rec["error"] = r.error;
         }
-        if (many) {
-            rec["rewards"][jobs[j].output] = reward;
-            if (explain)
-                rec["explain"][jobs[j].output] = explainJson(r);
-        } else {
-            rec["reward"] = reward;
-            if (explain)
-                rec["explain"] = explainJson(r);
-        }
+        putResult(rec, jobs[j].shape, jobs[j].output, "reward", "rewards", reward);
+        if (explain)
+            putResult(rec, jobs[j].shape, jobs[j].output, "explain", "explain", explainJson(r));
     }
     if (model->remote())
-        std::fprintf(stderr, "scored %zu outputs of %zu records on %s%s\n", requests.size(), records, model->info().remote.c_str(),
+        std::fprintf(stderr, "scored %s of %s on %s%s\n", counted(requests.size(), "output", "outputs").c_str(),
+                     counted(records, "record", "records").c_str(), model->info().remote.c_str(),
                      failures ? (", " + counted(failures, "problem", "problems") + " reported above").c_str() : "");
     else
-        std::fprintf(stderr, "scored %zu outputs of %zu records in %zu passes (padding %.1f%%, %zu on a shared prefix%s)%s\n",
-                 requests.size(), records, stats.forwardPasses, 100.0 * stats.paddingRatio(), stats.sharedRows,
+        std::fprintf(stderr, "scored %s of %s in %s (padding %.1f%%, %zu on a shared prefix%s)%s\n",
+                 counted(requests.size(), "output", "outputs").c_str(), counted(records, "record", "records").c_str(),
+                 counted(stats.forwardPasses, "pass", "passes").c_str(), 100.0 * stats.paddingRatio(), stats.sharedRows,
                  stats.oomRetries ? (", " + std::to_string(stats.oomRetries) + " split after running out of memory").c_str() : "",
                  failures ? (", " + counted(failures, "problem", "problems") + " reported above").c_str() : "");
 

@@ -198,6 +198,43 @@ this is not json
         QVERIFY(near(second[2]["reward"], first[0]["rewards"][0])); // "a" against the same prompt and reference
     }
 
+    // A preference pair as POLAR's train.jsonl holds it scores both answers:
+    // chosen_reward and rejected_reward, replaced when scored again.
+    void aPreferencePairGetsBothRewards()
+    {
+        QTemporaryDir dir;
+        const QString in = dir.filePath("train.jsonl"), once = dir.filePath("once.jsonl");
+        write(in, R"({"prompt": [{"role": "user", "content": "What is the capital of China?"}], "reference": [{"role": "assistant", "content": "Beijing."}], "chosen": [{"role": "assistant", "content": "Beijing."}], "rejected": [{"role": "assistant", "content": "Shanghai."}]}
+{"prompt": "P", "reference": "R", "chosen": "a"}
+{"prompt": "P", "reference": "R", "chosen": "a", "rejected": "b", "output": "c"}
+)");
+        const Run r = cli({"score", "--model", model(), in, "-o", once, "--explain"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(in + ":2: missing field 'rejected'"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(in + ":3: has more than one of 'output', 'outputs' and 'chosen'/'rejected'"), qPrintable(r.err));
+        const auto first = parseJsonlLinesOf(QString::fromUtf8(readAll(once)));
+        QCOMPARE(first.size(), size_t(3));
+        double golden = 0;
+        for (const auto &c : testdata::readGoldenLines(testdata::golden("tiny-polar.jsonl")))
+            if (c["name"] == "capital_beijing")
+                golden = c["reward"].get<double>();
+        QVERIFY(std::fabs(first[0]["chosen_reward"].get<double>() - golden) < 1e-4);
+        QVERIFY(first[0]["chosen_reward"].get<double>() > first[0]["rejected_reward"].get<double>());
+        QVERIFY(first[0]["rejected_explain"]["encoded_text"].get<std::string>().find("Shanghai.") != std::string::npos);
+        QVERIFY(!first[0].contains("reward") && !first[0].contains("rewards"));
+        QVERIFY(first[1].contains("error") && !first[1].contains("chosen_reward"));
+
+        const Run again = cli({"score", "--model", model(), once});
+        const auto second = parseJsonlLinesOf(again.out);
+        QVERIFY(std::fabs(second[0]["chosen_reward"].get<double>() - golden) < 1e-4);
+        QVERIFY(!second[0].contains("chosen_explain")); // not asked for this time
+
+        const Run attributed = cli({"attribute", "--model", model(), "--method", "grad", once});
+        const auto spans = parseJsonlLinesOf(attributed.out);
+        QVERIFY2(spans[0].contains("chosen_attribution") && spans[0].contains("rejected_attribution"), qPrintable(attributed.out));
+        QVERIFY(std::fabs(spans[0]["chosen_attribution"]["reward"].get<double>() - golden) < 1e-4);
+    }
+
     // `-` reads the records from standard input and `-o -` writes to standard
     // output, so score and attribute sit in a pipe; nothing named "-" is made.
     void recordsComeThroughAPipe()

@@ -203,7 +203,8 @@ std::string AgreementReport::describe() const
         std::snprintf(buf, sizeof buf, "pairwise accuracy: n/a (no ranked pairs with rewards yet)\n");
     s += buf;
     if (tauItems)
-        std::snprintf(buf, sizeof buf, "mean Kendall tau-b: %.4f (over %d items)\n", meanKendallTau, tauItems);
+        std::snprintf(buf, sizeof buf, "mean Kendall tau-b: %.4f (over %s)\n", meanKendallTau,
+                      counted(size_t(tauItems), "item", "items").c_str());
     else
         std::snprintf(buf, sizeof buf, "mean Kendall tau-b: n/a (no ranked item with rewards yet)\n");
     s += buf;
