@@ -155,6 +155,32 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, m_tiny->encode(TextField::fromString("a"), TextField::fromString("b"),
                                                        TextField::fromString("c"), o));
     }
+
+    // A message field that is not text says what it found and where, so a
+    // dataset in another chat format is fixed, not guessed at.
+    void messageContentMustBeText_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("parts") << R"([{"role": "user", "content": [{"type": "text", "text": "hi"}]}])"
+                               << "prompt[0].content: a list of content parts";
+        QTest::newRow("null") << R"([{"role": "user", "content": null}])" << "prompt[0].content: must be a string, found null";
+        QTest::newRow("missing") << R"([{"role": "user"}, {"role": "user", "text": "hi"}])" << "prompt[0].content: missing";
+        QTest::newRow("number") << R"([{"role": "user", "content": "a"}, {"content": 3}])"
+                                << "prompt[1].content: must be a string, found number";
+    }
+
+    void messageContentMustBeText()
+    {
+        QFETCH(QString, json);
+        QFETCH(QString, message);
+        try {
+            textFieldFromJson(parseJson(json.toStdString(), "test"), "prompt");
+            QFAIL("accepted");
+        } catch (const Error &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).startsWith(message), e.what());
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestEncoding)

@@ -62,8 +62,13 @@ TextField textFieldFromJson(const Json &j, const std::string &where)
         if (!m.is_object())
             throw Error(at + ": expected a message object, found " + std::string(m.type_name()));
         auto content = m.find("content");
-        if (content == m.end() || !content->is_string())
-            throw Error(at + ".content: missing or not a string");
+        if (content == m.end())
+            throw Error(at + ".content: missing");
+        if (content->is_array())
+            throw Error(at + ".content: a list of content parts; POLAR joins messages as text (xtuner's _encode), so give "
+                             "each message's content as one string");
+        if (!content->is_string())
+            throw Error(at + ".content: must be a string, found " + std::string(content->type_name()));
         Message msg;
         msg.content = content->get<std::string>();
         auto role = m.find("role");
