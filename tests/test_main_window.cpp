@@ -303,6 +303,10 @@ private Q_SLOTS:
         // The header says what a column means.
         QVERIFY(table->model()->headerData(ResultsModel::Tokens, Qt::Horizontal, Qt::ToolTipRole).toString().contains("whole encoded input"));
         QVERIFY(table->actions().contains(w().action("copyResults")));
+        // Done is news, not an error: nothing stays on screen to dismiss.
+        w().action("copyResults")->trigger();
+        QVERIFY2(w().lastMessage().startsWith(QString("Copied %1 rows").arg(table->model()->rowCount())), qPrintable(w().lastMessage()));
+        QVERIFY2(!w().pendingErrors().join('\n').contains("Copied"), qPrintable(w().pendingErrors().join("; ")));
 
         // JSON Lines: numbers as numbers, the reference as "ref" with null margins, the table's order.
         const QString jsonl = m_tmp.filePath("results.jsonl");
@@ -326,6 +330,8 @@ private Q_SLOTS:
         }
         const QString tsv = m_tmp.filePath("results.tsv");
         QVERIFY(w().saveResultsTo(tsv));
+        QVERIFY2(w().lastMessage().startsWith("Saved ") && !w().pendingErrors().join('\n').contains("Saved "),
+                 qPrintable(w().pendingErrors().join("; ")));
         QCOMPARE(QString::fromStdString(readWholeFile(tsv.toStdString())), w().resultsText('\t'));
     }
 

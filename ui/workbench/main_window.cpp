@@ -384,6 +384,7 @@ void MainWindow::showMessage(const QString &message, bool error)
 }
 
 QString MainWindow::lastMessage() const { return m_messageBar->lastMessage(); }
+QStringList MainWindow::pendingErrors() const { return m_messageBar->pendingErrors(); }
 void MainWindow::hideMessage() { m_messageBar->dismiss(); }
 void MainWindow::updateTitle() { setWindowTitle(m_session->title()); } // Qt appends " — Polar Studio"
 
@@ -580,7 +581,7 @@ void MainWindow::copyResults()
         return;
     }
     QGuiApplication::clipboard()->setText(resultsText('\t'));
-    showMessage(tr("Copied %1 as tab-separated text.").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows"))));
+    showMessage(tr("Copied %1 as tab-separated text.").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows"))), false);
 }
 
 void MainWindow::saveResults()
@@ -605,7 +606,7 @@ bool MainWindow::saveResultsTo(const QString &path)
                                  : suffix == "tsv" ? resultsText('\t').toStdString()
                                                    : resultsText(',').toStdString();
         polar::writeFileAtomically(path.toStdString(), text);
-        showMessage(tr("Saved %1 to %2").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows")), path));
+        showMessage(tr("Saved %1 to %2").arg(countedText(m_sorted->rowCount(), tr("1 row"), tr("%1 rows")), path), false);
         return true;
     } catch (const std::exception &e) {
         showMessage(tr("Could not save the results: %1").arg(QString::fromUtf8(e.what())), true);

@@ -58,6 +58,7 @@ public:
     QTableView *resultsTable() const { return m_resultsTable; }
     QAction *action(const QString &objectName) const;
     QString lastMessage() const;
+    QStringList pendingErrors() const; // the errors the message bar holds until dismissed
     QString recoveryFile() const { return m_session->recoveryFile(); }
     QString sessionFile() const { return m_session->sessionFile(); }
 
