@@ -301,10 +301,10 @@ void MainWindow::connectParts()
         updateActions();
     });
     connect(m_pane, &ResultsPane::candidateSelected, m_editor, &WorkspaceEditor::select);
-    connect(m_editor, &WorkspaceEditor::message, this, [this](const QString &m) { showMessage(m); });
+    connect(m_editor, &WorkspaceEditor::message, this, [this](const QString &m) { showMessage(m, true); });
     connect(m_doc, &WorkspaceDocument::changed, this, &MainWindow::updateActions);
     connect(m_session, &SessionController::titleChanged, this, &MainWindow::updateTitle);
-    connect(m_session, &SessionController::message, this, [this](const QString &m) { showMessage(m); });
+    connect(m_session, &SessionController::message, this, [this](const QString &m) { showMessage(m, true); });
     connect(m_session, &SessionController::saved, this, [this](const QString &p) { statusBar()->showMessage(tr("Saved %1").arg(p), 5000); });
     connect(m_session, &SessionController::modelWanted, this, [this](const QString &dir, const QString &device, const QString &dtype) {
         m_modelPanel->setDeviceAndDtype(device, dtype);
@@ -354,7 +354,8 @@ void MainWindow::connectEngine()
     });
     connect(m_engine, &EngineController::modelLoadFailed, this, [this](const QString &error) {
         showMessage(tr("Could not load the model: %1").arg(error)
-                    + (m_engine->hasModel() ? tr(" (still using %1)").arg(QString::fromStdString(m_engine->modelInfo().name)) : QString()));
+                    + (m_engine->hasModel() ? tr(" (still using %1)").arg(QString::fromStdString(m_engine->modelInfo().name)) : QString()),
+                    true);
         // The field shows the model in use, not the folder that failed.
         if (m_engine->hasModel())
             m_modelPanel->setModelDir(QString::fromStdString(m_engine->modelInfo().directory));
@@ -404,7 +405,7 @@ void MainWindow::updateActions()
 void MainWindow::loadModel(const QString &dir)
 {
     if (dir.isEmpty()) {
-        showMessage(tr("Choose a model directory first (Ctrl+L)."));
+        showMessage(tr("Choose a model directory first (Ctrl+L)."), true);
         Q_EMIT modelReady(false);
         return;
     }
@@ -415,7 +416,7 @@ void MainWindow::loadModel(const QString &dir)
             spec = m_modelPanel->serverSpec();
         } catch (const std::exception &e) {
             m_modelPanel->showFailed(QString::fromUtf8(e.what()));
-            showMessage(QString::fromUtf8(e.what()));
+            showMessage(QString::fromUtf8(e.what()), true);
             Q_EMIT modelReady(false);
             return;
         }
@@ -433,7 +434,7 @@ void MainWindow::loadDefaultModel()
     QString error;
     const QString dir = embeddedModelDir(&error);
     if (dir.isEmpty()) {
-        showMessage(tr("Could not unpack the embedded demo model: %1").arg(error));
+        showMessage(tr("Could not unpack the embedded demo model: %1").arg(error), true);
         Q_EMIT modelReady(false);
         return;
     }
@@ -506,7 +507,7 @@ void MainWindow::score()
     hideMessage();
     const QString missing = m_scored->missingInputs();
     if (!m_engine->hasModel() || !missing.isEmpty()) {
-        showMessage(m_engine->hasModel() ? tr("Nothing scored: enter %1.").arg(missing) : tr("Load a model before scoring (Ctrl+L)."));
+        showMessage(m_engine->hasModel() ? tr("Nothing scored: enter %1.").arg(missing) : tr("Load a model before scoring (Ctrl+L)."), true);
         Q_EMIT scoringDone(false);
         return;
     }
@@ -524,7 +525,7 @@ void MainWindow::onScoreFinished(const polar::CandidatesResult &result)
     bool current = false;
     const QStringList errors = m_scored->apply(result, m_engine->modelInfo(), &current);
     if (!errors.isEmpty())
-        showMessage(tr("Some candidates could not be scored: %1").arg(errors.join("; ")));
+        showMessage(tr("Some candidates could not be scored: %1").arg(errors.join("; ")), true);
     statusBar()->showMessage(tr("Scored %1 inputs in %2 ms (%3 from cache)")
                                  .arg(result.computed + result.fromCache)
                                  .arg(result.seconds * 1000.0, 0, 'f', 0)
@@ -577,7 +578,7 @@ QString MainWindow::resultsText(QChar separator) const
 void MainWindow::copyResults()
 {
     if (!m_results->hasScores()) {
-        showMessage(tr("Nothing to copy yet: score first (Ctrl+Enter)."));
+        showMessage(tr("Nothing to copy yet: score first (Ctrl+Enter)."), true);
         return;
     }
     QGuiApplication::clipboard()->setText(resultsText('\t'));
@@ -587,7 +588,7 @@ void MainWindow::copyResults()
 void MainWindow::saveResults()
 {
     if (!m_results->hasScores()) {
-        showMessage(tr("Nothing to save yet: score first (Ctrl+Enter)."));
+        showMessage(tr("Nothing to save yet: score first (Ctrl+Enter)."), true);
         return;
     }
     const QString path = askSavePath(this, tr("Save results"), QStringLiteral("results.csv"),

@@ -107,7 +107,7 @@ private:
     void connectEngine();
     void restoreLayout();
 
-    void showMessage(const QString &message, bool error = true);
+    void showMessage(const QString &message, bool error);
     void hideMessage();
     void updateTitle();
     void updateActions();
