@@ -222,6 +222,10 @@ private Q_SLOTS:
         QVERIFY2(w.lastMessage().contains("4 of 7 candidates are unranked"), qPrintable(w.lastMessage()));
         QTest::keyClick(table, Qt::Key_Return);
         QCOMPARE(w.currentItem(), size_t(1)); // moved on
+        // The prompt was about the item just submitted: it does not stay on screen over the next,
+        // and the next item starts at its first candidate.
+        QVERIFY2(!w.pendingErrors().join('\n').contains("unranked"), qPrintable(w.pendingErrors().join("; ")));
+        QCOMPARE(table->currentIndex().row(), 0);
         QCOMPARE(w.project()->status(0), ItemStatus::Annotated);
         // The decision is on disk already.
         QCOMPARE(reopen(path)->item(0).annotation.ranks, (std::vector<int>{2, 2, 1, 0, 0, 0, 0}));

@@ -446,11 +446,14 @@ void DatasetWindow::showItem()
                                  + lengthHint)
                             .arg(QString::fromStdString(rec.prompt.flattened()).toHtmlEscaped())
                             .arg(QString::fromStdString(rec.reference.flattened()).toHtmlEscaped()));
-    const size_t keep = m_annotation->candidateAt(m_candidateTable->currentIndex().row());
-    m_annotation->setItem(p->candidates(m_current), rec, p->rewards(m_current), draft(),
-                          m_keepCandidateOrder && m_current == m_shownItem);
-    if (m_current != m_shownItem)
+    // The same item shown again (a rank changed) keeps its cursor; another item starts at the top.
+    const bool sameItem = m_current == m_shownItem;
+    const size_t keep = sameItem ? m_annotation->candidateAt(m_candidateTable->currentIndex().row()) : size_t(-1);
+    m_annotation->setItem(p->candidates(m_current), rec, p->rewards(m_current), draft(), m_keepCandidateOrder && sameItem);
+    if (!sameItem) {
         m_confirmPartialItem = size_t(-1);
+        clearItemPrompt();
+    }
     m_shownItem = m_current;
     m_candidateTable->resizeRowsToContents();
     const int row = keep == size_t(-1) ? 0 : std::max(0, m_annotation->rowOf(keep));
@@ -520,21 +523,21 @@ void DatasetWindow::submit()
     for (int r : a.ranks)
         ranked += r > 0;
     if (ranked < 2 && !a.noneAcceptable) {
-        showMessage(tr("Rank at least two candidates (keys 1–9), mark none acceptable, or skip (S)."), true);
+        showItemPrompt(tr("Rank at least two candidates (keys 1–9), mark none acceptable, or skip (S)."));
         return;
     }
     // A partly ranked item is submitted on a second Enter, once the annotator has been told.
     const int unranked = int(a.ranks.size()) - ranked;
     if (unranked > 0 && !a.noneAcceptable && m_confirmPartialItem != m_current) {
         m_confirmPartialItem = m_current;
-        showMessage((unranked == 1 ? tr("1 of %2 candidates is unranked (it gives no pairs). Press Enter again to submit as is.")
-                                   : tr("%1 of %2 candidates are unranked (they give no pairs). Press Enter again to submit as is.")
-                                         .arg(unranked))
-                        .arg(a.ranks.size()),
-                    true);
+        showItemPrompt((unranked == 1 ? tr("1 of %2 candidates is unranked (it gives no pairs). Press Enter again to submit as is.")
+                                      : tr("%1 of %2 candidates are unranked (they give no pairs). Press Enter again to submit as is.")
+                                            .arg(unranked))
+                           .arg(a.ranks.size()));
         return;
     }
     m_confirmPartialItem = size_t(-1);
+    clearItemPrompt();
     a.decided = true;
     a.skipped = false;
     const int listRow = m_itemTable->currentIndex().row();
@@ -629,7 +632,23 @@ void DatasetWindow::editCandidate()
 
 void DatasetWindow::showMessage(const QString &text, bool error) { m_message->showMessage(text, error); }
 
+void DatasetWindow::showItemPrompt(const QString &text)
+{
+    clearItemPrompt();
+    m_itemPrompt = text;
+    showMessage(text, true);
+}
+
+void DatasetWindow::clearItemPrompt()
+{
+    if (m_itemPrompt.isEmpty())
+        return;
+    m_message->resolve(m_itemPrompt);
+    m_itemPrompt.clear();
+}
+
 QString DatasetWindow::lastMessage() const { return m_message->lastMessage(); }
+QStringList DatasetWindow::pendingErrors() const { return m_message->pendingErrors(); }
 
 QString DatasetWindow::agreementText() const
 {

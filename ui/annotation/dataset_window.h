@@ -69,6 +69,7 @@ public:
     QUndoStack *undoStack() const { return m_undo; }
     QLineEdit *searchField() const { return m_search; }
     QString lastMessage() const;
+    QStringList pendingErrors() const; // the errors the message bar holds until dismissed
     size_t currentItem() const { return m_current; }
     void selectItem(size_t item);
 
@@ -113,6 +114,10 @@ private:
     void writeBetterAnswer();
     void editCandidate();
     void showMessage(const QString &text, bool error = false);
+    // What Enter needs before it submits this item: shown until the item is
+    // submitted or left, never carried onto the next one.
+    void showItemPrompt(const QString &text);
+    void clearItemPrompt();
     void takeFineTuned(const polar::FineTuneResult &result);
 
     EngineController *m_engine;
@@ -128,6 +133,7 @@ private:
     bool m_keepCandidateOrder = false;        // set while a ranking key's change is shown
     size_t m_shownItem = size_t(-1);          // the item the candidate table shows
     size_t m_confirmPartialItem = size_t(-1); // told once that Enter submits it partly ranked
+    QString m_itemPrompt;
 
     QTableView *m_itemTable = nullptr;
     QTableView *m_candidateTable = nullptr;
