@@ -51,13 +51,15 @@ QString ProjectOpening::summary(bool *warning) const
     *warning = !project->writable();
     const QString items = countedText(qint64(project->size()), QObject::tr("1 item"), QObject::tr("%1 items"));
     if (!project->writable())
-        return QObject::tr("%1 · opened READ-ONLY (%2 damaged lines left out): nothing can be saved to %3")
-            .arg(items)
-            .arg(project->damage().size())
-            .arg(QString::fromStdString(project->path()));
+        return QObject::tr("%1 · opened READ-ONLY (%2 left out): nothing can be saved to %3")
+            .arg(items,
+                 countedText(qint64(project->damage().size()), QObject::tr("1 damaged line"), QObject::tr("%1 damaged lines")),
+                 QString::fromStdString(project->path()));
     return QObject::tr("%1%2 · annotations are saved to %3 after every change%4")
         .arg(items)
-        .arg(invalidLines ? QObject::tr(", %1 invalid lines skipped").arg(invalidLines) : QString())
+        .arg(invalidLines ? QObject::tr(", %1 skipped")
+                                .arg(countedText(qint64(invalidLines), QObject::tr("1 invalid line"), QObject::tr("%1 invalid lines")))
+                          : QString())
         .arg(QString::fromStdString(project->path()))
         .arg(note);
 }
