@@ -7,6 +7,7 @@
 #include "attribution/token_table_model.h"
 #include "workbench/workspace_document.h"
 #include "widgets/difference_preview.h"
+#include "widgets/busy_work.h"
 #include "widgets/message_bar.h"
 #include "widgets/app_settings.h"
 #include "widgets/table_copy.h"
@@ -99,6 +100,29 @@ private Q_SLOTS:
         AppSettings::rememberTab(&again, "test/tab");
         QCOMPARE(again.currentIndex(), 2);
         QSettings().remove("panes/test");
+    }
+
+    // Long reads run on a worker thread while the GUI thread keeps its event
+    // loop turning (a timer fires meanwhile); what the work throws comes back.
+    void busyWorkRunsOffTheGuiThread()
+    {
+        QThread *ran = nullptr;
+        int ticks = 0;
+        QTimer tick;
+        connect(&tick, &QTimer::timeout, [&] { ++ticks; });
+        tick.start(5);
+        runBusy(nullptr, "Opening…", [&] {
+            ran = QThread::currentThread();
+            QThread::msleep(200);
+        });
+        QVERIFY(ran && ran != QThread::currentThread());
+        QVERIFY2(ticks > 0, "the GUI thread's timers did not run during the work");
+        try {
+            runBusy(nullptr, "Opening…", [] { throw std::runtime_error("data.jsonl: not a regular file"); });
+            QFAIL("the error was lost");
+        } catch (const std::runtime_error &e) {
+            QCOMPARE(QString(e.what()), QString("data.jsonl: not a regular file"));
+        }
     }
 
     void oneErrorNeverHidesAnother()

@@ -1,10 +1,12 @@
 #include "annotation/project_opener.h"
+#include "widgets/busy_work.h"
 #include "widgets/counted_text.h"
 #include "widgets/window_size.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
@@ -72,31 +74,38 @@ ProjectOpening openProject(QWidget *parent, const QString &path, const ProjectOp
     auto ask = [&](const QString &title, const QString &text, const QStringList &choices) {
         return askCallback ? askCallback(title, text, choices) : askDialog(parent, title, text, choices);
     };
+    const QString name = QFileInfo(path).fileName();
     try {
         try {
-            out.project = polar::PreferenceProject::openDatasetOrProject(path.toStdString());
+            runBusy(parent, QObject::tr("Opening %1…").arg(name),
+                    [&] { out.project = polar::PreferenceProject::openDatasetOrProject(path.toStdString()); });
         } catch (const polar::DatasetChanged &e) {
             // Nothing was written; offer to carry the annotations over by content.
             if (ask(QObject::tr("The dataset changed"), QString::fromUtf8(e.what()), {QObject::tr("Reattach by content")}) != 0) {
                 out.error = QObject::tr("Not opened: the dataset changed since its project was made.");
                 return out;
             }
-            const auto report = polar::reattachProject(journal, e.datasetPath(), journal);
-            out.note = QObject::tr(" · reattached: %1 (the old journal is kept beside it)").arg(QString::fromStdString(report.describe()));
-            out.project = polar::PreferenceProject::open(journal);
+            runBusy(parent, QObject::tr("Carrying the annotations over to the edited %1…").arg(name), [&] {
+                const auto report = polar::reattachProject(journal, e.datasetPath(), journal);
+                out.note = QObject::tr(" · reattached: %1 (the old journal is kept beside it)").arg(QString::fromStdString(report.describe()));
+                out.project = polar::PreferenceProject::open(journal);
+            });
         } catch (const polar::ProjectDamaged &e) {
             const int choice = ask(QObject::tr("The project file is damaged"), QString::fromUtf8(e.what()),
                                    {QObject::tr("Open read-only"), QObject::tr("Repair into a new project…")});
             if (choice == 0) {
-                out.project = polar::PreferenceProject::open(journal, polar::PreferenceProject::Mode::Salvage);
+                runBusy(parent, QObject::tr("Opening %1 read-only…").arg(name),
+                        [&] { out.project = polar::PreferenceProject::open(journal, polar::PreferenceProject::Mode::Salvage); });
             } else if (choice == 1) {
                 const QString target = QFileDialog::getSaveFileName(parent, QObject::tr("Write the repaired project to"),
                                                                     QString::fromStdString(journal + ".repaired.polar-project.jsonl"));
                 if (target.isEmpty())
                     return out;
-                polar::repairProject(journal, target.toStdString());
+                runBusy(parent, QObject::tr("Repairing %1…").arg(name), [&] {
+                    polar::repairProject(journal, target.toStdString());
+                    out.project = polar::PreferenceProject::open(target.toStdString(), polar::PreferenceProject::Mode::ReadOnly);
+                });
                 out.note = QObject::tr(" · repaired into %1; the damaged file is untouched").arg(target);
-                out.project = polar::PreferenceProject::open(target.toStdString(), polar::PreferenceProject::Mode::ReadOnly);
             } else {
                 out.error = QObject::tr("Not opened: %1 is damaged.").arg(QString::fromStdString(journal));
                 return out;
