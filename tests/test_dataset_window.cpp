@@ -5,6 +5,7 @@
 #include "annotation/dataset_window.h"
 #include "annotation/export_dialog.h"
 #include "engine/controller.h"
+#include "engine/worker.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
 #include "annotation/item_list_pane.h"
@@ -45,6 +46,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QUndoStack>
+#include <QPointer>
 #include <QtTest>
 
 #include <optional>
@@ -425,6 +427,33 @@ private Q_SLOTS:
         m_main->loadModel(QString::fromStdString(testdata::tinyModel())); // in-process again, for the tests after this one
         QVERIFY(loaded.wait(30000));
         QVERIFY(m_main->engine()->modelInfo().remote.empty());
+    }
+
+    // Opening another dataset while a chunk is being scored: the chunk's rewards
+    // belong to the items it was asked for, never to the new dataset's items at
+    // the same positions (here the same answers under other prompts, so even the
+    // candidates' fingerprint would match).
+    void aChunkInFlightNeverLandsOnTheNextDataset()
+    {
+        const QString first = freshDataset("first.jsonl");
+        std::string text = readWholeFile(first.toStdString());
+        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
+            text.insert(at + 11, "Other: ");
+        const QString second = m_tmp.filePath("second.jsonl");
+        writeFileAtomically(second.toStdString(), text);
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(first));
+        // What the engine sends back for the first dataset's first item, late.
+        ItemsResult late;
+        late.model = m_main->engine()->modelInfo().rewardsName();
+        late.items = {w.project()->rewardsForCurrent(0, std::vector<float>(w.project()->candidates(0).size(), 1.5f))};
+        w.startScoring();
+        QVERIFY(w.openDataset(second));
+        Q_EMIT m_main->engine()->itemsScored(late);
+        QTest::qWait(1500); // and the chunk that was running has come back by now
+        QCOMPARE(w.project()->dataset().path, second.toStdString());
+        QCOMPARE(w.project()->scoredCount(), size_t(0));
+        QCOMPARE(reopen(second)->scoredCount(), size_t(0));
     }
 
     void batchScoringThenExport()
@@ -854,6 +883,35 @@ private Q_SLOTS:
         d->close();
         m_main->loadModel(QString::fromStdString(testdata::tinyModel())); // for the tests after this one
         QVERIFY(loaded.wait(30000));
+    }
+
+    // A fine-tune learns from the dataset open when it started; its rewards are
+    // never written into another dataset opened meanwhile, and an idle dialog
+    // (which describes the old dataset) closes.
+    void aFineTuneNeverScoresTheNextDataset()
+    {
+        const QString first = freshDataset("tune-first.jsonl");
+        std::string text = readWholeFile(first.toStdString());
+        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
+            text.insert(at + 11, "Other: ");
+        const QString second = m_tmp.filePath("tune-second.jsonl");
+        writeFileAtomically(second.toStdString(), text);
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(first));
+        QPointer<FineTuneDialog> d = w.openFineTune();
+        QVERIFY(d);
+        FineTuneResult late; // as the fine-tune on the first dataset would report it
+        late.fineTunedModel = testdata::tinyModel();
+        late.rewards = {w.project()->rewardsForCurrent(0, std::vector<float>(w.project()->candidates(0).size(), 1.5f))};
+        QVERIFY(w.openDataset(second));
+        QVERIFY(d); // closed, deleted later
+        QSignalSpy loaded(m_main->engine(), &EngineController::modelLoaded);
+        Q_EMIT d->fineTuned(late);
+        QCOMPARE(w.project()->scoredCount(), size_t(0));
+        QVERIFY2(w.lastMessage().contains("no longer open"), qPrintable(w.lastMessage()));
+        QVERIFY(loaded.wait(30000));
+        QTRY_VERIFY(d.isNull());
+        QCOMPARE(reopen(second)->scoredCount(), size_t(0));
     }
 
     void scoringPausesAndResumesWithoutRescoring()

@@ -61,13 +61,14 @@ void DatasetScorer::next()
                                                       .arg(m_firstFailure));
         return;
     }
+    m_chunkProject = m_doc->projectGeneration();
     m_engine->scoreItems(std::move(request), m_settings);
 }
 
 void DatasetScorer::onChunk(const ItemsResult &result)
 {
-    if (!m_doc->isOpen())
-        return;
+    if (!m_doc->isOpen() || m_chunkProject != m_doc->projectGeneration())
+        return; // asked for by the project open before this one
     if (!m_doc->setRewards(result.items, result.model)) {
         m_running = false;
         Q_EMIT stopped(false, tr("Scoring stopped: the rewards could not be saved."));

@@ -38,6 +38,7 @@ private:
     EngineController *m_engine;
     polar::ScoringSettings m_settings;
     bool m_running = false;
+    quint64 m_chunkProject = 0; // AnnotationDocument::projectGeneration() of the chunk in flight (one at a time)
     size_t m_cursor = 0, m_scored = 0, m_scoredAtStart = 0;
     size_t m_failed = 0;      // items this run could not score (left for the next)
     QString m_firstFailure;

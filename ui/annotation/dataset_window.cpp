@@ -314,6 +314,9 @@ void DatasetWindow::connectDocument()
     connect(m_doc, &AnnotationDocument::projectChanged, this, [this] {
         m_items->setProject(m_doc->project());
         m_current = size_t(-1);
+        // An idle fine-tune dialog describes the dataset that was open; a running one finishes (takeFineTuned).
+        if (m_fineTune && !m_fineTune->running())
+            m_fineTune->close();
     });
     connect(m_doc, &AnnotationDocument::itemChanged, this, [this](size_t item) {
         m_items->itemChanged(item);
@@ -691,7 +694,10 @@ FineTuneDialog *DatasetWindow::openFineTune()
     setup.demoModel = isEmbeddedModelDir(setup.baseModel);
     setup.device = deviceOf(info);
     setup.scoring = m_scorer->settings();
-    setup.snapshot = [this] { return m_doc->project()->annotatedItems(); };
+    setup.snapshot = [this] {
+        m_fineTuneProject = m_doc->projectGeneration(); // what the result's rewards will belong to
+        return m_doc->project()->annotatedItems();
+    };
     m_fineTune = new FineTuneDialog(std::move(setup), this);
     m_fineTune->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_fineTune, &FineTuneDialog::fineTuned, this, &DatasetWindow::takeFineTuned);
@@ -704,9 +710,15 @@ void DatasetWindow::takeFineTuned(const polar::FineTuneResult &result)
     // The rewards were scored on a snapshot: setRewards keeps only those whose
     // candidates are unchanged since (the rest become stale, never misplaced).
     m_scorer->pause();
-    if (m_doc->isOpen() && !m_doc->setRewards(result.rewards, polar::modelNameOf(result.fineTunedModel)))
+    const bool sameProject = m_doc->isOpen() && m_doc->projectGeneration() == m_fineTuneProject;
+    if (sameProject && !m_doc->setRewards(result.rewards, polar::modelNameOf(result.fineTunedModel)))
         return;
     m_engine->loadModel(QString::fromStdString(result.fineTunedModel), deviceOf(m_engine->modelInfo()), polar::ComputeDType::Auto);
+    if (!sameProject) {
+        showMessage(tr("Fine-tuned model loaded. Its rewards were for the dataset it learned from, which is no longer "
+                       "open: score this one again (Ctrl+Return)."));
+        return;
+    }
     showMessage(tr("Fine-tuned model loaded and the project re-scored: pairwise agreement with the rankings %1% → %2%.")
                     .arg(100 * result.before.pairwiseAccuracy(), 0, 'f', 1)
                     .arg(100 * result.after.pairwiseAccuracy(), 0, 'f', 1));

@@ -159,4 +159,5 @@ private:
     polar::Annotation draft() const;
     DemoBanner *m_demo = nullptr;
     QPointer<FineTuneDialog> m_fineTune;
+    quint64 m_fineTuneProject = 0; // the project generation the running fine-tune learns from
 };

@@ -18,6 +18,7 @@ void AnnotationDocument::setProject(std::unique_ptr<polar::PreferenceProject> pr
 {
     m_undo->clear(); // its commands refer to the old project's items
     m_project = std::move(project);
+    ++m_generation;
     Q_EMIT projectChanged();
 }
 

@@ -27,6 +27,10 @@ public:
     void setProject(std::unique_ptr<polar::PreferenceProject> project);
     const polar::PreferenceProject *project() const { return m_project.get(); }
     bool isOpen() const { return m_project != nullptr; }
+    // Counts the projects opened: work started on one (a chunk being scored, a
+    // fine-tune) compares it before it writes item-indexed results back, which
+    // would otherwise land on another dataset's items at the same positions.
+    quint64 projectGeneration() const { return m_generation; }
     size_t size() const { return m_project ? m_project->size() : 0; }
     // The annotation as shown for editing: ranks sized to the candidates.
     polar::Annotation annotation(size_t item) const;
@@ -68,5 +72,6 @@ Q_SIGNALS:
 
 private:
     std::unique_ptr<polar::PreferenceProject> m_project;
+    quint64 m_generation = 0;
     QUndoStack *m_undo;
 };
