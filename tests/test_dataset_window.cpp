@@ -569,6 +569,23 @@ private Q_SLOTS:
             QVERIFY2(w.itemHeader().contains("length may decide this pair"), qPrintable(w.itemHeader()));
         }
         QVERIFY(w.charts()->chart(4)->chart()->title().contains("ECE"));
+
+        // Another dataset opened: the lengths measured for this one (keyed by line) go with
+        // it, and a measurement of it that comes back late is not taken for the new one's.
+        const polar::LengthBiasReport measured = r;
+        std::string text = readWholeFile(path.toStdString());
+        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
+            text.insert(at + 11, "Other: ");
+        const QString other = m_tmp.filePath("length-other.jsonl");
+        writeFileAtomically(other.toStdString(), text);
+        QVERIFY(w.openDataset(other));
+        QVERIFY(w.charts()->lengthBias().lopsided.empty());
+        Q_EMIT m_main->engine()->analysisFinished(QVariant::fromValue(measured));
+        QVERIFY(w.charts()->lengthBias().lopsided.empty());
+        for (size_t i = 0; i < w.project()->size(); ++i) {
+            w.selectItem(i);
+            QVERIFY2(!w.itemHeader().contains("length may decide"), qPrintable(w.itemHeader()));
+        }
     }
 
     void theChartsTabFollowsScoringWhileShown()

@@ -172,8 +172,13 @@ void DatasetWindow::createWidgets()
     connect(m_engine, &EngineController::modelLoaded, this, &DatasetWindow::scheduleChartsRefresh);
     connect(m_scorer, &DatasetScorer::stopped, this, &DatasetWindow::scheduleChartsRefresh);
     connect(m_engine, &EngineController::analysisFinished, this, [this](const QVariant &result) {
-        if (result.metaType() == QMetaType::fromType<polar::LengthBiasReport>())
+        // Keyed by line: a measurement of the dataset open before would mark this one's items.
+        if (result.metaType() == QMetaType::fromType<polar::LengthBiasReport>() && m_lengthProject == m_doc->projectGeneration())
             m_charts->setLengthBias(result.value<polar::LengthBiasReport>());
+    });
+    connect(m_doc, &AnnotationDocument::projectChanged, this, [this] {
+        m_charts->setLengthBias({});
+        m_charts->setLengthNote(tr("measured when this tab is shown."));
     });
 }
 
@@ -222,6 +227,7 @@ void DatasetWindow::refreshCharts()
         return;
     }
     // Lengths in the loaded model's tokens, measured where its tokenizer lives.
+    m_lengthProject = m_doc->projectGeneration();
     m_engine->analyze([items = std::move(items)](const polar::RewardModel &model, const polar::ScoreControl &) {
         return QVariant::fromValue(polar::lengthBias(items, model.encoder().tokenizer()));
     });

@@ -160,4 +160,5 @@ private:
     DemoBanner *m_demo = nullptr;
     QPointer<FineTuneDialog> m_fineTune;
     quint64 m_fineTuneProject = 0; // the project generation the running fine-tune learns from
+    quint64 m_lengthProject = 0;   // the project generation the last length measurement was asked for
 };
