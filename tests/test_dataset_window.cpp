@@ -67,6 +67,18 @@ class TestDatasetWindow : public QObject
         return path;
     }
 
+    // The records of `dataset` with every prompt changed: the same answers at the
+    // same lines under other questions (so their candidates' fingerprints match).
+    QString withOtherPrompts(const QString &dataset, const QString &name)
+    {
+        std::string text = readWholeFile(dataset.toStdString());
+        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
+            text.insert(at + 11, "Other: ");
+        const QString path = m_tmp.filePath(name);
+        writeFileAtomically(path.toStdString(), text);
+        return path;
+    }
+
     // Batch scoring from start to stop: whether it ran to the end (scoringStopped's
     // argument), or nothing when it did not stop within a minute.
     static std::optional<bool> scoreToTheEnd(DatasetWindow &w)
@@ -436,11 +448,7 @@ private Q_SLOTS:
     void aChunkInFlightNeverLandsOnTheNextDataset()
     {
         const QString first = freshDataset("first.jsonl");
-        std::string text = readWholeFile(first.toStdString());
-        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
-            text.insert(at + 11, "Other: ");
-        const QString second = m_tmp.filePath("second.jsonl");
-        writeFileAtomically(second.toStdString(), text);
+        const QString second = withOtherPrompts(first, "second.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(first));
         // What the engine sends back for the first dataset's first item, late.
@@ -573,12 +581,7 @@ private Q_SLOTS:
         // Another dataset opened: the lengths measured for this one (keyed by line) go with
         // it, and a measurement of it that comes back late is not taken for the new one's.
         const polar::LengthBiasReport measured = r;
-        std::string text = readWholeFile(path.toStdString());
-        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
-            text.insert(at + 11, "Other: ");
-        const QString other = m_tmp.filePath("length-other.jsonl");
-        writeFileAtomically(other.toStdString(), text);
-        QVERIFY(w.openDataset(other));
+        QVERIFY(w.openDataset(withOtherPrompts(path, "length-other.jsonl")));
         QVERIFY(w.charts()->lengthBias().lopsided.empty());
         Q_EMIT m_main->engine()->analysisFinished(QVariant::fromValue(measured));
         QVERIFY(w.charts()->lengthBias().lopsided.empty());
@@ -908,11 +911,7 @@ private Q_SLOTS:
     void aFineTuneNeverScoresTheNextDataset()
     {
         const QString first = freshDataset("tune-first.jsonl");
-        std::string text = readWholeFile(first.toStdString());
-        for (size_t at = 0; (at = text.find("\"prompt\": \"", at)) != std::string::npos; at += 12)
-            text.insert(at + 11, "Other: ");
-        const QString second = m_tmp.filePath("tune-second.jsonl");
-        writeFileAtomically(second.toStdString(), text);
+        const QString second = withOtherPrompts(first, "tune-second.jsonl");
         DatasetWindow w(m_main->engine());
         QVERIFY(w.openDataset(first));
         QPointer<FineTuneDialog> d = w.openFineTune();
