@@ -6,6 +6,7 @@
 #include "annotation/export_dialog.h"
 #include "engine/controller.h"
 #include "engine/worker.h"
+#include "preferences/annotated_jsonl.h"
 #include "annotation/dataset_charts.h"
 #include "annotation/guidelines_pane.h"
 #include "annotation/item_list_pane.h"
@@ -510,6 +511,13 @@ private Q_SLOTS:
         QCOMPARE(list->rewardMin()->value(), std::ceil(hi));
         list->rewardFilter()->setChecked(false);
 
+        // The annotated JSONL too, written off the GUI thread from a snapshot, read back whole.
+        const QString annotated = m_tmp.filePath("scored-annotated.jsonl");
+        QVERIFY(w.exportAnnotatedTo(annotated));
+        QVERIFY2(w.lastMessage().startsWith(QString("Wrote %1 annotated records to").arg(w.project()->size())), qPrintable(w.lastMessage()));
+        QCOMPARE(readAnnotatedJsonl(annotated.toStdString()).size(), w.project()->size());
+        QVERIFY(!w.exportAnnotatedTo(m_tmp.filePath("no-such-folder/a.jsonl")));
+        QVERIFY2(w.pendingErrors().join('\n').contains("no-such-folder"), qPrintable(w.pendingErrors().join("; ")));
         const QString train = m_tmp.filePath("train.jsonl");
         ExportOptions o;
         const ExportSummary s = w.exportPairsTo(train, o);

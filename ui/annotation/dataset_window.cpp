@@ -21,8 +21,11 @@
 #include "widgets/appearance.h"
 #include "widgets/shortcuts_dialog.h"
 #include "widgets/table_copy.h"
+#include "preferences/annotated_jsonl.h"
 #include "preferences/ranking_edit.h"
 #include "widgets/app_settings.h"
+#include "widgets/busy_work.h"
+#include "widgets/counted_text.h"
 #include "widgets/window_size.h"
 #include "widgets/message_bar.h"
 
@@ -259,9 +262,7 @@ void DatasetWindow::createActions()
                                          tr("JSON Lines (*.jsonl)"), QStringLiteral("jsonl"));
         if (path.isEmpty())
             return;
-        QString error;
-        const bool ok = m_doc->exportAnnotated(path, &error);
-        showMessage(ok ? tr("Wrote %1 annotated records to %2").arg(m_doc->size()).arg(path) : error, !ok);
+        exportAnnotatedTo(path);
     });
     file->addAction(tr("&Compare with another annotator…"), QKeySequence(Qt::CTRL | Qt::Key_M), this, [this] {
         // The other annotator's project usually sits beside this one's dataset.
@@ -580,10 +581,27 @@ void DatasetWindow::pauseScoring()
         m_scoringBar->toggle();
 }
 
+bool DatasetWindow::exportAnnotatedTo(const QString &path)
+{
+    try {
+        // The snapshot here, the writing off the GUI thread: scoring may change the project meanwhile.
+        const auto items = m_doc->project()->annotatedItems();
+        runBusy(this, tr("Writing %1…").arg(QFileInfo(path).fileName()), [&] { polar::writeAnnotatedJsonl(path.toStdString(), items); });
+        showMessage(tr("Wrote %1 to %2").arg(countedText(qint64(items.size()), tr("1 annotated record"), tr("%1 annotated records")), path));
+        return true;
+    } catch (const std::exception &e) {
+        showMessage(QString::fromUtf8(e.what()), true);
+        return false;
+    }
+}
+
 polar::ExportSummary DatasetWindow::exportPairsTo(const QString &path, const polar::ExportOptions &options, QString *error)
 {
     try {
-        const auto s = polar::exportPairs(m_doc->project()->annotatedItems(), path.toStdString(), options);
+        const auto items = m_doc->project()->annotatedItems();
+        polar::ExportSummary s;
+        runBusy(this, tr("Writing %1…").arg(QFileInfo(path).fileName()),
+                [&] { s = polar::exportPairs(items, path.toStdString(), options); });
         showMessage(tr("Exported to %1: %2").arg(path, QString::fromStdString(s.describe())));
         return s;
     } catch (const std::exception &e) {

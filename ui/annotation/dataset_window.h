@@ -79,6 +79,7 @@ public:
     BenchDialog *openBenchmark(); // Evaluate on a RewardBench file (created once)
     void pauseScoring();
     polar::ExportSummary exportPairsTo(const QString &path, const polar::ExportOptions &options, QString *error = nullptr);
+    bool exportAnnotatedTo(const QString &path);
     // Takes another annotator's rankings (one undo step) and shows the agreement; returns how many were taken.
     size_t mergeFrom(const QString &path, bool showDialog = true);
     QString agreementText() const;

@@ -122,13 +122,3 @@ bool AnnotationDocument::setRewards(const std::vector<polar::ItemRewards> &rewar
     return true;
 }
 
-bool AnnotationDocument::exportAnnotated(const QString &path, QString *error) const
-{
-    try {
-        polar::writeAnnotatedJsonl(path.toStdString(), m_project->annotatedItems());
-        return true;
-    } catch (const std::exception &e) {
-        *error = QString::fromUtf8(e.what());
-        return false;
-    }
-}

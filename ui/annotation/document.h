@@ -62,7 +62,6 @@ public:
     // Records time the annotator spent on an item (not an undo step).
     void addTime(size_t item, double seconds);
     // The annotated JSONL of every item (docs/dataset-formats.md), written atomically.
-    bool exportAnnotated(const QString &path, QString *error) const;
 
 Q_SIGNALS:
     void projectChanged();
