@@ -10,6 +10,7 @@ class QWidget;
 // what it threw. Meanwhile the windows keep painting (input waits until the
 // work is done, so nothing can start a second job on the same data), and a
 // modal "`label`" indicator shows when the work takes longer than half a
-// second. `work` must not touch widgets. For the few steps that read a whole
-// file at once (opening a 100,000-item dataset takes seconds on a slow disk).
+// second. `work` must not touch widgets, nor data the GUI thread may change
+// meanwhile (hand it a snapshot). For the few steps that read or write a whole
+// file at once (opening or exporting a 100,000-item dataset takes seconds).
 void runBusy(QWidget *parent, const QString &label, const std::function<void()> &work);
