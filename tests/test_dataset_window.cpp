@@ -913,6 +913,34 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(30000));
     }
 
+    // Another annotator's project: their rankings are taken for the items not
+    // decided here, as one undo step; a file that cannot be read is named.
+    void comparingWithAnotherAnnotatorTakesTheirRankings()
+    {
+        const QString theirs = freshDataset("theirs.jsonl");
+        std::vector<int> ranks;
+        {
+            auto p = PreferenceProject::openForDataset(theirs.toStdString());
+            for (size_t k = 0; k < p->candidates(0).size(); ++k)
+                ranks.push_back(int(p->candidates(0).size() - k));
+            Annotation a;
+            a.decided = true;
+            a.ranks = ranks;
+            a.annotator = "bo";
+            p->setAnnotation(0, a);
+        }
+        DatasetWindow w(m_main->engine());
+        QVERIFY(w.openDataset(freshDataset("mine.jsonl")));
+        QCOMPARE(w.mergeFrom(QString::fromStdString(PreferenceProject::defaultProjectPath(theirs.toStdString())), false), size_t(1));
+        QCOMPARE(w.project()->item(0).annotation.ranks, ranks);
+        QCOMPARE(reopen(QString::fromStdString(w.project()->dataset().path))->item(0).annotation.ranks, ranks); // on disk
+        w.undoStack()->undo();
+        QVERIFY(!w.project()->item(0).annotation.decided);
+        const QString missing = m_tmp.filePath("nobody.polar-project.jsonl");
+        QCOMPARE(w.mergeFrom(missing, false), size_t(0));
+        QVERIFY2(w.pendingErrors().join('\n').contains("nobody.polar-project.jsonl"), qPrintable(w.pendingErrors().join("; ")));
+    }
+
     // A fine-tune learns from the dataset open when it started; its rewards are
     // never written into another dataset opened meanwhile, and an idle dialog
     // (which describes the old dataset) closes.

@@ -616,7 +616,11 @@ size_t DatasetWindow::mergeFrom(const QString &path, bool showDialog)
 {
     AnnotationDocument::Comparison c;
     try {
-        c = m_doc->compareWith(path);
+        // Their whole project is read off the GUI thread; the merge into this one happens on it.
+        std::vector<polar::AnnotatedItem> theirs;
+        runBusy(this, tr("Reading %1…").arg(QFileInfo(path).fileName()),
+                [&] { theirs = polar::loadAnnotatedItems(path.toStdString()); });
+        c = m_doc->compareWith(theirs, path);
     } catch (const std::exception &e) {
         showMessage(QString::fromUtf8(e.what()), true);
         return 0;

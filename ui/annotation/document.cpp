@@ -68,12 +68,11 @@ bool AnnotationDocument::edit(size_t item, const polar::Annotation &after, Annot
     return true;
 }
 
-AnnotationDocument::Comparison AnnotationDocument::compareWith(const QString &path)
+AnnotationDocument::Comparison AnnotationDocument::compareWith(const std::vector<polar::AnnotatedItem> &theirs, const QString &path)
 {
     Comparison out;
     if (!m_project)
         return out;
-    const auto theirs = polar::loadAnnotatedItems(path.toStdString());
     const auto mine = m_project->annotatedItems();
     out.agreement = polar::annotatorAgreement(mine, polar::alignItems(mine, theirs));
     const auto changes = polar::planMerge(*m_project, theirs, path.toStdString(), annotator().toStdString(),

@@ -41,16 +41,16 @@ public:
     // The user's verbs, each an undo step (false when the project is read-only).
     QUndoStack *undoStack() const { return m_undo; }
     bool edit(size_t item, const polar::Annotation &after, AnnotateCommand::Kind kind);
-    // Another annotator's project or annotated JSONL at `path`: their
-    // rankings taken for the items not decided here (core's planMerge, all in
-    // one undo step) and the agreement between the two. Throws polar::Error
-    // when the file cannot be read.
+    // Another annotator's items (`theirs`, read from their project or
+    // annotated JSONL at `path`): their rankings taken for the items not
+    // decided here (core's planMerge, all in one undo step) and the agreement
+    // between the two.
     struct Comparison
     {
         polar::AnnotatorAgreement agreement;
         size_t taken = 0;
     };
-    Comparison compareWith(const QString &path);
+    Comparison compareWith(const std::vector<polar::AnnotatedItem> &theirs, const QString &path);
 
     // Saves (journal first) and emits itemChanged; false and saveFailed when it
     // could not. The undo commands' way in: stamps annotator and time.
