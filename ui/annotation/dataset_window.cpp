@@ -179,10 +179,6 @@ void DatasetWindow::createWidgets()
         if (result.metaType() == QMetaType::fromType<polar::LengthBiasReport>() && m_lengthProject == m_doc->projectGeneration())
             m_charts->setLengthBias(result.value<polar::LengthBiasReport>());
     });
-    connect(m_doc, &AnnotationDocument::projectChanged, this, [this] {
-        m_charts->setLengthBias({});
-        m_charts->setLengthNote(tr("measured when this tab is shown."));
-    });
 }
 
 BenchDialog *DatasetWindow::openBenchmark()
@@ -324,6 +320,9 @@ void DatasetWindow::connectDocument()
         // An idle fine-tune dialog describes the dataset that was open; a running one finishes (takeFineTuned).
         if (m_fineTune && !m_fineTune->running())
             m_fineTune->close();
+        // Length measurements are keyed by line: they go with the dataset they measured.
+        m_charts->setLengthBias({});
+        m_charts->setLengthNote(tr("measured when this tab is shown."));
     });
     connect(m_doc, &AnnotationDocument::itemChanged, this, [this](size_t item) {
         m_items->itemChanged(item);
